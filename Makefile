@@ -1,0 +1,43 @@
+# Kartoteka: `make run` starts the product, `make test` runs every test.
+.DEFAULT_GOAL := run
+VENV := .venv
+STAMP := $(VENV)/.installed
+BIN := $(VENV)/bin
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/kartoteka/locale/*/LC_MESSAGES/django.po))
+
+.PHONY: install run test lint bench messages clean
+
+install: $(STAMP) $(MO_FILES)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { py=$$(scripts/find-python) && "$$py" -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+%.mo: %.po $(STAMP)
+	$(BIN)/python -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' $< $@
+
+run: install
+	$(BIN)/kartoteka run
+
+# pytest's exit code 5 means it collected no tests: that is a failure, not a pass.
+test: install
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
+
+bench: install
+	$(BIN)/python -m bench
+
+messages: install
+	cd src/kartoteka && ../../$(BIN)/kartoteka makemessages -l pl -l cs --no-obsolete --add-location file
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import yaml
+from rest_framework.test import APIClient
+
+
+def test_schema_lists_the_account_and_contact_endpoints(db: None) -> None:
+    # when
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    # then
+    assert response.status_code == 200
+    paths = yaml.safe_load(response.content)["paths"]
+    assert {
+        path: sorted(paths[path])
+        for path in (
+            "/api/v1/accounts/",
+            "/api/v1/accounts/{id}/",
+            "/api/v1/contacts/",
+            "/api/v1/contacts/{id}/",
+        )
+    } == {
+        "/api/v1/accounts/": ["get", "post"],
+        "/api/v1/accounts/{id}/": ["delete", "get", "patch", "put"],
+        "/api/v1/contacts/": ["get", "post"],
+        "/api/v1/contacts/{id}/": ["delete", "get", "patch", "put"],
+    }
+
+
+def test_account_list_documents_the_filters_of_the_account_page(db: None) -> None:
+    # when
+    response = APIClient().get("/api/schema/")
+    # then
+    operation = yaml.safe_load(response.content)["paths"]["/api/v1/accounts/"]["get"]
+    assert sorted(parameter["name"] for parameter in operation["parameters"]) == [
+        "classification",
+        "kind",
+        "manager",
+        "ordering",
+        "page",
+        "q",
+        "segment",
+    ]

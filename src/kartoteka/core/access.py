@@ -1,0 +1,53 @@
+"""Who may open which page: staff pages and the administrator's settings pages.
+
+Anonymous users are sent to the login page; portal users get 404 on staff pages (for them
+these pages do not exist); staff who lack a right get 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from kartoteka.people.models import User
+
+View = Callable[..., HttpResponse]
+
+
+class StaffRequest(HttpRequest):
+    """A request that ``staff_member_required`` let through (for type checking)."""
+
+    user: User  # type: ignore[assignment]
+    htmx: HtmxDetails
+
+
+def staff_member_required(view: View) -> View:
+    """Signed-in staff only."""
+
+    @wraps(view)
+    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def administrator_required(view: View) -> View:
+    """Administrators only."""
+
+    @wraps(view)
+    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_administrator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return staff_member_required(wrapper)

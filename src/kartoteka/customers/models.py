@@ -1,0 +1,287 @@
+"""Accounts (customers and leads), their contacts, email addresses, phones and segments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kartoteka.core.models import DictionaryEntry
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+
+def account_visibility(user: User, prefix: str = "") -> Q:
+    """The one rule saying which accounts a user may see, as a filter on ``prefix``.
+
+    Staff see every account that is not restricted. A restricted account is seen by its
+    account manager, the members of its team, the supervisors of that team and of the
+    manager's team, managers and administrators. Portal users see no account here yet;
+    inactive users see nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    p = prefix
+    if user.sees_everything:
+        # An always-true condition (not an empty Q, which would vanish inside an OR).
+        return Q(**{f"{p}pk__isnull": False})
+    if not user.is_staff_member:
+        return Q(pk__in=[])
+    rule = (
+        Q(**{f"{p}restricted": False})
+        | Q(**{f"{p}manager": user})
+        | Q(**{f"{p}team__supervisor": user})
+        | Q(**{f"{p}manager__team__supervisor": user})
+    )
+    if user.team_id:
+        rule |= Q(**{f"{p}team_id": user.team_id})
+    return rule
+
+
+class Segment(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:segment-edit", args=[self.pk])
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def visible_to(self, user: User) -> AccountQuerySet:
+        return self.filter(account_visibility(user))
+
+
+class Account(models.Model):
+    """A customer or lead (Polish *kontrahent*)."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        LEAD = "lead", _("Lead")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.CUSTOMER)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True, db_index=True)
+    regon = models.CharField(_("REGON"), max_length=14, blank=True, db_index=True)
+    street = models.CharField(_("street"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    segments = models.ManyToManyField(
+        Segment, verbose_name=_("segments"), blank=True, related_name="accounts"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_accounts",
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only the account manager, the team, their supervisors and managers see it."),
+    )
+    classifications = models.ManyToManyField(
+        DictionaryEntry, verbose_name=_("classifications"), blank=True, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AccountQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nip"], condition=~Q(nip=""), name="account_unique_nip"
+            ),
+            models.UniqueConstraint(
+                fields=["regon"], condition=~Q(regon=""), name="account_unique_regon"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "name"], name="account_kind_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:account-detail", args=[self.pk])
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def visible_to(self, user: User) -> ContactQuerySet:
+        """Contacts of visible accounts, and contacts with no account (to staff)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if not user.is_staff_member:
+            return self.none()
+        return self.filter(Q(account__isnull=True) | account_visibility(user, prefix="account__"))
+
+
+class Contact(models.Model):
+    """A customer's person."""
+
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    classifications = models.ManyToManyField(
+        DictionaryEntry, verbose_name=_("classifications"), blank=True, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ContactQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:contact-detail", args=[self.pk])
+
+
+class EmailAddress(models.Model):
+    """An email address owned by exactly one contact, or by an account (a shared address).
+
+    Addresses are stored lower-cased and unique across contacts and accounts, so an incoming
+    message finds its sender with one indexed lookup.
+    """
+
+    address = models.EmailField(_("email address"), max_length=254, unique=True)
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shared_emails",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("email address")
+        verbose_name_plural = _("email addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(contact__isnull=False, account__isnull=True)
+                    | Q(contact__isnull=True, account__isnull=False)
+                ),
+                name="email_has_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class PhoneNumber(models.Model):
+    """A contact's phone number, stored in E.164 form."""
+
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", _("Mobile")
+        WORK = "work", _("Work")
+        HOME = "home", _("Home")
+        OTHER = "other", _("Other")
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(_("phone number"), max_length=32, db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.MOBILE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "number"], name="phone_unique_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,392 @@
+"""The only code that writes accounts, contacts and their addresses.
+
+Every function runs in one transaction: it either saves everything it was given or raises
+``ValidationError`` and saves nothing. Uniqueness (NIP, REGON, email addresses) is checked
+first for a clear message and enforced by database constraints against races.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kartoteka.core.dictionaries import validate_classifications
+from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.validation import ErrorCollector
+from kartoteka.customers.identifiers import (
+    normalise_email,
+    normalise_nip,
+    normalise_phone,
+    normalise_regon,
+)
+from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+ACCOUNT_FIELDS = frozenset(
+    {
+        "kind", "name", "short_name", "nip", "regon", "street", "postal_code", "city",
+        "country", "phone", "website", "manager", "team", "restricted", "notes",
+    }
+)  # fmt: skip
+CONTACT_FIELDS = frozenset({"account", "first_name", "last_name", "position", "notes"})
+
+
+def _holder_name(account: Account, user: User) -> str:
+    """The name of an account for a message, unless the user may not see it."""
+    if Account.objects.visible_to(user).filter(pk=account.pk).exists():
+        return account.name
+    return _("an account you cannot see")
+
+
+def account_identifiers_check(
+    *, nip: str, regon: str, user: User, exclude_pk: int | None = None
+) -> dict[str, str]:
+    """Normalised NIP and REGON, or ``ValidationError`` per field (invalid or already held)."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for field, normalise in (("nip", normalise_nip), ("regon", normalise_regon)):
+        raw = nip if field == "nip" else regon
+        try:
+            clean[field] = normalise(raw)
+        except ValidationError as error:
+            errors[field] = error.messages
+            continue
+        if not clean[field]:
+            continue
+        holders = Account.objects.filter(**{field: clean[field]})
+        if exclude_pk is not None:
+            holders = holders.exclude(pk=exclude_pk)
+        holder = holders.first()
+        if holder is not None:
+            label = "NIP" if field == "nip" else "REGON"
+            errors[field] = [
+                _("%(label)s %(value)s is already registered to %(holder)s.")
+                % {"label": label, "value": clean[field], "holder": _holder_name(holder, user)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def email_addresses_check(
+    addresses: Iterable[str],
+    *,
+    user: User,
+    field: str,
+    contact: Contact | None = None,
+    account: Account | None = None,
+) -> list[str]:
+    """Normalised, de-duplicated addresses, none held by another owner.
+
+    Errors are keyed by ``field`` (the form or API field the addresses came from).
+    """
+    clean: list[str] = []
+    errors: list[ValidationError] = []
+    for raw in addresses:
+        if not raw.strip():
+            continue
+        try:
+            address = normalise_email(raw)
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        if address not in clean:
+            clean.append(address)
+    taken = EmailAddress.objects.filter(address__in=clean).select_related(
+        "contact__account", "account"
+    )
+    if contact is not None and contact.pk:
+        taken = taken.exclude(contact=contact)
+    if account is not None and account.pk:
+        taken = taken.exclude(account=account)
+    errors += [
+        ValidationError(_email_taken_message(held, user), code="email_taken") for held in taken
+    ]
+    if errors:
+        raise ValidationError({field: errors})
+    return clean
+
+
+def _email_taken_message(held: EmailAddress, user: User) -> str:
+    if held.account is not None:
+        owner = _holder_name(held.account, user)
+    else:
+        visible = Contact.objects.visible_to(user).filter(emails=held).exists()
+        owner = str(held.contact) if visible else _("a contact you cannot see")
+    return _("%(address)s already belongs to %(owner)s.") % {
+        "address": held.address,
+        "owner": owner,
+    }
+
+
+def _set_emails(owner: Contact | Account, addresses: Sequence[str]) -> None:
+    owner_field = "contact" if isinstance(owner, Contact) else "account"
+    EmailAddress.objects.filter(**{owner_field: owner}).exclude(address__in=addresses).delete()
+    for position, address in enumerate(addresses):
+        EmailAddress.objects.update_or_create(
+            address=address, defaults={owner_field: owner, "position": position}
+        )
+
+
+def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _save_guarded(save: Any) -> None:
+    """Run a save; a constraint lost to a concurrent writer becomes a ValidationError."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Someone saved the same NIP, REGON or email address a moment ago; reload and check."),
+            code="conflict",
+        ) from error
+
+
+@transaction.atomic
+def account_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    segments: Iterable[Segment] = (),
+    classifications: Iterable[DictionaryEntry] = (),
+    shared_emails: Iterable[str] = (),
+) -> Account:
+    """Create an account with its segments, classifications and shared email addresses."""
+    _check_fields(data, ACCOUNT_FIELDS)
+    data = dict(data)
+    entries = list(classifications)
+    errors = ErrorCollector()
+    with errors.on():
+        data.update(
+            account_identifiers_check(nip=data.get("nip", ""), regon=data.get("regon", ""), user=by)
+        )
+    with errors.on("phone"):
+        data["phone"] = normalise_phone(data.get("phone", ""))
+    with errors.on("classifications"):
+        validate_classifications(entries, Dictionary.AppliesTo.ACCOUNT)
+    with errors.on():
+        addresses = email_addresses_check(shared_emails, user=by, field="shared_emails")
+    errors.raise_if_any()
+    account = Account(**data, created_by=by, updated_by=by)
+    account._history_user = by  # type: ignore[attr-defined]
+    account.full_clean(exclude=["nip", "regon"], validate_unique=False, validate_constraints=False)
+    _save_guarded(account.save)
+    account.segments.set(segments)
+    account.classifications.set(entries)
+    _save_guarded(lambda: _set_emails(account, addresses))
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *,
+    account: Account,
+    by: User,
+    data: dict[str, Any],
+    segments: Iterable[Segment] | None = None,
+    classifications: Iterable[DictionaryEntry] | None = None,
+    shared_emails: Iterable[str] | None = None,
+) -> Account:
+    """Change the given fields; ``None`` for a relation leaves it as it is."""
+    _check_fields(data, ACCOUNT_FIELDS)
+    data = dict(data)
+    entries = None if classifications is None else list(classifications)
+    addresses = None
+    errors = ErrorCollector()
+    if "nip" in data or "regon" in data:
+        with errors.on():
+            data.update(
+                account_identifiers_check(
+                    nip=data.get("nip", account.nip),
+                    regon=data.get("regon", account.regon),
+                    user=by,
+                    exclude_pk=account.pk,
+                )
+            )
+    if "phone" in data:
+        with errors.on("phone"):
+            data["phone"] = normalise_phone(data["phone"])
+    if entries is not None:
+        with errors.on("classifications"):
+            validate_classifications(entries, Dictionary.AppliesTo.ACCOUNT)
+    if shared_emails is not None:
+        with errors.on():
+            addresses = email_addresses_check(
+                shared_emails, user=by, field="shared_emails", account=account
+            )
+    errors.raise_if_any()
+    for field, value in data.items():
+        setattr(account, field, value)
+    account.updated_by = by
+    account._history_user = by  # type: ignore[attr-defined]
+    account.full_clean(exclude=["nip", "regon"], validate_unique=False, validate_constraints=False)
+    _save_guarded(account.save)
+    if segments is not None:
+        account.segments.set(segments)
+    if entries is not None:
+        account.classifications.set(entries)
+    if addresses is not None:
+        _save_guarded(lambda: _set_emails(account, addresses))
+    return account
+
+
+@transaction.atomic
+def account_delete(*, account: Account, by: User) -> None:
+    """Delete an account with its contacts and addresses (history keeps the record)."""
+    account._history_user = by  # type: ignore[attr-defined]
+    for contact in account.contacts.all():
+        contact._history_user = by  # type: ignore[attr-defined]
+        contact.delete()
+    account.delete()
+
+
+def _phones_check(phones: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    clean: list[tuple[str, str]] = []
+    errors: list[ValidationError] = []
+    for number, kind in phones:
+        if not number.strip():
+            continue
+        try:
+            e164 = normalise_phone(number)
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        if kind not in PhoneNumber.Kind.values:
+            kind = PhoneNumber.Kind.OTHER
+        if e164 not in {n for n, _k in clean}:
+            clean.append((e164, kind))
+    if errors:
+        raise ValidationError({"phones": errors})
+    return clean
+
+
+def _set_phones(contact: Contact, phones: Sequence[tuple[str, str]]) -> None:
+    contact.phones.all().delete()
+    PhoneNumber.objects.bulk_create(
+        PhoneNumber(contact=contact, number=number, kind=kind, position=position)
+        for position, (number, kind) in enumerate(phones)
+    )
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    emails: Iterable[str] = (),
+    phones: Iterable[tuple[str, str]] = (),
+    classifications: Iterable[DictionaryEntry] = (),
+) -> Contact:
+    """Create a contact with its email addresses, phones (number, kind) and classifications."""
+    _check_fields(data, CONTACT_FIELDS)
+    entries = list(classifications)
+    errors = ErrorCollector()
+    with errors.on():
+        addresses = email_addresses_check(emails, user=by, field="emails")
+    with errors.on():
+        numbers = _phones_check(phones)
+    with errors.on("classifications"):
+        validate_classifications(entries, Dictionary.AppliesTo.CONTACT)
+    errors.raise_if_any()
+    contact = Contact(**data, created_by=by, updated_by=by)
+    contact._history_user = by  # type: ignore[attr-defined]
+    contact.full_clean()
+    contact.save()
+    contact.classifications.set(entries)
+    _save_guarded(lambda: _set_emails(contact, addresses))
+    _set_phones(contact, numbers)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: Contact,
+    by: User,
+    data: dict[str, Any],
+    emails: Iterable[str] | None = None,
+    phones: Iterable[tuple[str, str]] | None = None,
+    classifications: Iterable[DictionaryEntry] | None = None,
+) -> Contact:
+    """Change the given fields; ``None`` for a list leaves it as it is."""
+    _check_fields(data, CONTACT_FIELDS)
+    entries = None if classifications is None else list(classifications)
+    addresses = numbers = None
+    errors = ErrorCollector()
+    if emails is not None:
+        with errors.on():
+            addresses = email_addresses_check(emails, user=by, field="emails", contact=contact)
+    if phones is not None:
+        with errors.on():
+            numbers = _phones_check(phones)
+    if entries is not None:
+        with errors.on("classifications"):
+            validate_classifications(entries, Dictionary.AppliesTo.CONTACT)
+    errors.raise_if_any()
+    for field, value in data.items():
+        setattr(contact, field, value)
+    contact.updated_by = by
+    contact._history_user = by  # type: ignore[attr-defined]
+    contact.full_clean()
+    contact.save()
+    if entries is not None:
+        contact.classifications.set(entries)
+    if addresses is not None:
+        _save_guarded(lambda: _set_emails(contact, addresses))
+    if numbers is not None:
+        _set_phones(contact, numbers)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    contact._history_user = by  # type: ignore[attr-defined]
+    contact.delete()
+
+
+def _segment_name_check(name: str, *, exclude_pk: int | None = None) -> str:
+    """The stripped name, unless another segment has it (in any letter case)."""
+    name = name.strip()
+    others = Segment.objects.filter(name__iexact=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError(
+            {"name": _("A segment named %(name)s already exists.") % {"name": name}},
+            code="segment_taken",
+        )
+    return name
+
+
+@transaction.atomic
+def segment_create(*, by: User, name: str) -> Segment:
+    """Create a segment; its name is unique regardless of letter case."""
+    segment = Segment(name=_segment_name_check(name))
+    segment.full_clean(validate_unique=False)
+    _save_guarded(segment.save)
+    return segment
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, by: User, name: str) -> Segment:
+    """Rename a segment; its accounts keep it."""
+    segment.name = _segment_name_check(name, exclude_pk=segment.pk)
+    segment.full_clean(validate_unique=False)
+    _save_guarded(lambda: segment.save(update_fields=["name"]))
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment, by: User) -> None:
+    """Delete a segment; its accounts simply lose it."""
+    segment.delete()

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.customers import services
+from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber
+from kartoteka.customers.tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    EmailAddressFactory,
+    SegmentFactory,
+)
+
+
+def test_account_create_stores_normalised_identifiers_and_authors(agent) -> None:
+    # when
+    account = services.account_create(
+        by=agent,
+        data={
+            "name": "Budimex",
+            "nip": "PL 526-000-12-46",
+            "regon": "010732630",
+            "phone": "22 623 60 00",
+        },
+        segments=[SegmentFactory(name="MŚP")],
+        shared_emails=["Biuro@Budimex.PL", "biuro@budimex.pl"],
+    )
+    # then
+    account.refresh_from_db()
+    assert (account.nip, account.regon, account.phone) == (
+        "5260001246",
+        "010732630",
+        "+48226236000",
+    )
+    assert (account.created_by, account.updated_by) == (agent, agent)
+    assert list(account.shared_emails.values_list("address", flat=True)) == ["biuro@budimex.pl"]
+    assert [s.name for s in account.segments.all()] == ["MŚP"]
+    assert account.history.get().history_user == agent
+
+
+def test_duplicate_nip_names_the_account_that_holds_it(agent) -> None:
+    # given
+    AccountFactory(name="Budimex S.A.", nip="5260001246")
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=agent, data={"name": "Kopia", "nip": "526-000-12-46"})
+    # then
+    assert raised.value.message_dict == {
+        "nip": ["NIP 5260001246 is already registered to Budimex S.A.."]
+    }
+    assert Account.objects.filter(name="Kopia").exists() is False
+
+
+def test_duplicate_nip_of_a_hidden_account_does_not_reveal_its_name(outsider, support_team) -> None:
+    # given
+    AccountFactory(name="Tajny Klient", nip="5260001246", restricted=True, team=support_team)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=outsider, data={"name": "Kopia", "nip": "5260001246"})
+    # then
+    assert raised.value.message_dict["nip"] == [
+        "NIP 5260001246 is already registered to an account you cannot see."
+    ]
+
+
+def test_invalid_nip_and_regon_are_reported_together_and_nothing_is_saved(agent) -> None:
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=agent, data={"name": "Zła", "nip": "5260001247", "regon": "123"})
+    # then
+    assert set(raised.value.message_dict) == {"nip", "regon"}
+    assert Account.objects.count() == 0
+
+
+def test_account_update_keeps_its_own_nip(agent) -> None:
+    # given
+    account = AccountFactory(nip="5260001246")
+    # when
+    services.account_update(
+        account=account, by=agent, data={"nip": "526 000 12 46", "city": "Kraków"}
+    )
+    # then
+    account.refresh_from_db()
+    assert (account.nip, account.city, account.updated_by) == ("5260001246", "Kraków", agent)
+    assert account.history.latest().history_user == agent
+
+
+def test_email_address_belongs_to_one_owner_across_contacts_and_accounts(agent) -> None:
+    # given
+    holder = ContactFactory(first_name="Anna", last_name="Nowak")
+    EmailAddressFactory(contact=holder, address="anna@klient.pl")
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=agent, data={"name": "Inna"}, shared_emails=["ANNA@klient.pl"])
+    # then
+    assert raised.value.messages == ["anna@klient.pl already belongs to Anna Nowak."]
+    assert Account.objects.filter(name="Inna").exists() is False
+
+
+def test_contact_keeps_its_own_address_on_update(agent) -> None:
+    # given
+    contact = ContactFactory()
+    EmailAddressFactory(contact=contact, address="jan@klient.pl")
+    # when
+    services.contact_update(
+        contact=contact, by=agent, data={}, emails=["jan@klient.pl", "Jan.K@Klient.pl"]
+    )
+    # then
+    assert list(contact.emails.values_list("address", flat=True)) == [
+        "jan@klient.pl",
+        "jan.k@klient.pl",
+    ]
+
+
+def test_contact_with_a_bad_phone_is_not_saved_at_all(agent) -> None:
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.contact_create(
+            by=agent,
+            data={"last_name": "Kowalski"},
+            emails=["jan@kowalski.pl"],
+            phones=[("601 234 567", "mobile"), ("12", "work")],
+        )
+    # then
+    assert raised.value.messages == [
+        "12 is not a valid phone number; include the country code, e.g. +48."
+    ]
+    assert (Contact.objects.count(), EmailAddress.objects.count(), PhoneNumber.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_contact_phones_are_normalised_and_deduplicated(agent) -> None:
+    # when
+    contact = services.contact_create(
+        by=agent,
+        data={"first_name": "Jan", "last_name": "Kowalski"},
+        phones=[("601 234 567", "mobile"), ("+48601234567", "work"), ("22 123 45 67", "fax")],
+    )
+    # then
+    assert list(contact.phones.values_list("number", "kind")) == [
+        ("+48601234567", "mobile"),
+        ("+48221234567", "other"),
+    ]
+
+
+@pytest.fixture
+def industry(db: None) -> Dictionary:
+    dictionary = Dictionary.objects.create(name="Branża", applies_to=Dictionary.AppliesTo.ACCOUNT)
+    for position, label in enumerate(["IT", "Budownictwo"]):
+        DictionaryEntry.objects.create(dictionary=dictionary, label=label, position=position)
+    return dictionary
+
+
+def test_single_choice_dictionary_takes_one_value(agent, industry) -> None:
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(
+            by=agent, data={"name": "Dwie branże"}, classifications=industry.entries.all()
+        )
+    # then
+    assert raised.value.messages == ["Choose at most one value of Branża."]
+
+
+def test_account_dictionary_value_cannot_classify_a_contact(agent, industry) -> None:
+    with pytest.raises(ValidationError) as raised:
+        services.contact_create(
+            by=agent, data={"last_name": "Nowak"}, classifications=[industry.entries.first()]
+        )
+    assert raised.value.messages == ["IT belongs to a dictionary for Accounts."]
+
+
+def test_unknown_field_is_a_programming_error(agent) -> None:
+    with pytest.raises(TypeError):
+        services.account_create(by=agent, data={"name": "X", "created_by": agent})
+
+
+def test_deleting_an_account_deletes_its_contacts_and_addresses(manager) -> None:
+    # given
+    account = AccountFactory()
+    EmailAddressFactory(contact=ContactFactory(account=account))
+    EmailAddress.objects.create(account=account, address="biuro@klient.pl")
+    # when
+    services.account_delete(account=account, by=manager)
+    # then
+    assert (Account.objects.count(), Contact.objects.count(), EmailAddress.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    assert Account.history.filter(history_type="-").get().history_user == manager

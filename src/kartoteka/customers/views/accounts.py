@@ -1,0 +1,109 @@
+"""Pages of customers (accounts): the list, the customer file and its forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.customers import selectors, services
+from kartoteka.customers.forms import AccountForm, group_entry_choices
+from kartoteka.customers.models import Account
+
+PAGE_SIZE = 25
+
+
+def render_list(request: StaffRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole list page, or only its ``results`` partial when htmx refreshes the table."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, f"{template}#results" if partial else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def is_filtered(request: StaffRequest, filters: Any) -> bool:
+    """Whether the list is narrowed by a filter (not merely sorted or paged)."""
+    return any(request.GET.get(name) for name in filters if name != "ordering")
+
+
+@staff_member_required
+@require_GET
+def account_list(request: StaffRequest) -> HttpResponse:
+    filterset = selectors.account_filterset(user=request.user, filters=request.GET)
+    accounts = filterset.qs if filterset.is_valid() else Account.objects.none()
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    group_entry_choices(filterset.form.fields["classification"])
+    context = {
+        "nav": "accounts",
+        "filter": filterset,
+        "page_obj": page,
+        "filtered": is_filtered(request, filterset.filters),
+    }
+    return render_list(request, "customers/account_list.html", context)
+
+
+@staff_member_required
+@require_GET
+def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get_for_user(request.user, pk)
+    context = {
+        "nav": "accounts",
+        "account": account,
+        "can_delete": selectors.account_can_delete(request.user, account),
+    }
+    return render(request, "customers/account_detail.html", context)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: StaffRequest) -> HttpResponse:
+    form = AccountForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            account = services.account_create(by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Customer %(name)s added.") % {"name": account.name})
+            return redirect(account)
+    context = {"nav": "accounts", "form": form}
+    return render(request, "customers/account_form.html", context, status=form.status)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get_for_user(request.user, pk, write=True)
+    form = AccountForm(request.POST if request.method == "POST" else None, account=account)
+    if form.is_valid():
+        try:
+            services.account_update(account=account, by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": account.name})
+            return redirect(account)
+    context = {"nav": "accounts", "form": form, "account": account}
+    return render(request, "customers/account_form.html", context, status=form.status)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: StaffRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get_for_user(request.user, pk, write=True)
+    if not selectors.account_can_delete(request.user, account):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.account_delete(account=account, by=request.user)
+        messages.success(request, _("Customer %(name)s deleted.") % {"name": account.name})
+        return redirect("customers:account-list")
+    context = {"nav": "accounts", "account": account, "contact_count": len(account.contacts.all())}
+    return render(request, "customers/account_confirm_delete.html", context)

@@ -1,0 +1,93 @@
+"""Pages of contacts: the people of customers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kartoteka.customers import selectors, services
+from kartoteka.customers.forms import ContactForm, group_entry_choices
+from kartoteka.customers.models import Contact
+from kartoteka.customers.views.accounts import (
+    PAGE_SIZE,
+    StaffRequest,
+    is_filtered,
+    render_list,
+    staff_member_required,
+)
+
+
+@staff_member_required
+@require_GET
+def contact_list(request: StaffRequest) -> HttpResponse:
+    filterset = selectors.contact_filterset(user=request.user, filters=request.GET)
+    contacts = filterset.qs if filterset.is_valid() else Contact.objects.none()
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    group_entry_choices(filterset.form.fields["classification"])
+    context = {
+        "nav": "contacts",
+        "filter": filterset,
+        "page_obj": page,
+        "filtered": is_filtered(request, filterset.filters),
+    }
+    return render_list(request, "customers/contact_list.html", context)
+
+
+@staff_member_required
+@require_GET
+def contact_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get_for_user(request.user, pk)
+    return render(request, "customers/contact_detail.html", {"nav": "contacts", "contact": contact})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: StaffRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, user=request.user, account=request.GET.get("account"))
+    if form.is_valid():
+        try:
+            contact = services.contact_create(by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": contact})
+            return redirect(contact)
+    context = {"nav": "contacts", "form": form}
+    return render(request, "customers/contact_form.html", context, status=form.status)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get_for_user(request.user, pk, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, user=request.user, contact=contact)
+    if form.is_valid():
+        try:
+            services.contact_update(contact=contact, by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": contact})
+            return redirect(contact)
+    context = {"nav": "contacts", "form": form, "contact": contact}
+    return render(request, "customers/contact_form.html", context, status=form.status)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: StaffRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        services.contact_delete(contact=contact, by=request.user)
+        messages.success(request, _("Contact %(name)s deleted.") % {"name": contact})
+        return redirect(contact.account or "customers:contact-list")
+    return render(
+        request, "customers/contact_confirm_delete.html", {"nav": "contacts", "contact": contact}
+    )

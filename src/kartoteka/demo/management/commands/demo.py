@@ -1,0 +1,50 @@
+"""Load (or top up) the demo data: a Polish company's users, teams, lists, accounts and contacts.
+
+Idempotent: rows are keyed on usernames, names, NIPs and email addresses, and the data comes
+from a fixed seed, so running it again adds nothing. Existing users keep their passwords.
+"""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kartoteka.demo.catalogue import DEMO_PASSWORD
+from kartoteka.demo.services import DEFAULT_SEED, demo_load
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="for new demo users")
+        parser.add_argument("--accounts", type=int, default=200, help="how many accounts")
+        parser.add_argument("--contacts", type=int, default=400, help="how many contacts")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="another seed, another world"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["accounts"] < 0 or options["contacts"] < 0:
+            raise CommandError("--accounts and --contacts must not be negative")
+        started = time.monotonic()
+        self.stdout.write(f"Loading demo data (demo password: {options['password']})")
+        summary = demo_load(
+            password=options["password"],
+            accounts=options["accounts"],
+            contacts=options["contacts"],
+            seed=options["seed"],
+        )
+        self.stdout.write(
+            f"Added {summary.users_created} users, {summary.accounts_created} accounts and "
+            f"{summary.contacts_created} contacts in {time.monotonic() - started:.1f} s."
+        )
+        self.stdout.write(
+            f"Now stored: {summary.users} users in {summary.teams} teams, "
+            f"{summary.segments} segments, {summary.dictionaries} dictionaries, "
+            f"{summary.accounts} accounts, {summary.contacts} contacts, "
+            f"{summary.email_addresses} email addresses, {summary.phone_numbers} phone numbers."
+        )

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from stdnum.pl import nip as stdnum_nip
+from stdnum.pl import regon as stdnum_regon
+
+from kartoteka.core.models import Dictionary
+from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.demo.catalogue import DEMO_PASSWORD
+from kartoteka.demo.services import demo_load, demo_logins
+from kartoteka.people.models import Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(*extra: str) -> str:
+    out = StringIO()
+    call_command("demo", "--accounts", "20", "--contacts", "40", *extra, stdout=out)
+    return out.getvalue()
+
+
+def stored_counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "teams": Team.objects.count(),
+        "segments": Segment.objects.count(),
+        "dictionaries": Dictionary.objects.count(),
+        "accounts": Account.objects.count(),
+        "contacts": Contact.objects.count(),
+        "emails": EmailAddress.objects.count(),
+        "phones": PhoneNumber.objects.count(),
+    }
+
+
+def test_running_the_demo_twice_adds_nothing_the_second_time() -> None:
+    # given
+    first_output = run_demo()
+    first = stored_counts()
+    # when
+    second_output = run_demo()
+    # then
+    assert stored_counts() == first
+    assert first["users"] == 8
+    assert first["teams"] == 2
+    assert first["segments"] == 4
+    assert first["dictionaries"] == 5
+    assert first["accounts"] == 20
+    assert first["contacts"] == 40
+    assert "Added 8 users, 20 accounts and 40 contacts" in first_output
+    assert "Added 0 users, 0 accounts and 0 contacts" in second_output
+    assert "demo password: kartoteka-demo" in first_output
+
+
+def test_the_same_seed_gives_the_same_companies() -> None:
+    run_demo()
+    names = list(Account.objects.order_by("nip").values_list("nip", "name", "city"))
+    Account.objects.all().delete()
+
+    run_demo()
+
+    assert list(Account.objects.order_by("nip").values_list("nip", "name", "city")) == names
+
+
+def test_every_nip_and_regon_is_valid_and_unique() -> None:
+    run_demo()
+    nips = list(Account.objects.values_list("nip", flat=True))
+    regons = list(Account.objects.values_list("regon", flat=True))
+    assert all(stdnum_nip.is_valid(nip) and nip == stdnum_nip.compact(nip) for nip in nips)
+    assert all(stdnum_regon.is_valid(regon) and len(regon) == 9 for regon in regons)
+    assert len(set(nips)) == len(nips) == 20
+    assert len(set(regons)) == len(regons) == 20
+
+
+def test_email_addresses_are_lower_case_unique_and_at_the_accounts_domain() -> None:
+    run_demo()
+    addresses = list(EmailAddress.objects.values_list("address", flat=True))
+    assert len(addresses) == len(set(addresses))
+    assert all(address == address.lower() for address in addresses)
+    for email in EmailAddress.objects.select_related("contact__account", "account"):
+        account = email.account or email.contact.account
+        assert email.address.split("@")[1] == account.website.removeprefix("https://www.")
+    assert EmailAddress.objects.filter(account__isnull=False).count() == 20
+    assert not Contact.objects.filter(emails__isnull=True).exists()
+
+
+def test_contact_phones_are_valid_polish_mobile_numbers_in_e164() -> None:
+    run_demo()
+    for number in PhoneNumber.objects.values_list("number", flat=True):
+        parsed = phonenumbers.parse(number)
+        assert number == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert number[3] in "5678"
+        assert phonenumbers.region_code_for_number(parsed) == "PL"
+        assert phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+
+
+def test_restricted_accounts_belong_to_their_managers_team() -> None:
+    demo_load(accounts=200, contacts=0)
+    restricted = Account.objects.filter(restricted=True).select_related("manager")
+    assert restricted.count() > 0
+    assert all(a.team_id is not None and a.team_id == a.manager.team_id for a in restricted)
+    assert Account.objects.filter(kind=Account.Kind.LEAD).count() in range(30, 80)
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("admin", User.Role.ADMINISTRATOR), ("kierownik", User.Role.MANAGER), ("agent", "agent")],
+)
+def test_the_three_roles_log_in_with_the_demo_password(username: str, role: str) -> None:
+    run_demo()
+    assert User.objects.get(username=username).role == role
+    assert Client().login(username=username, password=DEMO_PASSWORD) is True
+
+
+def test_teams_have_supervisors_and_agents() -> None:
+    run_demo()
+    support = Team.objects.get(name="Obsługa klienta")
+    sales = Team.objects.get(name="Sprzedaż")
+    assert support.supervisor.username == "marta"
+    assert sales.supervisor.username == "tomasz"
+    assert set(support.members.values_list("username", flat=True)) == {"agent", "marta", "ola"}
+
+
+def test_a_rerun_keeps_a_changed_password_and_stops_printing_that_login() -> None:
+    run_demo()
+    agent = User.objects.get(username="agent")
+    agent.set_password("changed-by-agent")
+    agent.save(update_fields=["password"])
+
+    run_demo("--password", "something-else")
+
+    assert Client().login(username="agent", password="changed-by-agent") is True
+    assert [user.username for user in demo_logins()] == ["admin", "kierownik"]

@@ -1,0 +1,142 @@
+"""Forms of the people pages; they validate input, services write."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import cast
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.core.forms import CreateOnceModelForm
+from kartoteka.people.models import Team, User
+from kartoteka.people.selectors import staff_users
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, sorted (read from disk once per process)."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(choices=time_zone_choices, label=_("Time zone"), **kwargs)  # type: ignore[arg-type]
+
+
+class LanguageField(forms.ChoiceField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(choices=settings.LANGUAGES, label=_("Language"), **kwargs)  # type: ignore[arg-type]
+
+
+class UserForm(forms.ModelForm):
+    """The administrator's form for a user's account (without password)."""
+
+    language = LanguageField()
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "team",
+            "language",
+            "time_zone",
+        ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.all()
+        if not self.instance.pk:
+            self.initial.setdefault("language", settings.LANGUAGE_CODE)
+            self.initial.setdefault("time_zone", settings.TIME_ZONE)
+        elif not self.instance.time_zone:
+            self.initial["time_zone"] = settings.TIME_ZONE
+
+
+class PasswordPairForm(forms.Form):
+    """A new password typed twice; the validators run in the service."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error(
+                "password_again", _("The two passwords differ. Type the same one twice.")
+            )
+        return cleaned
+
+
+class UserCreateForm(CreateOnceModelForm, PasswordPairForm, UserForm):
+    field_order = [*UserForm.Meta.fields, "password", "password_again"]
+
+
+class PreferencesForm(forms.ModelForm):
+    language = LanguageField()
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "language", "time_zone"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.instance.language:
+            self.initial["language"] = settings.LANGUAGE_CODE
+        if not self.instance.time_zone:
+            self.initial["time_zone"] = settings.TIME_ZONE
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    """Staff users, each shown with the team they are in now."""
+
+    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+        if obj.team is None:
+            return str(obj)
+        return f"{obj} ({obj.team})"
+
+
+class TeamForm(forms.ModelForm):
+    members = StaffChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Members"),
+        help_text=_("A user belongs to one team: choosing someone moves them from their team."),
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "supervisor"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        supervisor = cast(forms.ModelChoiceField, self.fields["supervisor"])
+        supervisor.queryset = staff_users().filter(
+            Q(is_active=True) | Q(pk=self.instance.supervisor_id)
+        )
+        cast(StaffChoiceField, self.fields["members"]).queryset = staff_users()
+        if self.instance.pk:
+            self.initial["members"] = [member.pk for member in self.instance.members.all()]
+
+
+class TeamCreateForm(CreateOnceModelForm, TeamForm):
+    pass

@@ -1,0 +1,77 @@
+"""Staff users, their roles and teams."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_teams",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:team-edit", args=[self.pk])
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "admin", _("Administrator")
+        MANAGER = "manager", _("Manager")
+        AGENT = "agent", _("Agent")
+        # A customer's contact who logs in to the portal; sees only their own account's data.
+        PORTAL = "portal", _("Portal user")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.AGENT)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:user-edit", args=[self.pk])
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMINISTRATOR or self.is_superuser
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Staff of the company (not a portal customer)."""
+        return self.is_active and (self.role != self.Role.PORTAL or self.is_superuser)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_administrator or self.role == self.Role.MANAGER

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="customers:account-list"), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("kartoteka.customers.urls")),
+    path("settings/", include("kartoteka.core.urls")),
+    path("people/", include("kartoteka.people.urls")),
+    path("api/", include("kartoteka.api.urls")),
+]
