@@ -14,8 +14,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kartoteka.core.models import FormSubmission
 
@@ -28,7 +31,8 @@ KEEP_TOKENS_FOR = timedelta(days=2)
 class SubmitOnceForm(forms.Form):
     """Adds the hidden one-time token; mix it into a creation form."""
 
-    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Optional: a client that sends no token (a script, an old page) simply has no guard.
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,6 +46,8 @@ def submit_once(*, user: User, token: str, create: Callable[[], str]) -> tuple[s
     Returns the URL and whether this call created it. Exceptions of ``create`` roll the
     token back with everything else, so a corrected form can be posted again.
     """
+    if not token:
+        return create(), True
     try:
         with transaction.atomic():
             claim = FormSubmission.objects.create(token=token, user=user)
@@ -55,3 +61,11 @@ def submit_once(*, user: User, token: str, create: Callable[[], str]) -> tuple[s
         return earlier.result_url, False
     FormSubmission.objects.filter(created_at__lt=timezone.now() - KEEP_TOKENS_FOR).delete()
     return url, True
+
+
+def announce_creation(request: HttpRequest, created: bool, message: str) -> None:
+    """The toast after a creation form: the success, or that a repeated post changed nothing."""
+    if created:
+        messages.success(request, message)
+    else:
+        messages.info(request, _("This form was already sent; nothing was added twice."))

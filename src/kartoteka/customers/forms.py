@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.dictionaries import dictionaries_for
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
 from kartoteka.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
@@ -42,7 +43,7 @@ def group_entry_choices(field: forms.ModelChoiceField) -> None:
     field.widget.choices = list(groups.items())
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(SubmitOnceForm):
     """A form whose data a service validates; its errors are shown on the fields they concern.
 
     Services key their errors by field; an error about no field of this form is shown above it.

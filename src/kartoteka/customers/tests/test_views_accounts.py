@@ -542,3 +542,19 @@ def test_plain_agent_may_not_delete_account(agent, method):
     # then
     assert response.status_code == 403
     assert Account.objects.count() == 1
+
+
+def test_the_same_create_form_posted_twice_adds_one_customer(agent):
+    # given the form as the browser received it, with its one-time token
+    client = client_for(agent)
+    page = client.get(reverse("customers:account-create"))
+    token = page.context["form"].initial["submission_token"]
+    data = account_post(name="Dwuklik Sp. z o.o.", submission_token=token)
+    # when the user clicks "Save" twice
+    first = client.post(reverse("customers:account-create"), data)
+    second = client.post(reverse("customers:account-create"), data, follow=True)
+    # then
+    account = Account.objects.get(name="Dwuklik Sp. z o.o.")
+    assert Account.objects.count() == 1
+    assert first.headers["Location"] == second.redirect_chain[0][0] == account.get_absolute_url()
+    assert "This form was already sent; nothing was added twice." in second.content.decode()

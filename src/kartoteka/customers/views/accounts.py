@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import AccountForm, group_entry_choices
 from kartoteka.customers.models import Account
@@ -68,12 +69,19 @@ def account_create(request: StaffRequest) -> HttpResponse:
     form = AccountForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            account = services.account_create(by=request.user, **form.service_arguments())
+            url, created = submit_once(
+                user=request.user,
+                token=form.cleaned_data["submission_token"],
+                create=lambda: services.account_create(
+                    by=request.user, **form.service_arguments()
+                ).get_absolute_url(),
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, _("Customer %(name)s added.") % {"name": account.name})
-            return redirect(account)
+            name = form.cleaned_data["name"]
+            announce_creation(request, created, _("Customer %(name)s added.") % {"name": name})
+            return redirect(url)
     context = {"nav": "accounts", "form": form}
     return render(request, "customers/account_form.html", context, status=form.status)
 

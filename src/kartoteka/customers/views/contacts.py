@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import ContactForm, group_entry_choices
 from kartoteka.customers.models import Contact
@@ -52,12 +53,19 @@ def contact_create(request: StaffRequest) -> HttpResponse:
     form = ContactForm(data, user=request.user, account=request.GET.get("account"))
     if form.is_valid():
         try:
-            contact = services.contact_create(by=request.user, **form.service_arguments())
+            url, created = submit_once(
+                user=request.user,
+                token=form.cleaned_data["submission_token"],
+                create=lambda: services.contact_create(
+                    by=request.user, **form.service_arguments()
+                ).get_absolute_url(),
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, _("Contact %(name)s added.") % {"name": contact})
-            return redirect(contact)
+            name = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}".strip()
+            announce_creation(request, created, _("Contact %(name)s added.") % {"name": name})
+            return redirect(url)
     context = {"nav": "contacts", "form": form}
     return render(request, "customers/contact_form.html", context, status=form.status)
 
