@@ -4,6 +4,9 @@
 - ``agent``: an Agent of the Support team; ``supervisor`` supervises that team.
 - ``outsider``: an Agent of the Sales team, who must not see Support's restricted accounts.
 - ``portal_user``: a customer's contact with a portal login (sees no staff data).
+- ``clerk``: an Agent of the Support team without the right to work with cases.
+
+Agents, the supervisor and the outsider have been granted work with cases.
 """
 
 from __future__ import annotations
@@ -15,15 +18,33 @@ from kartoteka.people.models import User
 from kartoteka.people.tests.factories import TeamFactory, UserFactory
 
 
+def _restore_migrated_data() -> None:
+    from django.apps import apps
+
+    from kartoteka.cases.defaults import create_default_lists
+
+    create_default_lists(apps)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the rows migrations create (a reused one may have lost them)."""
+    with django_db_blocker.unblock():
+        _restore_migrated_data()
+
+
 @pytest.fixture(autouse=True)
-def _english_and_fast(settings: object) -> None:
-    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _migrated_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (threads, processes, the browser's live server) start with the rows
+    migrations create: each such test ends with a flush of every table, which removes them.
+    pytest-django runs these tests after the others, so only they need this."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _restore_migrated_data()
 
 
 @pytest.fixture
@@ -48,7 +69,9 @@ def manager(db: None) -> User:
 
 @pytest.fixture
 def supervisor(support_team) -> User:
-    user = UserFactory(username="supervisor", role=User.Role.AGENT, team=support_team)
+    user = UserFactory(
+        username="supervisor", role=User.Role.AGENT, team=support_team, can_work_with_cases=True
+    )
     support_team.supervisor = user
     support_team.save(update_fields=["supervisor"])
     return user
@@ -56,12 +79,21 @@ def supervisor(support_team) -> User:
 
 @pytest.fixture
 def agent(support_team, supervisor) -> User:
-    return UserFactory(username="agent", role=User.Role.AGENT, team=support_team)
+    return UserFactory(
+        username="agent", role=User.Role.AGENT, team=support_team, can_work_with_cases=True
+    )
 
 
 @pytest.fixture
 def outsider(sales_team) -> User:
-    return UserFactory(username="outsider", role=User.Role.AGENT, team=sales_team)
+    return UserFactory(
+        username="outsider", role=User.Role.AGENT, team=sales_team, can_work_with_cases=True
+    )
+
+
+@pytest.fixture
+def clerk(support_team) -> User:
+    return UserFactory(username="clerk", role=User.Role.AGENT, team=support_team)
 
 
 @pytest.fixture

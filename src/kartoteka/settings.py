@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kartoteka.core",
     "kartoteka.people",
     "kartoteka.customers",
+    "kartoteka.cases",
     "kartoteka.api",
     "kartoteka.demo",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("kartoteka.customers.urls")),
+    path("cases/", include("kartoteka.cases.urls")),
     path("settings/", include("kartoteka.core.urls")),
     path("people/", include("kartoteka.people.urls")),
     path("api/", include("kartoteka.api.urls")),

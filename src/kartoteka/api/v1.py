@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from kartoteka.cases import api as cases
+from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
 
 app_name = "api-v1"
@@ -12,4 +14,27 @@ urlpatterns = [
     path("accounts/<int:pk>/", customers.AccountDetailApi.as_view(), name="account-detail"),
     path("contacts/", customers.ContactListApi.as_view(), name="contact-list"),
     path("contacts/<int:pk>/", customers.ContactDetailApi.as_view(), name="contact-detail"),
+    path("cases/", cases.CaseListApi.as_view(), name="case-list"),
+    path("cases/<int:number>/", cases.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<int:number>/history/", cases.CaseHistoryApi.as_view(), name="case-history"),
+    path("case-settings/", cases.CaseSettingsApi.as_view(), name="case-settings"),
+    path(
+        "case-settings/priorities/",
+        cases.LookupListApi.as_view(model=Priority),
+        name="case-priority-list",
+    ),
+    path(
+        "case-settings/types/", cases.LookupListApi.as_view(model=CaseType), name="case-type-list"
+    ),
+    path(
+        "case-settings/categories/",
+        cases.LookupListApi.as_view(model=Category),
+        name="case-category-list",
+    ),
+    path(
+        "case-settings/groups/",
+        cases.LookupListApi.as_view(model=CaseGroup),
+        name="case-group-list",
+    ),
+    path("case-settings/statuses/", cases.StatusListApi.as_view(), name="case-status-list"),
 ]

@@ -329,7 +329,10 @@ class AccountDetailApi(APIView):
             raise exceptions.PermissionDenied(
                 _("Only managers, administrators and its account manager may delete an account.")
             )
-        services.account_delete(account=account, by=user)
+        try:
+            services.account_delete(account=account, by=user)
+        except DjangoValidationError as error:
+            raise _service_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
 from kartoteka.people.models import User
 
@@ -22,7 +23,11 @@ def _digits(text: str) -> str:
 def account_search_q(text: str) -> Q:
     """Name, short name, NIP, REGON, city, email (own or a contact's) or phone contains text."""
     text = text.strip()
-    rule = Q(name__icontains=text) | Q(short_name__icontains=text) | Q(city__icontains=text)
+    rule = (
+        contains_ignoring_case("name", text)
+        | contains_ignoring_case("short_name", text)
+        | contains_ignoring_case("city", text)
+    )
     digits = _digits(text)
     if len(digits) >= 3 and len(digits) >= len(text.replace(" ", "").replace("-", "")) - 3:
         rule |= Q(nip__contains=digits) | Q(regon__contains=digits) | Q(phone__contains=digits)
@@ -49,16 +54,18 @@ def account_search_q(text: str) -> Q:
 def contact_search_q(text: str) -> Q:
     text = text.strip()
     rule = (
-        Q(first_name__icontains=text)
-        | Q(last_name__icontains=text)
-        | Q(position__icontains=text)
-        | Q(account__name__icontains=text)
+        contains_ignoring_case("first_name", text)
+        | contains_ignoring_case("last_name", text)
+        | contains_ignoring_case("position", text)
+        | contains_ignoring_case("account__name", text)
     )
     words = text.split()
     if len(words) == 2:
         first, last = words
-        rule |= Q(first_name__icontains=first, last_name__icontains=last)
-        rule |= Q(first_name__icontains=last, last_name__icontains=first)
+        for given, family in ((first, last), (last, first)):
+            rule |= contains_ignoring_case("first_name", given) & contains_ignoring_case(
+                "last_name", family
+            )
     digits = _digits(text)
     if len(digits) >= 3:
         rule |= Q(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kartoteka.core.dictionaries import validate_classifications
 from kartoteka.core.models import Dictionary, DictionaryEntry
@@ -242,7 +243,21 @@ def account_update(
 
 @transaction.atomic
 def account_delete(*, account: Account, by: User) -> None:
-    """Delete an account with its contacts and addresses (history keeps the record)."""
+    """Delete an account with its contacts and addresses (history keeps the record).
+
+    An account that has cases is kept: its cases are the company's record of the work.
+    """
+    case_count = account.cases.count()
+    if case_count:
+        raise ValidationError(
+            ngettext(
+                "%(name)s has %(count)d case; it cannot be deleted while the case exists.",
+                "%(name)s has %(count)d cases; it cannot be deleted while they exist.",
+                case_count,
+            )
+            % {"name": account.name, "count": case_count},
+            code="account_has_cases",
+        )
     account._history_user = by  # type: ignore[attr-defined]
     for contact in account.contacts.all():
         contact._history_user = by  # type: ignore[attr-defined]

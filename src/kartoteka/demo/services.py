@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from kartoteka.cases.models import Case
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers.identifiers import (
     normalise_email,
@@ -22,6 +23,7 @@ from kartoteka.customers.identifiers import (
     normalise_regon,
 )
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.demo.cases import demo_cases
 from kartoteka.demo.catalogue import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -42,6 +44,7 @@ class DemoSummary:
     users_created: int
     accounts_created: int
     contacts_created: int
+    cases_created: int
     users: int
     teams: int
     segments: int
@@ -50,6 +53,7 @@ class DemoSummary:
     contacts: int
     email_addresses: int
     phone_numbers: int
+    cases: int
 
 
 @transaction.atomic
@@ -58,6 +62,7 @@ def demo_load(
     password: str = DEMO_PASSWORD,
     accounts: int = 200,
     contacts: int = 400,
+    cases: int = 300,
     seed: int = DEFAULT_SEED,
 ) -> DemoSummary:
     """Add the demo world, skipping every row whose natural key is already stored.
@@ -72,10 +77,12 @@ def demo_load(
     account_plans = plan_accounts(accounts, seed)
     accounts_created = _accounts(account_plans, users, segments, entries)
     contacts_created = _contacts(plan_contacts(contacts, account_plans, seed), users, entries)
+    cases_created = demo_cases(count=cases, seed=seed)
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,
         contacts_created=contacts_created,
+        cases_created=cases_created,
         users=User.objects.count(),
         teams=Team.objects.count(),
         segments=Segment.objects.count(),
@@ -84,6 +91,7 @@ def demo_load(
         contacts=Contact.objects.count(),
         email_addresses=EmailAddress.objects.count(),
         phone_numbers=PhoneNumber.objects.count(),
+        cases=Case.objects.count(),
     )
 
 
@@ -124,6 +132,7 @@ def _users(password: str) -> tuple[dict[str, User], int]:
                 "email": f"{demo.username}@kartoteka.example",
                 "role": demo.role,
                 "team": teams.get(demo.team),
+                "can_work_with_cases": demo.role == User.Role.AGENT,
                 "password": encoded,
             },
         )

@@ -49,6 +49,8 @@ class UserForm(forms.ModelForm):
             "team",
             "language",
             "time_zone",
+            "can_work_with_cases",
+            "can_configure_cases",
         ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -51,6 +51,16 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    can_work_with_cases = models.BooleanField(
+        _("works with cases"),
+        default=False,
+        help_text=_("Administrators and managers always do; other users only when this is set."),
+    )
+    can_configure_cases = models.BooleanField(
+        _("configures case lists"),
+        default=False,
+        help_text=_("May edit priorities, types, categories, groups, statuses and the prefix."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -71,6 +81,14 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         """Staff of the company (not a portal customer)."""
         return self.is_active and (self.role != self.Role.PORTAL or self.is_superuser)
+
+    @property
+    def works_with_cases(self) -> bool:
+        return self.is_staff_member and (self.sees_everything or self.can_work_with_cases)
+
+    @property
+    def configures_cases(self) -> bool:
+        return self.is_staff_member and (self.is_administrator or self.can_configure_cases)
 
     @property
     def sees_everything(self) -> bool:

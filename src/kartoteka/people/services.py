@@ -21,8 +21,11 @@ from kartoteka.people.models import Team, User
 from kartoteka.people.selectors import active_administrators
 
 USER_FIELDS = frozenset(
-    {"username", "first_name", "last_name", "email", "role", "team", "language", "time_zone"}
-)
+    {
+        "username", "first_name", "last_name", "email", "role", "team", "language", "time_zone",
+        "can_work_with_cases", "can_configure_cases",
+    }
+)  # fmt: skip
 
 
 def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:

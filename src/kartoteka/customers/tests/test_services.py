@@ -193,3 +193,19 @@ def test_deleting_an_account_deletes_its_contacts_and_addresses(manager) -> None
         0,
     )
     assert Account.history.filter(history_type="-").get().history_user == manager
+
+
+def test_an_account_with_cases_is_not_deleted(manager) -> None:
+    # given
+    from kartoteka.cases.services import case_create
+
+    account = AccountFactory(name="Stały Klient")
+    case_create(by=manager, subject="Reklamacja", account=account)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_delete(account=account, by=manager)
+    # then
+    assert raised.value.messages == [
+        "Stały Klient has 1 case; it cannot be deleted while the case exists."
+    ]
+    assert Account.objects.filter(pk=account.pk).exists()

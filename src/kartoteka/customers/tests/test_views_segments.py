@@ -42,7 +42,7 @@ def test_list_shows_account_counts_in_one_query(admin, django_assert_num_queries
     ],
 )
 @pytest.mark.parametrize("persona", ["agent", "manager"])
-def test_segment_pages_are_forbidden_to_non_administrators(request, persona, name, with_pk):
+def test_segment_pages_are_forbidden_to_non_administrators(db, request, persona, name, with_pk):
     # given
     user = request.getfixturevalue(persona)
     segment = SegmentFactory()

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import AccountForm, group_entry_choices
 from kartoteka.customers.models import Account
 
 PAGE_SIZE = 25
-
-
-def render_list(request: StaffRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """The whole list page, or only its ``results`` partial when htmx refreshes the table."""
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, f"{template}#results" if partial else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def is_filtered(request: StaffRequest, filters: Any) -> bool:
-    """Whether the list is narrowed by a filter (not merely sorted or paged)."""
-    return any(request.GET.get(name) for name in filters if name != "ordering")
 
 
 @staff_member_required
@@ -110,7 +95,11 @@ def account_delete(request: StaffRequest, pk: int) -> HttpResponse:
     if not selectors.account_can_delete(request.user, account):
         raise PermissionDenied
     if request.method == "POST":
-        services.account_delete(account=account, by=request.user)
+        try:
+            services.account_delete(account=account, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(account)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": account.name})
         return redirect("customers:account-list")
     context = {"nav": "accounts", "account": account, "contact_count": len(account.contacts.all())}

@@ -10,17 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import ContactForm, group_entry_choices
 from kartoteka.customers.models import Contact
-from kartoteka.customers.views.accounts import (
-    PAGE_SIZE,
-    StaffRequest,
-    is_filtered,
-    render_list,
-    staff_member_required,
-)
+from kartoteka.customers.views.accounts import PAGE_SIZE
 
 
 @staff_member_required

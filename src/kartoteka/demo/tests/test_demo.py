@@ -9,6 +9,7 @@ from django.test import Client
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
 
+from kartoteka.cases.models import Case, CaseNote
 from kartoteka.core.models import Dictionary
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
 from kartoteka.demo.catalogue import DEMO_PASSWORD
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def run_demo(*extra: str) -> str:
     out = StringIO()
-    call_command("demo", "--accounts", "20", "--contacts", "40", *extra, stdout=out)
+    call_command(
+        "demo", "--accounts", "20", "--contacts", "40", "--cases", "10", *extra, stdout=out
+    )
     return out.getvalue()
 
 
@@ -34,6 +37,7 @@ def stored_counts() -> dict[str, int]:
         "contacts": Contact.objects.count(),
         "emails": EmailAddress.objects.count(),
         "phones": PhoneNumber.objects.count(),
+        "cases": Case.objects.count(),
     }
 
 
@@ -51,14 +55,16 @@ def test_running_the_demo_twice_adds_nothing_the_second_time() -> None:
     assert first["dictionaries"] == 5
     assert first["accounts"] == 20
     assert first["contacts"] == 40
-    assert "Added 8 users, 20 accounts and 40 contacts" in first_output
-    assert "Added 0 users, 0 accounts and 0 contacts" in second_output
+    assert first["cases"] == 10
+    assert "Added 8 users, 20 accounts, 40 contacts and 10 cases" in first_output
+    assert "Added 0 users, 0 accounts, 0 contacts and 0 cases" in second_output
     assert "demo password: kartoteka-demo" in first_output
 
 
 def test_the_same_seed_gives_the_same_companies() -> None:
     run_demo()
     names = list(Account.objects.order_by("nip").values_list("nip", "name", "city"))
+    Case.objects.all().delete()
     Account.objects.all().delete()
 
     run_demo()
@@ -99,7 +105,7 @@ def test_contact_phones_are_valid_polish_mobile_numbers_in_e164() -> None:
 
 
 def test_restricted_accounts_belong_to_their_managers_team() -> None:
-    demo_load(accounts=200, contacts=0)
+    demo_load(accounts=200, contacts=0, cases=0)
     restricted = Account.objects.filter(restricted=True).select_related("manager")
     assert restricted.count() > 0
     assert all(a.team_id is not None and a.team_id == a.manager.team_id for a in restricted)
@@ -135,3 +141,23 @@ def test_a_rerun_keeps_a_changed_password_and_stops_printing_that_login() -> Non
 
     assert Client().login(username="agent", password="changed-by-agent") is True
     assert [user.username for user in demo_logins()] == ["admin", "kierownik"]
+
+
+def test_demo_cases_have_customers_numbers_notes_and_a_history() -> None:
+    # when
+    demo_load(accounts=20, contacts=40, cases=30)
+    # then
+    cases = list(Case.objects.select_related("account", "status").order_by("number"))
+    assert [case.number for case in cases] == list(range(1, 31))
+    assert all(case.account is not None for case in cases)
+    assert {case.status.name for case in cases} >= {"New"}
+    assert len({case.status.name for case in cases}) >= 3
+    assert CaseNote.objects.count() > 0
+    assert Case.history.filter(history_type="~").count() > 0
+
+
+def test_agents_of_the_demo_work_with_cases() -> None:
+    demo_load(accounts=0, contacts=0, cases=0)
+    assert set(
+        User.objects.filter(can_work_with_cases=True).values_list("username", flat=True)
+    ) == {"agent", "marta", "ola", "tomasz", "bartek", "zofia"}

@@ -122,3 +122,13 @@ def test_team_delete_leaves_members_without_a_team(support_team, agent) -> None:
     agent.refresh_from_db()
     assert agent.team is None
     assert Team.objects.filter(name="Support").exists() is False
+
+
+def test_user_update_sets_the_case_rights(agent) -> None:
+    # when
+    user = services.user_update(
+        user=agent, data={"can_work_with_cases": False, "can_configure_cases": True}
+    )
+    # then
+    user.refresh_from_db()
+    assert (user.can_work_with_cases, user.can_configure_cases) == (False, True)

@@ -263,7 +263,7 @@ def test_team_delete_leaves_members_without_a_team(admin, support_team, agent) -
 
 
 @pytest.mark.parametrize("persona", ["agent", "portal_user", "admin"])
-def test_every_signed_in_user_opens_preferences(request, persona) -> None:
+def test_every_signed_in_user_opens_preferences(db, request, persona) -> None:
     response = client_for(request.getfixturevalue(persona)).get(reverse("people:preferences"))
     assert response.status_code == 200
 
@@ -364,3 +364,35 @@ def test_team_create_posted_twice_creates_one_team(admin) -> None:
     second = client.post(reverse("people:team-create"), data)
     assert (first.status_code, second.status_code) == (302, 302)
     assert Team.objects.filter(name="Escalations").count() == 1
+
+
+def test_administrator_grants_case_rights_to_a_new_user(admin) -> None:
+    # when
+    client_for(admin).post(
+        reverse("people:user-create"),
+        user_form_data(can_work_with_cases="on", can_configure_cases="on"),
+    )
+    # then
+    user = User.objects.get(username="jnowak")
+    assert (user.can_work_with_cases, user.can_configure_cases) == (True, True)
+    assert (user.works_with_cases, user.configures_cases) == (True, True)
+
+
+def test_administrator_withdraws_the_right_to_work_with_cases(admin, agent) -> None:
+    # given the agent works with cases
+    data = user_form_data(username="agent", can_configure_cases="on")
+    # when the form is saved without the box ticked
+    client_for(admin).post(reverse("people:user-edit", args=[agent.pk]), data)
+    # then
+    agent.refresh_from_db()
+    assert (agent.can_work_with_cases, agent.can_configure_cases) == (False, True)
+
+
+def test_user_list_shows_case_rights_as_pills(admin, agent, clerk) -> None:
+    # given the agent and their supervisor work with cases, one user configures them
+    UserFactory(username="lists", can_configure_cases=True)
+    # when
+    html = client_for(admin).get(reverse("people:user-list")).content.decode()
+    # then
+    assert html.count('<span class="pill pill-right">works with cases</span>') == 2
+    assert html.count('<span class="pill pill-right">configures case lists</span>') == 1

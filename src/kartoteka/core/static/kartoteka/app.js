@@ -17,3 +17,15 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const toast of document.querySelectorAll(".toast")) toast.classList.add("toast-hidden");
   }, 6000);
 });
+
+// Cases: "select all" checkboxes and print buttons (no inline scripts under the CSP).
+document.addEventListener("change", (event) => {
+  const name = event.target.dataset && event.target.dataset.selectAll;
+  if (!name) return;
+  for (const box of document.querySelectorAll(`input[type=checkbox][name="${name}"]`)) {
+    box.checked = event.target.checked;
+  }
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -24,27 +24,33 @@ class Command(BaseCommand):
         parser.add_argument("--accounts", type=int, default=200, help="how many accounts")
         parser.add_argument("--contacts", type=int, default=400, help="how many contacts")
         parser.add_argument(
+            "--cases", type=int, default=300, help="how many cases (only when there are none)"
+        )
+        parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="another seed, another world"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["accounts"] < 0 or options["contacts"] < 0:
-            raise CommandError("--accounts and --contacts must not be negative")
+        if min(options["accounts"], options["contacts"], options["cases"]) < 0:
+            raise CommandError("--accounts, --contacts and --cases must not be negative")
         started = time.monotonic()
         self.stdout.write(f"Loading demo data (demo password: {options['password']})")
         summary = demo_load(
             password=options["password"],
             accounts=options["accounts"],
             contacts=options["contacts"],
+            cases=options["cases"],
             seed=options["seed"],
         )
         self.stdout.write(
-            f"Added {summary.users_created} users, {summary.accounts_created} accounts and "
-            f"{summary.contacts_created} contacts in {time.monotonic() - started:.1f} s."
+            f"Added {summary.users_created} users, {summary.accounts_created} accounts, "
+            f"{summary.contacts_created} contacts and {summary.cases_created} cases "
+            f"in {time.monotonic() - started:.1f} s."
         )
         self.stdout.write(
             f"Now stored: {summary.users} users in {summary.teams} teams, "
             f"{summary.segments} segments, {summary.dictionaries} dictionaries, "
             f"{summary.accounts} accounts, {summary.contacts} contacts, "
-            f"{summary.email_addresses} email addresses, {summary.phone_numbers} phone numbers."
+            f"{summary.email_addresses} email addresses, {summary.phone_numbers} phone numbers, "
+            f"{summary.cases} cases."
         )

@@ -1,0 +1,1 @@
+"""The case list benchmark (``make bench``); see ``bench/__main__.py``."""

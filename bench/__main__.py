@@ -1,0 +1,160 @@
+"""Benchmark the case list and the CSV export on SQLite and PostgreSQL: ``make bench``.
+
+For each database a child process (``python -m bench.cases``) is started with its own
+``DATABASE_URL`` and ``KARTOTEKA_DATA_DIR``, so the settings are read fresh. The databases are
+kept between runs and reused when they hold the expected number of cases:
+
+- SQLite: ``$BENCH_DIR/sqlite-COUNT/kartoteka.sqlite3``;
+- PostgreSQL: the database ``kartoteka_bench`` (``kartoteka_bench_COUNT`` for other sizes) on
+  the server of ``BENCH_POSTGRES_URL`` (default ``postgres://postgres@127.0.0.1:5432/``).
+
+Environment: ``BENCH_CASES`` (default 1,000,000), ``BENCH_DATABASES`` (default
+``sqlite,postgresql``), ``BENCH_REPEAT`` (timed runs per scenario, default 15), ``BENCH_DIR``
+(default ``$TMPDIR/kartoteka-bench``), ``BENCH_SQL=1`` to print each scenario's SQL,
+``BENCH_PAGINATOR=django`` to time Django's exact-count ``Paginator`` instead of
+``kartoteka.core.pagination.CappedPaginator`` (which is patched into a list view still using
+the former).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+LIMIT_MS = 150
+LIMIT_MB = 200
+MISMATCH = 3  # the exit status of a child whose database holds another number of cases
+
+
+def bench_dir() -> Path:
+    return Path(os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / "kartoteka-bench")
+
+
+def postgres_name(count: int) -> str:
+    return "kartoteka_bench" if count == 1_000_000 else f"kartoteka_bench_{count}"
+
+
+def postgres_server() -> str:
+    return os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/").rstrip("/")
+
+
+def postgres_create(name: str, *, drop: bool = False) -> None:
+    with psycopg.connect(f"{postgres_server()}/postgres", autocommit=True) as conn:
+        if drop:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child_env(vendor: str, count: int) -> dict[str, str]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="kartoteka.settings", DEBUG="0")
+    data_dir = bench_dir() / f"{vendor}-{count}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env["KARTOTEKA_DATA_DIR"] = str(data_dir)
+    env["DATABASE_URL"] = (
+        f"{postgres_server()}/{postgres_name(count)}" if vendor == "postgresql" else ""
+    )
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_child(vendor: str, count: int) -> dict[str, Any]:
+    for attempt in range(2):
+        if vendor == "postgresql":
+            postgres_create(postgres_name(count), drop=attempt > 0)
+        elif attempt > 0:
+            shutil.rmtree(bench_dir() / f"{vendor}-{count}")
+        child = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bench.cases", str(count)],
+            env=child_env(vendor, count),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if child.returncode == 0:
+            return json.loads(child.stdout)
+        if child.returncode != MISMATCH:
+            raise SystemExit(f"{vendor}: the benchmark failed")
+        print(f"{vendor}: recreating the database", file=sys.stderr)
+    raise SystemExit(f"{vendor}: could not prepare the database")
+
+
+def print_table(count: int, reports: dict[str, dict[str, Any]]) -> None:
+    vendors = list(reports)
+    header = f"{'scenario':<36}" + "".join(
+        f" | {v[:10]:<10} {'med ms':>7} {'p95 ms':>7} {'q':>3} {'sel ms':>7} {'rows':>6}"
+        for v in vendors
+    )
+    print(f"\nCase list, first page of 50, {count:,} cases")
+    for vendor, report in reports.items():
+        path = "list view (test client)" if report["http"] else "selector + paginator"
+        if report.get("patched"):
+            path += ", with CappedPaginator patched into the view"
+        print(f"  {vendor}: measured through the {path}")
+    print(header)
+    print("-" * len(header))
+    names = [s["scenario"] for s in next(iter(reports.values()))["scenarios"]]
+    for index, name in enumerate(names):
+        line = f"{name:<36}"
+        for vendor in vendors:
+            row = reports[vendor]["scenarios"][index]
+            flag = "!" if row["median_ms"] > LIMIT_MS else " "
+            rows = f"{row['matched']:,}" if row["matched"] <= 10_000 else "10k+"
+            line += (
+                f" | {'':>10} {row['median_ms']:6.1f}{flag} {row['p95_ms']:7.1f}"
+                f" {row['queries']:>3} {row['selector_median_ms']:7.1f} {rows:>6}"
+            )
+        print(line)
+    print("-" * len(header))
+    print(
+        f"(! = median over {LIMIT_MS} ms; q = queries of one request; sel ms = the selector "
+        "alone: 50 rows + the count; rows = matching cases, counted up to 10,000)\n"
+    )
+    print(f"CSV export ({'child process peak RSS'})")
+    for vendor, report in reports.items():
+        export = report["export"]
+        flag = "  over the limit!" if export["peak_mb"] > LIMIT_MB else ""
+        path = "export view" if export["http"] else "selector + csv.writer"
+        print(
+            f"  {vendor:<11} {export['rows']:>9,} rows  peak {export['peak_mb']:6.1f} MB "
+            f"(at start {export['start_mb']:.1f} MB)  {export['seconds']:.1f} s  "
+            f"via {path}  ?{export['query']}{flag}"
+        )
+    if os.environ.get("BENCH_SQL"):
+        for vendor, report in reports.items():
+            print(f"\nSQL on {vendor}")
+            for row in report["scenarios"]:
+                print(f"-- {row['scenario']}")
+                for sql in row["sql"]:
+                    print(f"   {sql}")
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_CASES", "1000000"))
+    vendors = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    reports = {}
+    for vendor in vendors:
+        print(f"{vendor}: {count:,} cases", file=sys.stderr, flush=True)
+        if vendor == "postgresql":
+            try:
+                postgres_create(postgres_name(count))
+            except psycopg.OperationalError as error:
+                print(f"{vendor}: skipped, the server is not reachable ({error})", file=sys.stderr)
+                continue
+        reports[vendor] = run_child(vendor, count)
+    if reports:
+        print_table(count, reports)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""Measure the case list on one database: ``python -m bench.cases COUNT``.
+
+Runs with the settings of the database under test (``DATABASE_URL`` / ``KARTOTEKA_DATA_DIR``
+set by ``python -m bench``): migrates, generates COUNT cases unless they are already there,
+times every scenario and the CSV export, and prints one JSON document on stdout (progress
+goes to stderr).
+
+A scenario is the list's first page with one filter, fetched with ``django.test.Client`` as a
+manager through the whole stack. While the list view is not there yet (it answers 404), the
+selector path is timed instead: ``case_list(...)`` sliced to 50 rows and evaluated, plus the
+count of ``CappedPaginator``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import django
+
+PER_PAGE = 50
+EXPORT_ROWS = 100_000
+MISMATCH = 3  # the exit status that asks ``python -m bench`` to recreate the database
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def prepare(count: int) -> None:
+    """Migrate and make sure the database holds exactly ``count`` generated cases."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench.generate import generate
+    from kartoteka.cases.models import Case
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    say(f"  migrated in {time.monotonic() - started:.1f} s")
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", verbosity=0, interactive=False)
+    existing = Case.objects.count()
+    if existing == count:
+        say(f"  reusing {existing:,} cases")
+        return
+    if existing:
+        say(f"  the database holds {existing:,} cases, not {count:,}")
+        raise SystemExit(MISMATCH)
+    generate(count, say=say)
+
+
+def scenarios(count: int) -> list[tuple[str, dict[str, Any]]]:
+    """Each filter on its most frequent value (the heaviest count), plus a few rare ones."""
+    from django.db.models import Count
+
+    from kartoteka.cases.models import Case
+
+    def most_common(field: str) -> Any:
+        row = (
+            Case.objects.exclude(**{f"{field}__isnull": True})
+            .values(field)
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        return row[field] if row else ""
+
+    def least_common(field: str) -> Any:
+        row = Case.objects.values(field).annotate(n=Count("pk")).order_by("n").first()
+        return row[field] if row else ""
+
+    newest = Case.objects.order_by("-number").values_list("created_at", flat=True).first()
+    assert newest is not None
+    year_ago = (newest - timedelta(days=365)).date()
+    return [
+        ("default (no filter)", {}),
+        ("status (most common)", {"status": most_common("status")}),
+        ("status (rarest)", {"status": least_common("status")}),
+        ("priority", {"priority": most_common("priority")}),
+        ("type", {"case_type": most_common("case_type")}),
+        ("category", {"category": most_common("category")}),
+        ("group", {"group": most_common("group")}),
+        ("customer (biggest)", {"account": most_common("account")}),
+        ("created by", {"created_by": most_common("created_by")}),
+        ("assignee", {"assignee": most_common("assignee")}),
+        (
+            "created range (a month, 1 y ago)",
+            {"created_from": year_ago, "created_to": year_ago + timedelta(days=30)},
+        ),
+        ("created this week", {"created": "week"}),
+        ("subject frequent: faktur", {"subject": "faktur"}),
+        ("subject city: łódź", {"subject": "łódź"}),
+        ("subject rare: tachograf", {"subject": "tachograf"}),
+        ("subject 2 letters: ół", {"subject": "ół"}),
+        ("subject no match: zeppelin", {"subject": "zeppelin"}),
+        ("number: 39", {"number": "39"}),
+        ("number: 4321", {"number": "4321"}),
+        ("number: exact newest", {"number": str(count)}),
+    ]
+
+
+def view_works(client: Any, url: str) -> bool:
+    """Whether the view answers 200 (it may still be on its way: 404, or a missing template)."""
+    try:
+        return client.get(url).status_code == 200
+    except Exception:
+        return False
+
+
+def use_capped_paginator_in_view() -> bool:
+    """Give the list view ``CappedPaginator`` if it still counts every row (reported)."""
+    from django.core.paginator import Paginator
+
+    from kartoteka.cases.views import lists
+    from kartoteka.core.pagination import CappedPaginator
+
+    if getattr(lists, "Paginator", None) is not Paginator:
+        return False
+    lists.Paginator = CappedPaginator  # type: ignore[attr-defined]
+    return True
+
+
+def measure(count: int, repeat: int) -> dict[str, Any]:
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from kartoteka.cases.selectors import case_list
+    from kartoteka.core.pagination import CappedPaginator
+    from kartoteka.people.models import User
+
+    user = User.objects.get(username="bench-manager")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    list_url = reverse("cases:case-list")
+    # BENCH_PAGINATOR=django keeps Django's Paginator (an exact count) in the view and selector.
+    exact = os.environ.get("BENCH_PAGINATOR") == "django"
+    paginator_class = Paginator if exact else CappedPaginator
+    patched = not exact and use_capped_paginator_in_view()
+    http = view_works(client, list_url)
+    say(f"  measuring through {'the list view' if http else 'the selector (no list view yet)'}")
+
+    def through_view(filters: dict[str, Any]) -> int:
+        response = client.get(list_url, {k: str(v) for k, v in filters.items()})
+        assert response.status_code == 200, response.status_code
+        return 0
+
+    def through_selector(filters: dict[str, Any]) -> int:
+        paginator = paginator_class(case_list(user=user, filters=filters), PER_PAGE)
+        page = paginator.page(1)
+        list(page.object_list)
+        return paginator.count
+
+    def timed(run: Any, filters: dict[str, Any]) -> list[float]:
+        run(filters)  # warm the caches
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run(filters)
+            times.append((time.perf_counter() - started) * 1000)
+        return sorted(times)
+
+    run = through_view if http else through_selector
+    results = []
+    for name, filters in scenarios(count):
+        with CaptureQueriesContext(connection) as queries:
+            run(filters)
+        sql = [query["sql"] for query in queries.captured_queries]
+        times = timed(run, filters)
+        selector_times = timed(through_selector, filters) if http else times
+        results.append(
+            {
+                "scenario": name,
+                "query": urlencode({k: str(v) for k, v in filters.items()}),
+                "median_ms": statistics.median(times),
+                "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                "selector_median_ms": statistics.median(selector_times),
+                "queries": len(sql),
+                "matched": through_selector(filters),
+                "sql": sql,
+            }
+        )
+        say(
+            f"  {name:<36} {results[-1]['median_ms']:8.1f} ms"
+            f"  (selector {results[-1]['selector_median_ms']:.1f} ms)"
+        )
+    return {"http": http, "patched": patched, "scenarios": results}
+
+
+def export_filter(count: int) -> dict[str, str]:
+    """A creation-date filter that matches about EXPORT_ROWS of the newest cases."""
+    from kartoteka.cases.models import Case
+
+    if count <= EXPORT_ROWS:
+        return {}
+    edge = (
+        Case.objects.order_by("-number")
+        .values_list("created_at", flat=True)[EXPORT_ROWS - 1 : EXPORT_ROWS]
+        .get()
+    )
+    return {"created_from": (edge + timedelta(days=1)).date().isoformat()}
+
+
+def measure_export(count: int) -> dict[str, Any]:
+    query = urlencode(export_filter(count))
+    started = time.perf_counter()
+    child = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench.export", query],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    result = json.loads(child.stdout)
+    result["seconds"] = time.perf_counter() - started
+    result["query"] = query
+    return result
+
+
+def main() -> None:
+    count = int(sys.argv[1])
+    repeat = int(os.environ.get("BENCH_REPEAT", "15"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kartoteka.settings")
+    django.setup()
+    from django.db import connection
+
+    prepare(count)
+    report = measure(count, repeat)
+    say("  exporting CSV in a child process…")
+    report["export"] = measure_export(count)
+    report["vendor"] = connection.vendor
+    print(json.dumps(report, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,430 @@
+"""The staff API of cases, their history and the case lookup lists.
+
+Only users who work with cases get in (``WorksWithCases``); a case they may not see is a 404.
+Reads go through ``cases.selectors``, writes through ``cases.services``; the input serializers
+check types and resolve ids among the records the user may pick, the services check the rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kartoteka.api.permissions import WorksWithCases
+from kartoteka.cases import selectors, services
+from kartoteka.cases.filters import CaseFilter
+from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.customers.api import (
+    SelectorFilterBackend,
+    VisibleAccountField,
+    _filtered,
+    _service_error,
+)
+from kartoteka.customers.models import Contact
+from kartoteka.people.models import User
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from simple_history.models import HistoricalChanges
+
+
+def _case_worker(request: Request) -> User:
+    """The signed-in user (``WorksWithCases`` has let only case workers through)."""
+    return cast(User, request.user)
+
+
+def _max_length(field: str) -> int | None:
+    """The column's limit, so the API rejects what the database could not store."""
+    return Case._meta.get_field(field).max_length  # type: ignore[union-attr]
+
+
+# Output
+
+
+class NamedObjectSerializer(serializers.Serializer):
+    """A related record as its id and its name as people read it."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="__str__")
+
+
+class CaseOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    status = NamedObjectSerializer()
+    priority = NamedObjectSerializer()
+    case_type = NamedObjectSerializer(allow_null=True)
+    category = NamedObjectSerializer(allow_null=True)
+    group = NamedObjectSerializer(allow_null=True)
+    account = NamedObjectSerializer(allow_null=True)
+    contacts = NamedObjectSerializer(many=True)
+    reporter = NamedObjectSerializer(allow_null=True)
+    assignee = NamedObjectSerializer(allow_null=True)
+    created_by = NamedObjectSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    due_date = serializers.DateField(allow_null=True)
+    annotation = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The case's page in Kartoteka.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, case: Case) -> str:
+        return self.context["request"].build_absolute_uri(case.get_absolute_url())
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The case field's name, e.g. status.")
+    old = serializers.JSONField(
+        allow_null=True,
+        help_text="The value before: plain, {id, name} for a related record, a list for contacts.",
+    )
+    new = serializers.JSONField(allow_null=True, help_text="The value after, shown like old.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    when = serializers.DateTimeField()
+    who = NamedObjectSerializer(allow_null=True)
+    type = serializers.ChoiceField(
+        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")],
+        help_text="+ created, ~ changed, - deleted.",
+    )
+    changes = HistoryChangeSerializer(many=True)
+
+
+class LookupOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.IntegerField()
+    is_default = serializers.BooleanField()
+
+
+class StatusOutputSerializer(LookupOutputSerializer):
+    closes_case = serializers.BooleanField()
+    overdue_after_days = serializers.IntegerField(allow_null=True)
+
+
+class CaseSettingsOutputSerializer(serializers.Serializer):
+    prefix = serializers.CharField()
+    incoming_status = NamedObjectSerializer(allow_null=True)
+    reply_status = NamedObjectSerializer(allow_null=True)
+
+
+# Input
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleContactField(serializers.PrimaryKeyRelatedField):
+    """A contact id among those the requesting user sees; any other id "does not exist"."""
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return Contact.objects.visible_to(_case_worker(self.context["request"]))
+
+
+class CaseInputSerializer(serializers.Serializer):
+    """Fields left out keep their value (on create: lookups take their list's default)."""
+
+    subject = serializers.CharField(max_length=_max_length("subject"))
+    description = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.PrimaryKeyRelatedField(queryset=Status.objects.all(), required=False)
+    priority = serializers.PrimaryKeyRelatedField(queryset=Priority.objects.all(), required=False)
+    case_type = serializers.PrimaryKeyRelatedField(
+        queryset=CaseType.objects.all(), required=False, allow_null=True
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=CaseGroup.objects.all(), required=False, allow_null=True
+    )
+    contacts = VisibleContactField(many=True, required=False)
+    reporter = VisibleContactField(required=False, allow_null=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=selectors.case_workers(), required=False, allow_null=True
+    )
+    due_date = serializers.DateField(required=False, allow_null=True)
+    annotation = serializers.CharField(
+        max_length=_max_length("annotation"), required=False, allow_blank=True
+    )
+
+
+class CaseCreateInputSerializer(CaseInputSerializer):
+    account = VisibleAccountField(
+        required=False, allow_null=True, help_text="The customer; it cannot change later."
+    )
+
+
+class CaseUpdateInputSerializer(CaseInputSerializer):
+    account = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The customer cannot change: only the case's own customer is accepted.",
+    )
+
+    def validate_account(self, value: int | None) -> int | None:
+        if value != self.context["case"].account_id:
+            raise serializers.ValidationError(_("The customer of a case cannot change."))
+        return value
+
+
+def _case_create(request: Request) -> Case:
+    given = CaseCreateInputSerializer(data=request.data, context={"request": request})
+    given.is_valid(raise_exception=True)
+    data = dict(given.validated_data)
+    subject = data.pop("subject")
+    account = data.pop("account", None)
+    contacts = data.pop("contacts", ())
+    try:
+        return services.case_create(
+            by=_case_worker(request), subject=subject, account=account, contacts=contacts, data=data
+        )
+    except DjangoValidationError as error:
+        raise _service_error(error) from error
+
+
+def _case_update(request: Request, case: Case, *, partial: bool) -> None:
+    given = CaseUpdateInputSerializer(
+        data=request.data, partial=partial, context={"request": request, "case": case}
+    )
+    given.is_valid(raise_exception=True)
+    data = dict(given.validated_data)
+    data.pop("account", None)
+    contacts = data.pop("contacts", None)
+    try:
+        services.case_update(case=case, by=_case_worker(request), data=data, contacts=contacts)
+    except DjangoValidationError as error:
+        raise _service_error(error) from error
+
+
+# History
+
+
+def _named(obj: Model | None, pk: Any) -> dict[str, Any]:
+    """A related record as {id, name}; the name is null when the record no longer exists."""
+    return {"id": pk, "name": None if obj is None else str(obj)}
+
+
+def _history_entries(
+    records: Sequence[HistoricalChanges], older: HistoricalChanges | None
+) -> list[dict[str, Any]]:
+    """Each record with its changes against the one before it (``older`` precedes the last).
+
+    The plain fields are compared by simple_history's ``diff_against`` on the loaded records;
+    the contacts (kept in their own history table) and the names of the related records are
+    read once for the whole page, so a page costs the same number of queries however long.
+    """
+    chain = [*records, older] if older is not None else list(records)
+    through = Case.history.model.contacts.model
+    contacts_of: dict[int, list[int]] = defaultdict(list)
+    for history_id, contact_id in through.objects.filter(
+        history_id__in=[record.history_id for record in chain]
+    ).values_list("history_id", "contact_id"):
+        contacts_of[history_id].append(contact_id)
+
+    diffs: list[list[tuple[str, Any, Any]]] = []
+    for index, record in enumerate(records):
+        previous = chain[index + 1] if index + 1 < len(chain) else None
+        if previous is None or record.history_type == "+":
+            diffs.append([])
+            continue
+        delta = record.diff_against(previous, excluded_fields=["contacts"])
+        changes = [(change.field, change.old, change.new) for change in delta.changes]
+        old_people = sorted(contacts_of[previous.history_id])
+        new_people = sorted(contacts_of[record.history_id])
+        if old_people != new_people:
+            changes.append(("contacts", old_people, new_people))
+        diffs.append(sorted(changes, key=lambda change: change[0]))
+
+    # One query per related model named anywhere on the page.
+    wanted: dict[type[Model], set[Any]] = defaultdict(set)
+    for changes in diffs:
+        for field, old, new in changes:
+            related = Case._meta.get_field(field).related_model
+            if related is not None:
+                for value in (old, new):
+                    wanted[related].update(value if isinstance(value, list) else [value])
+    found = {
+        model: model._base_manager.in_bulk([pk for pk in pks if pk is not None])
+        for model, pks in wanted.items()
+    }
+
+    def shown(field: str, value: Any) -> Any:
+        related = Case._meta.get_field(field).related_model
+        if related is None or value is None:
+            return value
+        if isinstance(value, list):
+            return [_named(found[related].get(pk), pk) for pk in value]
+        return _named(found[related].get(value), value)
+
+    return [
+        {
+            "id": record.history_id,
+            "when": record.history_date,
+            "who": record.history_user,
+            "type": record.history_type,
+            "changes": [
+                {"field": field, "old": shown(field, old), "new": shown(field, new)}
+                for field, old, new in changes
+            ],
+        }
+        for record, changes in zip(records, diffs, strict=True)
+    ]
+
+
+def _record_before(history: QuerySet, record: HistoricalChanges) -> HistoricalChanges | None:
+    """The record just older than ``record`` in the newest-first order of the history."""
+    if record.history_type == "+":
+        return None
+    return history.filter(
+        Q(history_date__lt=record.history_date)
+        | Q(history_date=record.history_date, history_id__lt=record.history_id)
+    ).first()
+
+
+# Views
+
+
+class CaseListApi(GenericAPIView):
+    """Visible cases, filtered like the case list page (newest first); a new case."""
+
+    permission_classes = [WorksWithCases]
+    filter_backends = [SelectorFilterBackend]
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        filterset = selectors.case_filterset(
+            user=_case_worker(self.request), filters=self.request.query_params
+        )
+        # The API shows the reporter, the creator and the contacts, which the page does not.
+        return (
+            _filtered(filterset)
+            .select_related("reporter", "created_by")
+            .prefetch_related("contacts")
+        )
+
+    @extend_schema(
+        responses=CaseOutputSerializer(many=True),
+        # Method filters: the schema generator cannot see that they take dates.
+        parameters=[
+            OpenApiParameter("created_from", OpenApiTypes.DATE, description="Created from"),
+            OpenApiParameter("created_to", OpenApiTypes.DATE, description="Created to"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        output = CaseOutputSerializer(page, many=True, context={"request": request})
+        return self.get_paginated_response(output.data)
+
+    @extend_schema(request=CaseCreateInputSerializer, responses={201: CaseOutputSerializer})
+    def post(self, request: Request) -> Response:
+        case = _case_create(request)
+        case = selectors.case_get_for_user(_case_worker(request), case.number)
+        output = CaseOutputSerializer(case, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(APIView):
+    """One case by its number: 404 when the user may not see it, whatever the method."""
+
+    permission_classes = [WorksWithCases]
+
+    @extend_schema(responses=CaseOutputSerializer)
+    def get(self, request: Request, number: int) -> Response:
+        case = selectors.case_get_for_user(_case_worker(request), number)
+        return Response(CaseOutputSerializer(case, context={"request": request}).data)
+
+    @extend_schema(request=CaseUpdateInputSerializer, responses=CaseOutputSerializer)
+    def put(self, request: Request, number: int) -> Response:
+        return self._update(request, number, partial=False)
+
+    @extend_schema(request=CaseUpdateInputSerializer, responses=CaseOutputSerializer)
+    def patch(self, request: Request, number: int) -> Response:
+        return self._update(request, number, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, number: int) -> Response:
+        user = _case_worker(request)
+        case = selectors.case_get_for_user(user, number, write=True)
+        if not selectors.case_can_delete(user):
+            raise exceptions.PermissionDenied(
+                _("Only managers and administrators may delete a case.")
+            )
+        try:
+            services.case_delete(case=case, by=user)
+        except DjangoValidationError as error:
+            raise _service_error(error) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, number: int, *, partial: bool) -> Response:
+        user = _case_worker(request)
+        case = selectors.case_get_for_user(user, number, write=True)
+        _case_update(request, case, partial=partial)
+        # Read it again: the contacts and related records fetched before the change are stale.
+        case = selectors.case_get_for_user(user, number)
+        return Response(CaseOutputSerializer(case, context={"request": request}).data)
+
+
+class CaseHistoryApi(GenericAPIView):
+    """Every change of the case (who, when, old → new), newest first, paged."""
+
+    permission_classes = [WorksWithCases]
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Case.history.none()
+        case = selectors.case_get_for_user(_case_worker(self.request), self.kwargs["number"])
+        return case.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    def get(self, request: Request, number: int) -> Response:
+        history = self.get_queryset()
+        page = self.paginate_queryset(history) or []
+        older = _record_before(history, page[-1]) if page else None
+        entries = _history_entries(page, older)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+
+
+class LookupListApi(APIView):
+    """One of the case lookup lists (priorities, types, categories, groups) in its order."""
+
+    permission_classes = [WorksWithCases]
+    model: type[Priority | CaseType | Category | CaseGroup] = Priority
+
+    @extend_schema(responses=LookupOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        values = self.model.objects.order_by("position", "name")
+        return Response(LookupOutputSerializer(values, many=True).data)
+
+
+class StatusListApi(APIView):
+    """The case statuses in their order, with whether each closes a case and when it is overdue."""
+
+    permission_classes = [WorksWithCases]
+
+    @extend_schema(responses=StatusOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        values = Status.objects.order_by("position", "name")
+        return Response(StatusOutputSerializer(values, many=True).data)
+
+
+class CaseSettingsApi(APIView):
+    """The case prefix and the statuses a customer's message and a reply move a case to."""
+
+    permission_classes = [WorksWithCases]
+
+    @extend_schema(responses=CaseSettingsOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(CaseSettingsOutputSerializer(services.case_settings()).data)

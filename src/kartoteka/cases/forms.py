@@ -1,0 +1,206 @@
+"""Forms of the case pages. They shape input; ``cases.services`` holds the rules."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.cases.selectors import case_workers
+from kartoteka.cases.services import ATTACHMENT_MAX_BYTES, CASE_FIELDS
+from kartoteka.core.once import SubmitOnceForm
+from kartoteka.core.validation import show_service_errors
+from kartoteka.customers.models import Account, Contact
+from kartoteka.people.models import User
+
+LOOKUPS: dict[str, type[Status | Priority | CaseType | Category | CaseGroup]] = {
+    "status": Status,
+    "priority": Priority,
+    "case_type": CaseType,
+    "category": Category,
+    "group": CaseGroup,
+}
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseForm(SubmitOnceForm):
+    """Creates a case, or edits one (then without the customer, fixed at creation).
+
+    Contacts and the reporter validate against every contact the user sees, but only the
+    customer's own are offered; ``services._check_people`` refuses anyone else's.
+    """
+
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.all())
+    priority = forms.ModelChoiceField(label=_("Priority"), queryset=Priority.objects.all())
+    case_type = forms.ModelChoiceField(
+        label=_("Type"), queryset=CaseType.objects.all(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=CaseGroup.objects.all(), required=False
+    )
+    account = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=Account.objects.none(),
+        required=False,
+        empty_label=_("— no customer —"),
+        help_text=_("Chosen once: a case stays with its customer."),
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Contacts"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reporter = forms.ModelChoiceField(
+        label=_("Reporter"), queryset=Contact.objects.none(), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    due_date = forms.DateField(label=_("Expected resolution"), required=False, widget=date_input())
+    annotation = forms.CharField(label=_("Annotation"), max_length=255, required=False)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        user: User,
+        case: Case | None = None,
+        account_id: Any = None,
+    ) -> None:
+        """``account_id`` chooses whose contacts a new case offers (the posted one wins)."""
+        initial: dict[str, Any] = {}
+        if case is None:
+            for name, model in LOOKUPS.items():
+                initial[name] = model.objects.filter(is_default=True).first()
+        else:
+            initial.update({name: getattr(case, name) for name in CASE_FIELDS})
+            initial["contacts"] = list(case.contacts.all())
+        super().__init__(data, initial=initial)
+        self.case = case
+        visible_contacts = Contact.objects.visible_to(user)
+        self._field("contacts").queryset = visible_contacts
+        self._field("reporter").queryset = visible_contacts
+        self._field("assignee").queryset = case_workers()
+        if case is None:
+            self._field("account").queryset = Account.objects.visible_to(user)
+            if data is not None:
+                account_id = data.get("account")
+            self.customer = self._chosen_account(user, account_id)
+            self.initial["account"] = self.customer
+            self.fields["account"].widget.attrs.update(
+                {
+                    "hx-get": reverse("cases:case-create"),
+                    "hx-trigger": "change",
+                    "hx-include": "this",
+                    "hx-target": "#case-people",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        else:
+            del self.fields["account"]
+            self.customer = case.account
+        self.people = self._offer_people_of(self.customer)
+
+    def _field(self, name: str) -> forms.ModelChoiceField:
+        return cast(forms.ModelChoiceField, self.fields[name])
+
+    @staticmethod
+    def _chosen_account(user: User, account_id: Any) -> Account | None:
+        if not account_id or not str(account_id).isdigit():
+            return None
+        return Account.objects.visible_to(user).filter(pk=account_id).first()
+
+    def _offer_people_of(self, account: Account | None) -> list[tuple[int, str]]:
+        people = (
+            [(c.pk, str(c)) for c in account.contacts.order_by("last_name", "first_name")]
+            if account is not None
+            else []
+        )
+        self.fields["contacts"].widget.choices = people
+        self.fields["reporter"].widget.choices = [("", "—"), *people]
+        return people
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status of the page showing this form: 400 when it has errors."""
+        return 400 if self.is_bound and not self.is_valid() else 200
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        show_service_errors(self, error)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``case_create`` (or ``case_update`` when editing)."""
+        data = {name: self.cleaned_data[name] for name in CASE_FIELDS}
+        contacts = list(self.cleaned_data["contacts"])
+        if self.case is not None:
+            return {"data": data, "contacts": contacts}
+        return {
+            "subject": data.pop("subject"),
+            "account": self.cleaned_data["account"],
+            "contacts": contacts,
+            "data": data,
+        }
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), max_length=255)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Up to %(megabytes)s MB.") % {
+            "megabytes": ATTACHMENT_MAX_BYTES // 2**20
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        show_service_errors(self, error)
+
+
+class NumbersField(forms.Field):
+    """Case numbers posted as repeated values (the list's checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            return sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise ValidationError(_("Case numbers are whole numbers."), code="invalid") from None
+
+
+class BulkDeleteForm(forms.Form):
+    """What a bulk deletion covers: the chosen numbers, or everything the filter matches."""
+
+    SELECTED = "selected"
+    MATCHING = "matching"
+
+    scope = forms.ChoiceField(
+        choices=[(SELECTED, _("Selected cases")), (MATCHING, _("All cases matching the filter"))],
+        widget=forms.HiddenInput,
+    )
+    selected = NumbersField(required=False)
+    count = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("scope") == self.SELECTED and not cleaned.get("selected"):
+            raise ValidationError(_("Select the cases to delete first."), code="none_selected")
+        return cleaned

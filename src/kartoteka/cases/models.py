@@ -1,0 +1,266 @@
+"""Cases (Polish *sprawa*): numbering, the admin-defined lookup lists, notes and attachments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kartoteka.customers.models import account_visibility
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+
+class Lookup(models.Model):
+    """An admin-defined list value (priority, type, category, group, status).
+
+    Exactly one value of each list is the default: a partial unique constraint on
+    ``is_default`` per concrete model (see ``Meta.constraints`` of each).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def one_default(model_name: str) -> list[models.BaseConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=["is_default"], condition=Q(is_default=True), name=f"{model_name}_one_default"
+        ),
+        models.UniqueConstraint(fields=["name"], name=f"{model_name}_unique_name"),
+    ]
+
+
+class Priority(Lookup):
+    class Meta(Lookup.Meta):
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        constraints = one_default("priority")
+
+
+class CaseType(Lookup):
+    class Meta(Lookup.Meta):
+        verbose_name = _("case type")
+        verbose_name_plural = _("case types")
+        constraints = one_default("casetype")
+
+
+class Category(Lookup):
+    class Meta(Lookup.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = one_default("category")
+
+
+class CaseGroup(Lookup):
+    class Meta(Lookup.Meta):
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = one_default("casegroup")
+
+
+class Status(Lookup):
+    class OverdueAfter(models.IntegerChoices):
+        ONE = 1, _("1 day")
+        TWO = 2, _("2 days")
+        THREE = 3, _("3 days")
+        FOUR = 4, _("4 days")
+        FIVE = 5, _("5 days")
+        SIX = 6, _("6 days")
+        SEVEN = 7, _("7 days")
+        FOURTEEN = 14, _("14 days")
+
+    closes_case = models.BooleanField(_("closes the case"), default=False)
+    overdue_after_days = models.PositiveSmallIntegerField(
+        _("overdue after"), choices=OverdueAfter, null=True, blank=True
+    )
+    notify_account_manager = models.BooleanField(_("tell the account manager"), default=False)
+    notify_administrator = models.BooleanField(_("tell the administrator"), default=False)
+    notify_addresses = models.CharField(
+        _("also tell these addresses"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Comma-separated email addresses told when a case in this status is overdue."),
+    )
+
+    class Meta(Lookup.Meta):
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        constraints = one_default("status")
+
+
+class CaseSettings(models.Model):
+    """The installation's case settings: one row."""
+
+    prefix = models.CharField(
+        _("case prefix"),
+        max_length=16,
+        default="KART",
+        help_text=_(
+            "Used in the subject tag, e.g. [ACME#3932]. Choose something specific to your "
+            "company: generic prefixes such as CRM or TICKET collide with other companies' systems."
+        ),
+    )
+    incoming_status = models.ForeignKey(
+        Status,
+        verbose_name=_("status after a customer's message"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    reply_status = models.ForeignKey(
+        Status,
+        verbose_name=_("status after our reply"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case settings")
+        verbose_name_plural = _("case settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="case_settings_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("case settings"))
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: User) -> CaseQuerySet:
+        """Cases for those who work with cases; a case of a restricted account follows its rule."""
+        if not user.is_authenticated or not user.works_with_cases:
+            return self.none()
+        return self.filter(Q(account__isnull=True) | account_visibility(user, prefix="account__"))
+
+
+class Case(models.Model):
+    number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    status = models.ForeignKey(Status, verbose_name=_("status"), on_delete=models.PROTECT)
+    priority = models.ForeignKey(Priority, verbose_name=_("priority"), on_delete=models.PROTECT)
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("type"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    group = models.ForeignKey(
+        CaseGroup, verbose_name=_("group"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    account = models.ForeignKey(
+        "customers.Account",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    contacts = models.ManyToManyField(
+        "customers.Contact", verbose_name=_("contacts"), blank=True, related_name="cases"
+    )
+    reporter = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("reporter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    due_date = models.DateField(_("expected resolution"), null=True, blank=True)
+    annotation = models.CharField(_("annotation"), max_length=255, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[contacts])
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "-number"], name="case_status_number"),
+            models.Index(fields=["priority", "-number"], name="case_priority_number"),
+            models.Index(fields=["case_type", "-number"], name="case_type_number"),
+            models.Index(fields=["category", "-number"], name="case_category_number"),
+            models.Index(fields=["group", "-number"], name="case_group_number"),
+            models.Index(fields=["account", "-number"], name="case_account_number"),
+            models.Index(fields=["created_by", "-number"], name="case_creator_number"),
+            models.Index(fields=["assignee", "-number"], name="case_assignee_number"),
+            models.Index(fields=["created_at"], name="case_created_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.number])
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/", max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=127, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,298 @@
+"""The only code that writes cases.
+
+Every function runs in one transaction. Case numbers come from one counter row that is
+incremented with an ``UPDATE`` inside the creating transaction: concurrent creators queue on
+that row (PostgreSQL row lock, SQLite's single writer), so no two cases get one number, and
+the counter never goes back, so a deleted case's number is never given again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import router, transaction
+from django.db.models import F, QuerySet
+from django.db.models.deletion import Collector
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kartoteka.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseGroup,
+    CaseNote,
+    CaseSettings,
+    CaseType,
+    Category,
+    Priority,
+    Status,
+)
+from kartoteka.core.validation import ErrorCollector
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from kartoteka.customers.models import Account, Contact
+    from kartoteka.people.models import User
+
+CASE_FIELDS = frozenset(
+    {
+        "subject", "description", "status", "priority", "case_type", "category", "group",
+        "reporter", "assignee", "due_date", "annotation",
+    }
+)  # fmt: skip
+
+
+def case_settings() -> CaseSettings:
+    """The installation's single settings row (created by migration; recreated if lost)."""
+    settings_row, _created = CaseSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def case_number_next() -> int:
+    """Take the next case number; call inside the transaction that creates the case."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_number_next() must run inside the creating transaction")
+    case_settings()
+    CaseSettings.objects.filter(pk=1).update(last_number=F("last_number") + 1)
+    return CaseSettings.objects.values_list("last_number", flat=True).get(pk=1)
+
+
+def _default(model: type[Priority | Status | CaseType | Category | CaseGroup]) -> Any:
+    return model.objects.filter(is_default=True).first()
+
+
+def _check_people(
+    errors: ErrorCollector,
+    *,
+    account: Account | None,
+    contacts: list[Contact],
+    reporter: Contact | None,
+) -> None:
+    """Contacts and the reporter must be the customer's people (when the case has a customer)."""
+    if account is None:
+        return
+    strangers = [c for c in contacts if c.account_id != account.pk]
+    if strangers:
+        errors.add(
+            "contacts",
+            ValidationError(
+                _("Not contacts of %(account)s: %(names)s.")
+                % {"names": ", ".join(map(str, strangers)), "account": account.name},
+                code="contact_not_of_account",
+            ),
+        )
+    if reporter is not None and reporter.account_id != account.pk:
+        errors.add(
+            "reporter",
+            ValidationError(
+                _("%(name)s is not a contact of %(account)s.")
+                % {"name": reporter, "account": account.name},
+                code="reporter_not_of_account",
+            ),
+        )
+
+
+@transaction.atomic
+def case_create(
+    *,
+    by: User | None,
+    subject: str,
+    account: Account | None = None,
+    contacts: Iterable[Contact] = (),
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """Create a case with the next number; lookups left out take their list's default."""
+    data = dict(data or {})
+    unknown = set(data) - CASE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    people = list(contacts)
+    errors = ErrorCollector()
+    if not subject.strip():
+        errors.add("subject", ValidationError(_("Enter a subject."), code="required"))
+    _check_people(errors, account=account, contacts=people, reporter=data.get("reporter"))
+    due_date = data.get("due_date")
+    if due_date is not None and due_date < timezone.localdate():
+        errors.add(
+            "due_date",
+            ValidationError(
+                _("The expected resolution date is in the past; choose today or a later day."),
+                code="due_date_past",
+            ),
+        )
+    missing_default = {
+        "status": _("There is no default status; an administrator sets one in Settings."),
+        "priority": _("There is no default priority; an administrator sets one in Settings."),
+    }
+    for field, model in (("status", Status), ("priority", Priority)):
+        if data.get(field) is None:
+            data[field] = _default(model)
+            if data[field] is None:
+                errors.add(field, ValidationError(missing_default[field], code="no_default"))
+    for field, model in (("case_type", CaseType), ("category", Category), ("group", CaseGroup)):
+        if field not in data:
+            data[field] = _default(model)
+    errors.raise_if_any()
+    case = Case(number=case_number_next(), subject=subject.strip(), account=account, **data)
+    case.created_by = by
+    case._history_user = by  # type: ignore[attr-defined]
+    case.full_clean(exclude=["number"], validate_unique=False)
+    case.save()
+    if people:
+        case.contacts.set(people)
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    by: User,
+    data: dict[str, Any],
+    contacts: Iterable[Contact] | None = None,
+) -> Case:
+    """Change the given fields; the customer is fixed at creation and cannot change here."""
+    unknown = set(data) - CASE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    people = None if contacts is None else list(contacts)
+    errors = ErrorCollector()
+    if "subject" in data and not str(data["subject"]).strip():
+        errors.add("subject", ValidationError(_("Enter a subject."), code="required"))
+    _check_people(
+        errors,
+        account=case.account,
+        contacts=people or [],
+        reporter=data.get("reporter"),
+    )
+    for field in ("status", "priority"):
+        if field in data and data[field] is None:
+            errors.add(field, ValidationError(_("Choose a value."), code="required"))
+    errors.raise_if_any()
+    for field, value in data.items():
+        setattr(case, field, value.strip() if field == "subject" else value)
+    case._history_user = by  # type: ignore[attr-defined]
+    case.full_clean(exclude=["number"], validate_unique=False)
+    case.save()
+    if people is not None:
+        case.contacts.set(people)
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, by: User, text: str) -> CaseNote:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note first.")})
+    return CaseNote.objects.create(case=case, author=by, text=text.strip())
+
+
+# Deleting cases
+
+DELETE_CHUNK_SIZE = 500
+
+
+class CountChangedError(Exception):
+    """The set of cases to delete is no longer the size the user confirmed."""
+
+    def __init__(self, *, expected: int, actual: int) -> None:
+        super().__init__(f"expected {expected} cases, found {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
+def _delete_together(cases: list[Case], *, by: User) -> None:
+    """Delete these cases with their notes and attachments; each keeps a "-" history row.
+
+    Deleting through one ``Collector`` (as ``Model.delete()`` does for one object) sends
+    ``post_delete`` for each given instance, so simple_history records ``by`` as who deleted.
+    Stored files are removed after the transaction commits.
+    """
+    if not cases:
+        return
+    files = list(
+        CaseAttachment.objects.filter(case__in=cases)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
+    for case in cases:
+        case._history_user = by  # type: ignore[attr-defined]
+    collector = Collector(using=router.db_for_write(Case), origin=cases[0])
+    collector.collect(cases)
+    collector.delete()
+    if files:
+        transaction.on_commit(lambda: _remove_files(files))
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+@transaction.atomic
+def case_delete(*, case: Case, by: User) -> None:
+    """Delete one case with its notes and attachments; its history keeps who deleted it."""
+    _delete_together([case], by=by)
+
+
+@transaction.atomic
+def cases_delete(*, cases: QuerySet[Case], by: User, expected_count: int | None = None) -> int:
+    """Delete exactly the cases of ``cases`` (a selector's visible, filtered queryset).
+
+    The set is read once, inside the transaction; if ``expected_count`` is given and the set
+    has another size (cases were added, changed or deleted since the user confirmed),
+    ``CountChangedError`` is raised and nothing is deleted. Deletion goes in chunks of
+    ``DELETE_CHUNK_SIZE``, each case recording a "-" history row by ``by``. Returns how many
+    were deleted.
+    """
+    pks = list(cases.order_by().values_list("pk", flat=True))
+    if expected_count is not None and len(pks) != expected_count:
+        raise CountChangedError(expected=expected_count, actual=len(pks))
+    for start in range(0, len(pks), DELETE_CHUNK_SIZE):
+        chunk = pks[start : start + DELETE_CHUNK_SIZE]
+        _delete_together(list(Case.objects.filter(pk__in=chunk)), by=by)
+    return len(pks)
+
+
+# Attachments
+
+ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+
+
+@transaction.atomic
+def case_attachment_add(*, case: Case, by: User, file: UploadedFile) -> CaseAttachment:
+    """Store an uploaded file through Django's default storage and attach it to the case.
+
+    Files up to ``ATTACHMENT_MAX_BYTES`` are accepted; the original name is kept for display
+    and download, while the stored name is the storage's own (made safe and unique).
+    """
+    size = file.size or 0
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+    if size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file has %(size)s; attachments may have up to %(limit)s.")
+                % {
+                    "size": filesizeformat(size),
+                    "limit": filesizeformat(ATTACHMENT_MAX_BYTES),
+                }
+            },
+            code="too_big",
+        )
+    name = os.path.basename(file.name or "").strip() or _("attachment")
+    attachment = CaseAttachment(
+        case=case,
+        name=name[-255:],
+        size=size,
+        content_type=(file.content_type or "")[:127],
+        uploaded_by=by,
+    )
+    attachment.file.save(name, file, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,160 @@
+"""Pages of one case: create, view, edit, delete, its printable history, notes and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kartoteka.cases import selectors, services
+from kartoteka.cases.forms import AttachmentForm, CaseForm, NoteForm
+from kartoteka.cases.models import Case
+from kartoteka.cases.views.lists import case_worker_required
+from kartoteka.core.access import StaffRequest
+from kartoteka.core.once import announce_creation, submit_once
+
+
+def render_case(request: StaffRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+    context = {
+        "nav": "cases",
+        "case": case,
+        "prefix": services.case_settings().prefix,
+        "can_delete": selectors.case_can_delete(request.user),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: StaffRequest) -> HttpResponse:
+    if request.method == "GET" and request.htmx and "account" in request.GET:
+        # The customer was chosen: offer its contacts.
+        form = CaseForm(user=request.user, account_id=request.GET.get("account"))
+        return render(request, "cases/case_form.html#people", {"form": form})
+    form = CaseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_valid():
+        try:
+            url, created = submit_once(
+                user=request.user,
+                token=form.cleaned_data["submission_token"],
+                create=lambda: services.case_create(
+                    by=request.user, **form.service_arguments()
+                ).get_absolute_url(),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            message = _("Case “%(subject)s” added.") % {"subject": form.cleaned_data["subject"]}
+            announce_creation(request, created, message)
+            return redirect(url)
+    context = {"nav": "cases", "form": form}
+    return render(request, "cases/case_form.html", context, status=form.status_code)
+
+
+@case_worker_required
+@require_GET
+def case_detail(request: StaffRequest, number: int) -> HttpResponse:
+    return render_case(request, selectors.case_get_for_user(request.user, number))
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, user=request.user, case=case)
+    if form.is_valid():
+        try:
+            services.case_update(case=case, by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Case #%(number)s saved.") % {"number": case.number})
+            return redirect(case)
+    context = {"nav": "cases", "form": form, "case": case}
+    return render(request, "cases/case_form.html", context, status=form.status_code)
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def case_delete(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    if not selectors.case_can_delete(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.case_delete(case=case, by=request.user)
+        messages.success(request, _("Case #%(number)s deleted.") % {"number": case.number})
+        return redirect("cases:case-list")
+    return render(request, "cases/case_confirm_delete.html", {"nav": "cases", "case": case})
+
+
+@case_worker_required
+@require_GET
+def case_history(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number)
+    context = {
+        "nav": "cases",
+        "case": case,
+        "prefix": services.case_settings().prefix,
+        "entries": selectors.case_history(case),
+    }
+    return render(request, "cases/case_history.html", context)
+
+
+@case_worker_required
+@require_POST
+def case_note_add(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_note_add(case=case, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error("text", error.messages)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Note added."))
+                return redirect(case)
+            case, form = selectors.case_get_for_user(request.user, number), NoteForm()
+    if request.htmx:
+        # htmx swaps only successful responses, so a form with errors comes back as 200.
+        context = {"case": case, "note_form": form}
+        return render(request, "cases/case_detail.html#notes", context)
+    return render_case(request, case, status=400, note_form=form)
+
+
+@case_worker_required
+@require_POST
+def case_attachment_add(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.case_attachment_add(
+                case=case, by=request.user, file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
+            return redirect(case)
+    return render_case(request, case, status=400, attachment_form=form)
+
+
+@case_worker_required
+@require_GET
+def case_attachment_download(request: StaffRequest, number: int, pk: int) -> FileResponse:
+    attachment = selectors.case_attachment_get_for_user(request.user, number, pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
