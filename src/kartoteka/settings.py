@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kartoteka.people",
     "kartoteka.customers",
     "kartoteka.cases",
+    "kartoteka.mail",
     "kartoteka.api",
     "kartoteka.demo",
 ]

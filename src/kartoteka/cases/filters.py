@@ -65,7 +65,13 @@ class CaseFilterForm(forms.Form):
 
 class CaseFilter(django_filters.FilterSet):
     number = NumberPartFilter(label=_("Number"), method="number_contains")
-    subject = django_filters.CharFilter(label=_("Subject"), method="subject_contains")
+    # Fewer than three letters match almost everything or force a scan of every case.
+    subject = django_filters.CharFilter(
+        label=_("Subject"),
+        method="subject_contains",
+        min_length=3,
+        error_messages={"min_length": _("Type at least 3 characters of the subject.")},
+    )
     created_by = django_filters.ModelChoiceFilter(
         label=_("Created by"), queryset=User.objects.exclude(role=User.Role.PORTAL)
     )

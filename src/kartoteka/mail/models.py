@@ -1,0 +1,248 @@
+"""Mailboxes, stored messages (inbound and outbound) and the cursors of the mail sources."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.core import crypto
+
+
+class Mailbox(models.Model):
+    class Protocol(models.TextChoices):
+        IMAP = "imap", "IMAP"
+        POP3 = "pop3", "POP3"
+        NONE = "none", _("None (delivered by the mail server's pipe)")
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("SSL/TLS")
+        STARTTLS = "starttls", _("STARTTLS")
+        NONE = "none", _("None")
+
+    class AfterFetch(models.TextChoices):
+        MARK_SEEN = "seen", _("Mark as read")
+        MOVE = "move", _("Move to a folder")
+        DELETE = "delete", _("Delete")
+        KEEP = "keep", _("Leave untouched")
+
+    class UnknownSender(models.TextChoices):
+        TRIAGE = "triage", _("Put in the triage inbox")
+        NEW_CASE = "new_case", _("Create a case and a new contact")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.EmailField(_("address"), unique=True)
+    sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
+    protocol = models.CharField(
+        _("incoming protocol"), max_length=8, choices=Protocol, default=Protocol.IMAP
+    )
+    host = models.CharField(_("incoming server"), max_length=255, blank=True)
+    port = models.PositiveIntegerField(_("port"), null=True, blank=True)
+    security = models.CharField(
+        _("security"), max_length=16, choices=Security, default=Security.SSL
+    )
+    login = models.CharField(_("login"), max_length=255, blank=True)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    after_fetch = models.CharField(
+        _("after fetching"), max_length=8, choices=AfterFetch, default=AfterFetch.MARK_SEEN
+    )
+    move_to_folder = models.CharField(_("move to folder"), max_length=255, blank=True)
+    smtp_host = models.CharField(_("outgoing server"), max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(_("outgoing port"), null=True, blank=True)
+    smtp_security = models.CharField(
+        _("outgoing security"), max_length=16, choices=Security, default=Security.STARTTLS
+    )
+    smtp_login = models.CharField(
+        _("outgoing login"), max_length=255, blank=True, help_text=_("Empty: the incoming login.")
+    )
+    smtp_password_encrypted = models.TextField(blank=True, editable=False)
+    signature_text = models.TextField(_("signature (plain text)"), blank=True)
+    signature_html = models.TextField(_("signature (HTML)"), blank=True)
+    fetch_every_minutes = models.PositiveSmallIntegerField(_("fetch every (minutes)"), default=2)
+    active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default mailbox"), default=False)
+    group = models.ForeignKey(
+        "cases.CaseGroup",
+        verbose_name=_("case group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Cases created from this mailbox go to this group."),
+    )
+    unknown_sender = models.CharField(
+        _("mail from unknown senders"),
+        max_length=16,
+        choices=UnknownSender,
+        default=UnknownSender.TRIAGE,
+    )
+    last_fetch_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_fetch_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="mailbox_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mail:mailbox-edit", args=[self.pk])
+
+    @property
+    def password(self) -> str:
+        return crypto.decrypt(self.password_encrypted)
+
+    @password.setter
+    def password(self, value: str) -> None:
+        self.password_encrypted = crypto.encrypt(value)
+
+    @property
+    def smtp_password(self) -> str:
+        """The outgoing password; the incoming one when none of its own is set."""
+        if self.smtp_password_encrypted:
+            return crypto.decrypt(self.smtp_password_encrypted)
+        return self.password
+
+    @smtp_password.setter
+    def smtp_password(self, value: str) -> None:
+        self.smtp_password_encrypted = crypto.encrypt(value)
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def visible_to(self, user: object) -> MessageQuerySet:
+        """Messages of cases the user sees; triage and unplaced mail for case workers."""
+        from kartoteka.cases.models import Case
+
+        if not getattr(user, "works_with_cases", False):
+            return self.none()
+        return self.filter(Q(case__isnull=True) | Q(case__in=Case.objects.visible_to(user)))
+
+
+class Message(models.Model):
+    """One email, received or sent, as stored (its raw bytes are kept in the raw store)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("Received")
+        OUTBOUND = "out", _("Sent")
+
+    class State(models.TextChoices):
+        # inbound
+        PLACED = "placed", _("Placed in a case")
+        TRIAGE = "triage", _("Waiting in triage")
+        IGNORED = "ignored", _("Ignored")
+        UNPARSABLE = "unparsable", _("Could not be read")
+        # outbound
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction)
+    state = models.CharField(max_length=16, choices=State, db_index=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=998)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    from_name = models.CharField(max_length=255, blank=True)
+    from_address = models.CharField(max_length=254, blank=True, db_index=True)
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list)
+    reply_to = models.JSONField(default=list)
+    date = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    text_new = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    auto_reply = models.BooleanField(default=False)
+    bounce = models.BooleanField(default=False)
+    raw_sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    author = models.ForeignKey(
+        "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "message_id"], name="message_unique_id_per_mailbox"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["message_id"], name="message_message_id"),
+            models.Index(fields=["case", "created_at"], name="message_case_created"),
+            models.Index(fields=["state", "next_attempt_at"], name="message_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.message_id
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImapCursor(models.Model):
+    """How far a mailbox's IMAP folder has been read: valid while UIDVALIDITY stays the same."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="imap_cursors")
+    folder = models.CharField(max_length=255)
+    uidvalidity = models.PositiveBigIntegerField()
+    last_uid = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "folder"], name="imap_cursor_per_folder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}:{self.folder}:{self.uidvalidity}:{self.last_uid}"
+
+
+class Pop3Seen(models.Model):
+    """A POP3 message (by its UIDL) already stored, so it is never stored twice."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="pop3_seen")
+    uidl = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mailbox", "uidl"], name="pop3_uidl_once")]
+
+    def __str__(self) -> str:
+        return self.uidl

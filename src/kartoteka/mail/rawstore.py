@@ -1,0 +1,47 @@
+"""The raw bytes of every message, stored before anything else, addressed by their SHA-256.
+
+Files live under ``<data dir>/mail/raw/ab/cd/<sha256>.eml``; the same bytes are stored once.
+A file is written to a temporary name, flushed to disk and then renamed, so a crash never
+leaves half a message under its final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+
+def raw_root() -> Path:
+    return Path(settings.DATA_DIR) / "mail" / "raw"
+
+
+def raw_path(sha256: str) -> Path:
+    return raw_root() / sha256[:2] / sha256[2:4] / f"{sha256}.eml"
+
+
+def raw_store(data: bytes) -> str:
+    """Keep ``data`` durably and return its SHA-256 (idempotent)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    path = raw_path(sha256)
+    if path.exists():
+        return sha256
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return sha256
+
+
+def raw_read(sha256: str) -> bytes:
+    return raw_path(sha256).read_bytes()
