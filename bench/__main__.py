@@ -8,9 +8,14 @@ kept between runs and reused when they hold the expected number of cases:
 - PostgreSQL: the database ``kartoteka_bench`` (``kartoteka_bench_COUNT`` for other sizes) on
   the server of ``BENCH_POSTGRES_URL`` (default ``postgres://postgres@127.0.0.1:5432/``).
 
-Environment: ``BENCH_CASES`` (default 1,000,000), ``BENCH_DATABASES`` (default
-``sqlite,postgresql``), ``BENCH_REPEAT`` (timed runs per scenario, default 15), ``BENCH_DIR``
-(default ``$TMPDIR/kartoteka-bench``), ``BENCH_SQL=1`` to print each scenario's SQL,
+After the case tables come the mail tables: parsing against bare ``email`` parsing
+(``bench.mail_parse``) and ingesting a generated corpus (``bench.mail_ingest``: import, IMAP,
+``kartoteka mail deliver``, threading).
+
+Environment: ``BENCH_ONLY`` (``cases`` or ``mail``: only that part), ``BENCH_CASES`` (default
+1,000,000), ``BENCH_DATABASES`` (default ``sqlite,postgresql``), ``BENCH_REPEAT`` (timed runs
+per scenario, default 15), ``BENCH_DIR`` (default ``$TMPDIR/kartoteka-bench``),
+``BENCH_MAIL_MESSAGES`` (see ``bench.mail_ingest``), ``BENCH_SQL=1`` to print each scenario's SQL,
 ``BENCH_PAGINATOR=django`` to time Django's exact-count ``Paginator`` instead of
 ``kartoteka.core.pagination.CappedPaginator`` (which is patched into a list view still using
 the former).
@@ -140,6 +145,24 @@ def print_table(count: int, reports: dict[str, dict[str, Any]]) -> None:
 
 
 def main() -> None:
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "cases", "mail"):
+        raise SystemExit(f"BENCH_ONLY={only}: use cases or mail (or leave it unset for both)")
+    if only in ("", "cases"):
+        main_cases()
+    if only in ("", "mail"):
+        main_mail()
+
+
+def main_mail() -> None:
+    """Mail parsing against bare ``email`` parsing, then ingesting (see ``bench.mail_ingest``)."""
+    from bench import mail_ingest, mail_parse
+
+    mail_parse.run()
+    mail_ingest.run()
+
+
+def main_cases() -> None:
     count = int(os.environ.get("BENCH_CASES", "1000000"))
     vendors = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
     reports = {}

@@ -109,6 +109,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Automatic mail (notifications, acknowledgements): at most this many to one recipient per
+# window, counted over all cases and within one case (see kartoteka.mail.loop_guard).
+MAIL_AUTO_LIMIT_10_MINUTES = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_10_MINUTES", 10)
+MAIL_AUTO_LIMIT_HOUR = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_HOUR", 25)
+MAIL_AUTO_LIMIT_10_MINUTES_PER_CASE = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_10_MINUTES_PER_CASE", 10)
+MAIL_AUTO_LIMIT_HOUR_PER_CASE = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_HOUR_PER_CASE", 25)
+# Automatic mail to an address a permanent bounce reported pauses this many days (or until
+# a user clears the mark on the contact).
+MAIL_UNDELIVERABLE_PAUSE_DAYS = env_int("KARTOTEKA_MAIL_UNDELIVERABLE_PAUSE_DAYS", 60)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -182,6 +192,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"MailSecurityEnum": "kartoteka.mail.models.Mailbox.Security"},
 }
 
 LOGGING = {

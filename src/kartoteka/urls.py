@@ -15,5 +15,6 @@ urlpatterns = [
     path("cases/", include("kartoteka.cases.urls")),
     path("settings/", include("kartoteka.core.urls")),
     path("people/", include("kartoteka.people.urls")),
+    path("mail/", include("kartoteka.mail.urls")),
     path("api/", include("kartoteka.api.urls")),
 ]

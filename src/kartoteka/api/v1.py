@@ -7,6 +7,8 @@ from django.urls import path
 from kartoteka.cases import api as cases
 from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
+from kartoteka.mail import api as mail
+from kartoteka.mail import api_messages as messages
 
 app_name = "api-v1"
 urlpatterns = [
@@ -37,4 +39,14 @@ urlpatterns = [
         name="case-group-list",
     ),
     path("case-settings/statuses/", cases.StatusListApi.as_view(), name="case-status-list"),
+    path("triage/", mail.TriageListApi.as_view(), name="triage-list"),
+    path("triage/<int:pk>/", mail.TriageDetailApi.as_view(), name="triage-detail"),
+    path("cases/<int:number>/messages/", messages.MessageListApi.as_view(), name="message-list"),
+    path(
+        "cases/<int:number>/messages/<int:pk>/",
+        messages.MessageDetailApi.as_view(),
+        name="message-detail",
+    ),
+    path("mailboxes/", messages.MailboxListApi.as_view(), name="mailbox-list"),
+    path("mailboxes/<int:pk>/", messages.MailboxDetailApi.as_view(), name="mailbox-detail"),
 ]

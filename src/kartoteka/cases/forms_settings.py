@@ -139,8 +139,11 @@ class LookupDeleteForm(forms.Form):
 class CaseSettingsForm(forms.ModelForm):
     class Meta:
         model = CaseSettings
-        fields = ["prefix", "incoming_status", "reply_status"]
+        fields = ["prefix", "accepted_old_prefixes", "incoming_status", "reply_status"]
         help_texts = {
+            "accepted_old_prefixes": _(
+                "Prefixes of earlier names still accepted in incoming subjects"
+            ),
             "incoming_status": _("A case moves to this status when the customer writes to it."),
             "reply_status": _("A case moves to this status when we reply to the customer."),
         }

@@ -418,21 +418,52 @@ def lookup_delete(
     return count
 
 
+def case_old_prefixes_clean(raw: str, *, prefix: str = "") -> str:
+    """Comma-separated old prefixes, each upper-cased and checked like the prefix; repeats
+    and the current ``prefix`` are dropped."""
+    found: list[str] = []
+    for part in raw.replace(";", ",").split(","):
+        old = part.strip().upper()
+        if not old or old == prefix or old in found:
+            continue
+        if not PREFIX_PATTERN.fullmatch(old):
+            raise ValidationError(
+                _(
+                    "%(prefix)s: use 1 to 16 characters: letters A–Z, digits, dashes and "
+                    "underscores; separate prefixes with commas."
+                )
+                % {"prefix": old},
+                code="invalid_prefix",
+            )
+        found.append(old)
+    return ", ".join(found)
+
+
 @transaction.atomic
 def case_settings_update(
-    *, prefix: str, incoming_status: Status, reply_status: Status
+    *,
+    prefix: str,
+    incoming_status: Status,
+    reply_status: Status,
+    accepted_old_prefixes: str | None = None,
 ) -> CaseSettings:
-    """Set the case prefix (upper-cased, see ``case_prefix_clean``) and the statuses a
-    customer's message and our reply move a case to. The case counter is left alone.
+    """Set the case prefix (upper-cased, see ``case_prefix_clean``), the old prefixes still
+    accepted in incoming subjects (``None`` leaves them) and the statuses a customer's message
+    and our reply move a case to. The case counter is left alone.
     """
     case_settings()
     row = CaseSettings.objects.select_for_update().get(pk=1)
     errors = ErrorCollector()
     with errors.on("prefix"):
         row.prefix = case_prefix_clean(prefix)
+    if accepted_old_prefixes is not None:
+        with errors.on("accepted_old_prefixes"):
+            row.accepted_old_prefixes = case_old_prefixes_clean(
+                accepted_old_prefixes, prefix=row.prefix
+            )
     errors.raise_if_any()
     row.incoming_status = incoming_status
     row.reply_status = reply_status
     row.full_clean(exclude=["last_number"])
-    row.save(update_fields=["prefix", "incoming_status", "reply_status"])
+    row.save(update_fields=["prefix", "accepted_old_prefixes", "incoming_status", "reply_status"])
     return row

@@ -115,6 +115,12 @@ class CaseSettings(models.Model):
             "company: generic prefixes such as CRM or TICKET collide with other companies' systems."
         ),
     )
+    accepted_old_prefixes = models.CharField(
+        _("accepted old prefixes"),
+        max_length=255,
+        blank=True,
+        help_text=_("Prefixes of earlier names still accepted in incoming subjects"),
+    )
     incoming_status = models.ForeignKey(
         Status,
         verbose_name=_("status after a customer's message"),
@@ -138,6 +144,11 @@ class CaseSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("case settings"))
+
+    @property
+    def old_prefixes(self) -> tuple[str, ...]:
+        """The accepted old prefixes as a tuple (stored comma-separated, upper-cased)."""
+        return tuple(p.strip() for p in self.accepted_old_prefixes.split(",") if p.strip())
 
 
 class CaseQuerySet(models.QuerySet["Case"]):

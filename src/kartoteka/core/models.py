@@ -64,3 +64,13 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job was last started: the claim that makes it run once per interval."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -240,6 +240,9 @@ class EmailAddress(models.Model):
         related_name="shared_emails",
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # A permanent bounce (5.x.x) reported it; automatic mail to it pauses until cleared.
+    undeliverable_since = models.DateTimeField(_("undeliverable since"), null=True, blank=True)
+    undeliverable_reason = models.CharField(_("why undeliverable"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -405,3 +405,12 @@ def segment_update(*, segment: Segment, by: User, name: str) -> Segment:
 def segment_delete(*, segment: Segment, by: User) -> None:
     """Delete a segment; its accounts simply lose it."""
     segment.delete()
+
+
+@transaction.atomic
+def email_address_clear_undeliverable(*, address: EmailAddress, by: User) -> EmailAddress:
+    """Clear the mark a permanent bounce left on ``address``: automatic mail to it resumes."""
+    address.undeliverable_since = None
+    address.undeliverable_reason = ""
+    address.save(update_fields=["undeliverable_since", "undeliverable_reason"])
+    return address

@@ -14,6 +14,11 @@ urlpatterns = [
     path("contacts/<int:pk>/", contacts.contact_detail, name="contact-detail"),
     path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact-edit"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact-delete"),
+    path(
+        "contacts/<int:pk>/emails/<int:email_pk>/clear-undeliverable/",
+        contacts.contact_email_clear_undeliverable,
+        name="contact-email-clear-undeliverable",
+    ),
     path("segments/", segments.segment_list, name="segment-list"),
     path("segments/new/", segments.segment_create, name="segment-create"),
     path("segments/<int:pk>/", segments.segment_edit, name="segment-edit"),

@@ -123,7 +123,8 @@ class MessageQuerySet(models.QuerySet["Message"]):
 
         if not getattr(user, "works_with_cases", False):
             return self.none()
-        return self.filter(Q(case__isnull=True) | Q(case__in=Case.objects.visible_to(user)))
+        visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
+        return self.filter(Q(case__isnull=True) | Q(case__in=visible))
 
 
 class Message(models.Model):
@@ -170,6 +171,18 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     auto_reply = models.BooleanField(default=False)
     bounce = models.BooleanField(default=False)
+    # inbound: it named a case (tag or header) whose participants do not include the sender
+    forged = models.BooleanField(default=False)
+    points_to_case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # where it came from: "pipe", "imap:INBOX:…", "pop3:…", "import:…", "outbox"
+    source = models.CharField(max_length=255, blank=True)
+    # outbound: sent by Kartoteka itself (a notification, an acknowledgement), not a person
+    automatic = models.BooleanField(default=False)
+    # outbound: a bounce reported that it was not delivered
+    delivery_failed_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.TextField(blank=True)
     raw_sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField(default=0)
     author = models.ForeignKey(

@@ -40,3 +40,12 @@ def test_account_list_documents_the_filters_of_the_account_page(db: None) -> Non
         "q",
         "segment",
     ]
+
+
+def test_the_whole_schema_validates_without_warnings(db, tmp_path) -> None:
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")

@@ -839,6 +839,8 @@ def test_schema_lists_the_case_endpoints(db: None) -> None:
         "/api/v1/cases/": ["get", "post"],
         "/api/v1/cases/{number}/": ["delete", "get", "patch", "put"],
         "/api/v1/cases/{number}/history/": ["get"],
+        "/api/v1/cases/{number}/messages/": ["get", "post"],
+        "/api/v1/cases/{number}/messages/{id}/": ["get"],
         "/api/v1/case-settings/": ["get"],
         "/api/v1/case-settings/priorities/": ["get"],
         "/api/v1/case-settings/types/": ["get"],

@@ -401,6 +401,31 @@ def test_a_prefix_with_spaces_is_refused(admin) -> None:
     }
 
 
+def test_accepted_old_prefixes_are_saved_upper_cased_without_the_current_one(admin) -> None:
+    # given
+    page = client_for(admin).get(reverse("cases:case-settings")).content.decode()
+    assert "Prefixes of earlier names still accepted in incoming subjects" in page
+    # when
+    client_for(admin).post(
+        reverse("cases:case-settings"),
+        settings_form(accepted_old_prefixes=" oldco, helpdesk-1 ,acme, OLDCO"),
+    )
+    # then
+    row = CaseSettings.objects.get()
+    assert row.accepted_old_prefixes == "OLDCO, HELPDESK-1"
+    assert row.old_prefixes == ("OLDCO", "HELPDESK-1")
+
+
+def test_an_old_prefix_with_other_characters_is_refused_on_its_field(admin) -> None:
+    response = client_for(admin).post(
+        reverse("cases:case-settings"), settings_form(accepted_old_prefixes="OLD, NO WAY")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["accepted_old_prefixes"][0].startswith("NO WAY: use")
+    assert CaseSettings.objects.get().accepted_old_prefixes == ""
+
+
 def test_settings_choose_the_statuses_messages_move_cases_to(admin) -> None:
     # given
     waiting = lookups.lookup_create(model=Status, name="Awaiting us")

@@ -6,16 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kartoteka.core.access import StaffRequest, staff_member_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import ContactForm, group_entry_choices
-from kartoteka.customers.models import Contact
+from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.views.accounts import PAGE_SIZE
 
 
@@ -95,3 +95,20 @@ def contact_delete(request: StaffRequest, pk: int) -> HttpResponse:
     return render(
         request, "customers/contact_confirm_delete.html", {"nav": "contacts", "contact": contact}
     )
+
+
+@staff_member_required
+@require_POST
+def contact_email_clear_undeliverable(
+    request: StaffRequest, pk: int, email_pk: int
+) -> HttpResponse:
+    """Clear an address's undeliverable mark (the contact's page shows it with this button)."""
+    contact = selectors.contact_get_for_user(request.user, pk, write=True)
+    address = get_object_or_404(EmailAddress, pk=email_pk, contact=contact)
+    services.email_address_clear_undeliverable(address=address, by=request.user)
+    messages.success(
+        request,
+        _("%(address)s is no longer marked undeliverable; automatic mail to it resumes.")
+        % {"address": address.address},
+    )
+    return redirect(contact)

@@ -35,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["parent"]:
             _stop_with_parent(options["parent"])
+        if not options["batch"]:
+            _start_scheduler()
         call_command(
             "db_worker",
             queue_name=options["queue_name"],
@@ -58,3 +60,29 @@ def _stop_with_parent(parent_pid: int) -> None:
                 return
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+SCHEDULER_SECONDS = 5.0
+
+
+def _start_scheduler() -> None:
+    """Enqueue the periodic jobs of ``core.schedule`` when due, from a daemon thread."""
+    import logging
+
+    from django.db import connection
+
+    from kartoteka.core.schedule import schedule_due
+
+    logger = logging.getLogger("kartoteka.scheduler")
+
+    def loop() -> None:
+        pause = threading.Event()
+        while not pause.wait(SCHEDULER_SECONDS):
+            try:
+                schedule_due()
+            except Exception:
+                logger.exception("scheduling periodic jobs failed; trying again")
+            finally:
+                connection.close()
+
+    threading.Thread(target=loop, name="scheduler", daemon=True).start()

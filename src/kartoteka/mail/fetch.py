@@ -1,0 +1,104 @@
+"""Fetching mailboxes: each source's messages through the receive pipeline, nothing lost.
+
+For every message: the source yields its bytes, ``message_receive`` stores them and commits,
+and only then is the source told to acknowledge it (mark seen, move or delete on the server,
+move the cursor). Whatever stops a run (the server, the network, our database) stops it
+before the acknowledgement of the message in hand, so that message is fetched again next time
+and the pipeline recognises any part of it already stored.
+
+A mailbox's trouble is recorded on it (``last_fetch_at``, ``last_fetch_error``) and in its
+``FetchReport``; it never stops the other mailboxes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from kartoteka.mail import inbound
+from kartoteka.mail.mailboxes import mailbox_fetch_finished
+from kartoteka.mail.models import Mailbox
+from kartoteka.mail.sources import SourceError, source_open
+
+logger = logging.getLogger("kartoteka.mail")
+
+FETCHED_PROTOCOLS = (Mailbox.Protocol.IMAP, Mailbox.Protocol.POP3)
+
+
+@dataclass
+class FetchReport:
+    mailbox: Mailbox
+    fetched: int = 0  # messages read from the server
+    stored: int = 0  # of which new to us
+    duplicates: int = 0  # of which already stored (by any path)
+    error: str = ""  # "" when the run read everything there was
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def fetch_all(mailbox_name: str | None = None) -> list[FetchReport]:
+    """Fetch every active IMAP or POP3 mailbox now, or only the one named (active or not).
+
+    Raises ``Mailbox.DoesNotExist`` for an unknown name.
+    """
+    if mailbox_name is not None:
+        return [fetch_mailbox(Mailbox.objects.get(name=mailbox_name))]
+    mailboxes = Mailbox.objects.filter(active=True, protocol__in=FETCHED_PROTOCOLS)
+    return [fetch_mailbox(mailbox) for mailbox in mailboxes]
+
+
+def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
+    """Read the mailbox's new messages into the receive pipeline; never raises for trouble
+    with the server or the database, which ends the run and is reported instead."""
+    report = FetchReport(mailbox=mailbox)
+    try:
+        _fetch(mailbox, report)
+    except SourceError as error:
+        report.error = error.message
+        logger.warning("fetching %s stopped: %s", mailbox.name, error.message)
+    except inbound.TemporaryFailure as error:
+        report.error = _(
+            "A message could not be stored (%(reason)s); it stays on the server and is "
+            "fetched again next time."
+        ) % {"reason": error}
+        logger.error("fetching %s stopped: %s", mailbox.name, error)
+    except DatabaseError as error:
+        report.error = _("The database failed (%(reason)s); the fetch is tried again later.") % {
+            "reason": error
+        }
+        logger.error("fetching %s stopped: %s", mailbox.name, error)
+    except Exception as error:
+        report.error = _("Fetching failed unexpectedly: %(reason)s") % {"reason": repr(error)}
+        logger.exception("fetching %s failed", mailbox.name)
+    try:
+        mailbox_fetch_finished(mailbox=mailbox, error=report.error)
+    except DatabaseError:
+        logger.exception("the fetch result of %s could not be recorded", mailbox.name)
+    if report.fetched:
+        logger.info(
+            "fetched %s: %d message(s), %d new, %d already stored",
+            mailbox.name,
+            report.fetched,
+            report.stored,
+            report.duplicates,
+        )
+    return report
+
+
+def _fetch(mailbox: Mailbox, report: FetchReport) -> None:
+    with source_open(mailbox) as source:
+        for message in source.messages():
+            report.fetched += 1
+            receipt = inbound.message_receive(
+                raw=message.data, mailbox=mailbox, source=message.source
+            )
+            if receipt.action == "duplicate":
+                report.duplicates += 1
+            else:
+                report.stored += 1
+            source.acknowledge(message)

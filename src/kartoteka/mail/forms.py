@@ -1,0 +1,83 @@
+"""Forms of the mailbox administration; they validate, ``mailboxes`` writes.
+
+Passwords are write-only: never rendered back, an empty field keeps the stored one and a
+checkbox removes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.core.forms import CreateOnceModelForm
+from kartoteka.mail.mailboxes import MAILBOX_FIELDS
+from kartoteka.mail.models import Mailbox
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise as _StrPromise
+
+
+def _password_field(label: str | _StrPromise) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Never shown again; leave empty to keep the stored one."),
+    )
+
+
+class MailboxForm(forms.ModelForm):
+    password = _password_field(_("Password"))
+    clear_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    smtp_password = _password_field(_("Outgoing password"))
+    clear_smtp_password = forms.BooleanField(
+        label=_("Remove the stored outgoing password (use the incoming one)"), required=False
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = list(MAILBOX_FIELDS)
+        help_texts = {
+            "port": _("Empty: the usual port (IMAP 993/143, POP3 995/110)."),
+            "smtp_port": _("Empty: the usual port (465, 587 or 25)."),
+            "smtp_host": _("Empty: the incoming server."),
+            "move_to_folder": _("Only when processed mail is moved; created when missing."),
+            "is_default": _("Replies and new cases use the default mailbox unless told."),
+        }
+        widgets = {
+            "signature_text": forms.Textarea(attrs={"rows": 4}),
+            "signature_html": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    field_order = [
+        *MAILBOX_FIELDS[:8],
+        "password",
+        "clear_password",
+        *MAILBOX_FIELDS[8:15],
+        "smtp_password",
+        "clear_smtp_password",
+    ]
+
+    def validate_constraints(self) -> None:
+        """The one-default rule is kept by the service (it moves the default), not refused."""
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in MAILBOX_FIELDS}
+        data["password"] = self.cleaned_data["password"] or None
+        data["smtp_password"] = self.cleaned_data["smtp_password"] or None
+        if "clear_password" in self.fields:
+            data["clear_password"] = self.cleaned_data["clear_password"]
+            data["clear_smtp_password"] = self.cleaned_data["clear_smtp_password"]
+        return data
+
+
+class MailboxCreateForm(CreateOnceModelForm, MailboxForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["clear_password"]
+        del self.fields["clear_smtp_password"]
+        self.fields["password"].help_text = _("Stored encrypted and never shown again.")
+        self.fields["smtp_password"].help_text = _("Empty: the incoming password.")

@@ -1,0 +1,131 @@
+"""Mail from the command line.
+
+kartoteka mail deliver --mailbox NAME < message.eml   take one message from the mail server
+kartoteka mail parse FILE... [--json]                  show what the parser reads in files
+kartoteka mail fetch [--mailbox NAME]                  fetch IMAP/POP3 mailboxes now
+kartoteka mail import PATH --mailbox NAME [--restart]  take an mbox, a Maildir or .eml files
+
+``deliver`` is for the mail server's pipe (Postfix ``mailbox_command``, an alias, procmail).
+It prints one JSON line ``{"action", "case", "reason"}`` and exits with a sysexits code the
+mail server understands: 0 stored (also a duplicate, triage or ignored message), 75 temporary
+failure (the database or the disk: the server queues the message and retries), 65 input that
+can never be accepted (after its bytes were kept), 67 no such mailbox.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+
+EX_DATAERR = 65
+EX_NOUSER = 67
+EX_TEMPFAIL = 75
+DELIVER_MAX_BYTES = 50 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = __doc__
+    stealth_options = ("stdin",)  # a binary stream in place of stdin, for tests
+    # The mail server starts one process per message: skip the system checks' start-up cost.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        deliver = commands.add_parser("deliver", help="store one message read from stdin")
+        deliver.add_argument("--mailbox", required=True, help="the mailbox's name")
+        parse = commands.add_parser("parse", help="print what the parser reads in files")
+        parse.add_argument("files", nargs="+", metavar="FILE")
+        parse.add_argument("--json", action="store_true", help="one JSON array (the default)")
+        fetch = commands.add_parser("fetch", help="fetch IMAP and POP3 mailboxes now")
+        fetch.add_argument("--mailbox", help="only this mailbox (active or not)")
+        archive = commands.add_parser("import", help="import an mbox, Maildir or .eml folder")
+        archive.add_argument("path")
+        archive.add_argument("--mailbox", required=True, help="the mailbox's name")
+        archive.add_argument(
+            "--restart",
+            action="store_true",
+            help="ignore the saved progress of an earlier run (stored messages stay duplicates)",
+        )
+
+    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        handler = getattr(self, f"_{subcommand.replace('-', '_')}")
+        handler(**options)
+
+    # deliver
+
+    def _deliver(self, *, mailbox: str, **options: Any) -> None:
+        stdin: BinaryIO = options.get("stdin") or sys.stdin.buffer
+        exit_code, line, error = deliver(stdin.read(), mailbox_name=mailbox)
+        if line is not None:
+            self.stdout.write(json.dumps(line, ensure_ascii=False))
+        if exit_code:
+            raise CommandError(error, returncode=exit_code)
+
+    # Imported when called, so each subcommand needs only its own modules.
+
+    def _parse(self, *, files: list[str], **options: Any) -> None:
+        from kartoteka.mail.cli_parse import run
+
+        run(files, self.stdout)
+
+    def _fetch(self, *, mailbox: str | None = None, **options: Any) -> None:
+        from kartoteka.mail.fetch import fetch_all
+        from kartoteka.mail.models import Mailbox
+
+        try:
+            reports = fetch_all(mailbox_name=mailbox)
+        except Mailbox.DoesNotExist as error:
+            raise CommandError(f"There is no mailbox {mailbox}.", returncode=EX_NOUSER) from error
+        for report in reports:
+            self.stdout.write(
+                f"{report.mailbox.name}: {report.fetched} fetched, {report.stored} stored, "
+                f"{report.duplicates} duplicates" + (f"; {report.error}" if report.error else "")
+            )
+        if any(report.error for report in reports):
+            raise CommandError("Some mailboxes could not be fetched.", returncode=EX_TEMPFAIL)
+
+    def _import(self, *, path: str, mailbox: str, restart: bool = False, **options: Any) -> None:
+        from kartoteka.mail.importer import ImportFailed, run
+
+        self.stderr.style_func = None  # progress lines, not errors
+        try:
+            run(path, mailbox_name=mailbox, stdout=self.stdout, stderr=self.stderr, restart=restart)
+        except ImportFailed as error:
+            raise CommandError(str(error), returncode=error.exit_code) from error
+        except DatabaseError as error:
+            raise CommandError(
+                f"Temporary failure, run the import again later: {error}", returncode=EX_TEMPFAIL
+            ) from error
+
+
+def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | None, str]:
+    """Store ``raw`` for the named mailbox: (exit code, the JSON line, the error).
+
+    The bytes are kept in the raw store before anything else, so even input that is refused
+    (empty, too big) or a database that is down loses nothing.
+    """
+    from kartoteka.mail.inbound import TemporaryFailure, message_receive
+    from kartoteka.mail.models import Mailbox
+    from kartoteka.mail.rawstore import raw_store
+
+    try:
+        sha256 = raw_store(raw)
+    except OSError as error:
+        return EX_TEMPFAIL, None, f"Temporary failure, cannot keep the message: {error}"
+    if not raw.strip():
+        return EX_DATAERR, None, "The input is empty: there is no message to store."
+    if len(raw) > DELIVER_MAX_BYTES:
+        limit = DELIVER_MAX_BYTES // (1024 * 1024)
+        return EX_DATAERR, None, f"The message is larger than {limit} MB; kept as {sha256}."
+    try:
+        mailbox = Mailbox.objects.filter(name=mailbox_name).first()
+        if mailbox is None:
+            return EX_NOUSER, None, f"There is no mailbox {mailbox_name}."
+        receipt = message_receive(raw=raw, mailbox=mailbox, source="pipe")
+    except (TemporaryFailure, DatabaseError) as error:
+        return EX_TEMPFAIL, None, f"Temporary failure, deliver again later: {error}"
+    return 0, receipt.as_json(), ""

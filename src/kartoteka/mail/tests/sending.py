@@ -1,0 +1,65 @@
+"""Mailboxes, cases and messages for the tests of outgoing mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from kartoteka.cases import services
+from kartoteka.cases.models import Case
+from kartoteka.customers.tests.factories import ContactFactory, EmailAddressFactory
+from kartoteka.mail.models import Mailbox, Message
+
+
+def make_mailbox(address: str = "pomoc@firma.example", **fields: Any) -> Mailbox:
+    defaults: dict[str, Any] = {
+        "name": address.partition("@")[0],
+        "sender_name": "Pomoc Firma",
+        "protocol": Mailbox.Protocol.NONE,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": 2525,
+        "smtp_security": Mailbox.Security.NONE,
+        "signature_text": "Zespół pomocy\ntel. 22 100 20 30",
+    }
+    defaults.update(fields)
+    return Mailbox.objects.create(address=address, **defaults)
+
+
+def make_case(subject: str = "Drukarka nie drukuje", *, reporter_address: str = "") -> Case:
+    reporter = None
+    if reporter_address:
+        reporter = ContactFactory(account=None, first_name="Jan", last_name="Kowalski")
+        EmailAddressFactory(contact=reporter, address=reporter_address)
+    return services.case_create(by=None, subject=subject, data={"reporter": reporter})
+
+
+def make_inbound(
+    case: Case | None,
+    *,
+    mailbox: Mailbox | None = None,
+    sender: str = "klient@klient.example",
+    message_id: str = "abc123@klient.example",
+    references: str = "",
+    auto_reply: bool = False,
+    bounce: bool = False,
+    **fields: Any,
+) -> Message:
+    return Message.objects.create(
+        case=case,
+        mailbox=mailbox,
+        direction=Message.Direction.INBOUND,
+        state=Message.State.PLACED,
+        message_id=message_id,
+        references=references,
+        subject=fields.pop("subject", "Drukarka nie drukuje"),
+        from_name=fields.pop("from_name", "Klient"),
+        from_address=sender,
+        to=[{"name": "", "address": mailbox.address if mailbox else "pomoc@firma.example"}],
+        date=timezone.now(),
+        text=fields.pop("text", "Nadal nie działa."),
+        auto_reply=auto_reply,
+        bounce=bounce,
+        raw_sha256="0" * 64,
+        **fields,
+    )

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kartoteka.mail import views
+
+app_name = "mail"
+urlpatterns = [
+    path("mailboxes/", views.mailbox_list, name="mailbox-list"),
+    path("mailboxes/new/", views.mailbox_create, name="mailbox-create"),
+    path("mailboxes/test/", views.mailbox_test, name="mailbox-test-new"),
+    path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox-edit"),
+    path("mailboxes/<int:pk>/delete/", views.mailbox_delete, name="mailbox-delete"),
+    path("mailboxes/<int:pk>/test/", views.mailbox_test, name="mailbox-test"),
+    path("mailboxes/<int:pk>/fetch/", views.mailbox_fetch, name="mailbox-fetch"),
+    path("mailboxes/unreadable/", views.unparsable_list, name="unparsable-list"),
+    path(
+        "mailboxes/unreadable/<int:pk>/reprocess/",
+        views.message_reprocess_view,
+        name="message-reprocess",
+    ),
+]
