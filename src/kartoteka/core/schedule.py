@@ -39,6 +39,11 @@ SCHEDULE: tuple[Job, ...] = (
         timedelta(seconds=60),
         "send queued mail whose retry time has come (new mail is also sent at once)",
     ),
+    Job(
+        "kartoteka.core.tasks.prune_task_results",
+        timedelta(hours=6),
+        "remove finished task results older than a week (the periodic jobs add many)",
+    ),
 )
 
 

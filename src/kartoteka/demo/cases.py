@@ -80,7 +80,7 @@ def demo_cases(*, count: int, seed: int) -> int:
     if not accounts or not workers:
         return 0
     statuses = list(Status.objects.order_by("position"))
-    lists = {
+    lists: dict[str, list[Priority | CaseType | Category | CaseGroup]] = {
         "priority": list(Priority.objects.all()),
         "case_type": list(CaseType.objects.all()),
         "category": list(Category.objects.all()),

@@ -41,3 +41,33 @@ def test_a_job_runs_again_after_its_interval(db) -> None:
 def test_a_job_that_cannot_be_imported_is_skipped_not_fatal(db) -> None:
     broken = Job("kartoteka.nowhere.task", timedelta(minutes=1), "broken")
     assert schedule_due(now=timezone.now(), jobs=(broken, JOB)) == [JOB.task]
+
+
+def test_every_scheduled_job_names_a_task(db) -> None:
+    from django.tasks import Task
+    from django.utils.module_loading import import_string
+
+    from kartoteka.core.schedule import SCHEDULE
+
+    assert all(isinstance(import_string(job.task), Task) for job in SCHEDULE)
+
+
+def test_old_task_results_are_pruned(transactional_db, settings) -> None:
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    from kartoteka.core.tasks import prune_task_results
+
+    # given a finished result from a month ago and one from today
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    old = note_run.enqueue()
+    new = note_run.enqueue()
+    DBTaskResult.objects.filter(id=old.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=30)
+    )
+    DBTaskResult.objects.filter(id=new.id).update(status="SUCCESSFUL", finished_at=timezone.now())
+    # when
+    prune_task_results.call()
+    # then
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)] == [new.id]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
@@ -70,7 +70,10 @@ class Command(BaseCommand):
     def _parse(self, *, files: list[str], **options: Any) -> None:
         from kartoteka.mail.cli_parse import run
 
-        run(files, self.stdout)
+        # The wrapper writes through to the real stream; run() needs only its write().
+        status = run(files, cast(TextIO, self.stdout))
+        if status:
+            raise CommandError("some files could not be read", returncode=status)
 
     def _fetch(self, *, mailbox: str | None = None, **options: Any) -> None:
         from kartoteka.mail.fetch import fetch_all
