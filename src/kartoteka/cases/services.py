@@ -40,6 +40,13 @@ if TYPE_CHECKING:
     from kartoteka.customers.models import Account, Contact
     from kartoteka.people.models import User
 
+# Relations arrive as model instances already read from the database: checking that each still
+# exists would cost one query per relation on every case written (mail creates many).
+RELATIONS = [
+    "status", "priority", "case_type", "category", "group", "account", "reporter", "assignee",
+    "created_by",
+]  # fmt: skip
+
 CASE_FIELDS = frozenset(
     {
         "subject", "description", "status", "priority", "case_type", "category", "group",
@@ -58,9 +65,11 @@ def case_number_next() -> int:
     """Take the next case number; call inside the transaction that creates the case."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case_number_next() must run inside the creating transaction")
-    case_settings()
-    CaseSettings.objects.filter(pk=1).update(last_number=F("last_number") + 1)
-    return CaseSettings.objects.values_list("last_number", flat=True).get(pk=1)
+    counter = CaseSettings.objects.filter(pk=1)
+    if not counter.update(last_number=F("last_number") + 1):
+        case_settings()  # the row was lost: recreate it, then count from it
+        counter.update(last_number=F("last_number") + 1)
+    return counter.values_list("last_number", flat=True).get()
 
 
 def _default(model: type[Priority | Status | CaseType | Category | CaseGroup]) -> Any:
@@ -142,7 +151,7 @@ def case_create(
     case = Case(number=case_number_next(), subject=subject.strip(), account=account, **data)
     case.created_by = by
     case._history_user = by  # type: ignore[attr-defined]
-    case.full_clean(exclude=["number"], validate_unique=False)
+    case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save()
     if people:
         case.contacts.set(people)
@@ -165,12 +174,13 @@ def case_update(
     errors = ErrorCollector()
     if "subject" in data and not str(data["subject"]).strip():
         errors.add("subject", ValidationError(_("Enter a subject."), code="required"))
-    _check_people(
-        errors,
-        account=case.account,
-        contacts=people or [],
-        reporter=data.get("reporter"),
-    )
+    if people or data.get("reporter") is not None:  # else nothing to check (nor to read)
+        _check_people(
+            errors,
+            account=case.account,
+            contacts=people or [],
+            reporter=data.get("reporter"),
+        )
     for field in ("status", "priority"):
         if field in data and data[field] is None:
             errors.add(field, ValidationError(_("Choose a value."), code="required"))
@@ -178,7 +188,7 @@ def case_update(
     for field, value in data.items():
         setattr(case, field, value.strip() if field == "subject" else value)
     case._history_user = by  # type: ignore[attr-defined]
-    case.full_clean(exclude=["number"], validate_unique=False)
+    case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save()
     if people is not None:
         case.contacts.set(people)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case, CaseSettings
@@ -208,7 +208,11 @@ def _receive(
                 message.attachments.all().delete()
         return Receipt("unparsable", None, message.reason, message.pk)
 
-    settings_row = case_settings()
+    # With the incoming status: a reply that moves its case would read it again.
+    settings_row = (
+        CaseSettings.objects.select_related("incoming_status").filter(pk=1).first()
+        or case_settings()
+    )
     known = knowledge_gather(parsed, mailbox, settings_row)
     decision = threading.decide(parsed, known)
     with transaction.atomic():
@@ -243,24 +247,26 @@ def _receive(
 def knowledge_gather(
     parsed: ParsedMessage, mailbox: Mailbox | None, settings_row: CaseSettings
 ) -> threading.Knowledge:
-    """What ``threading.decide`` needs from the database, in at most eight queries."""
+    """What ``threading.decide`` needs from the database, in at most eight queries
+    (seven when the sender's address is known)."""
     sender = parsed.from_.address if parsed.from_ is not None else ""
     own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
     contact_id = account_id = None
     is_staff = False
     if sender:
-        owner = (
+        staff = User.objects.filter(email__iexact=sender, is_active=True).filter(
+            ~Q(role=User.Role.PORTAL) | Q(is_superuser=True)
+        )
+        owner = (  # the sender's owner and, in the same query, whether a colleague sent it
             EmailAddress.objects.filter(address=sender)
-            .values_list("contact_id", "account_id", "contact__account_id")
+            .annotate(is_staff=Exists(staff))
+            .values_list("contact_id", "account_id", "contact__account_id", "is_staff")
             .first()
         )
         if owner is not None:
-            contact_id, account_id = owner[0], owner[1] or owner[2]
-        is_staff = (
-            User.objects.filter(email__iexact=sender, is_active=True)
-            .filter(~Q(role=User.Role.PORTAL) | Q(is_superuser=True))
-            .exists()
-        )
+            contact_id, account_id, is_staff = owner[0], owner[1] or owner[2], owner[3]
+        else:
+            is_staff = staff.exists()
     referenced_ids = threading.referenced_ids(parsed)
     referenced: dict[str, int] = {}
     if referenced_ids:

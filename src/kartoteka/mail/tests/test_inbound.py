@@ -458,13 +458,13 @@ def test_gathering_what_is_known_takes_a_fixed_number_of_queries(
         in_reply_to="<first@klient.example>",
         subject=f"Re: [KART#{case.number}]",
     )
-    # when / then: settings, mailbox addresses, sender, staff, references, cases, contacts'
+    # when / then: mailbox addresses, sender (and staff), references, cases, contacts'
     # addresses, the customer's addresses, the conversation
     from kartoteka.mail.parsing import parse
 
     parsed = parse(raw)
     settings_row = inbound.case_settings()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         known = inbound.knowledge_gather(parsed, mailbox, settings_row)
     assert known.case_participants == {case.number: frozenset({CUSTOMER, SUPPORT})}
 
