@@ -1,17 +1,16 @@
 """Attachment contents, addressed by their SHA-256 like the raw messages (``rawstore``).
 
-Files live under ``<data dir>/mail/blobs/ab/cd/<sha256>``; the same bytes are stored once,
-written to a temporary name, flushed and renamed, so a crash never leaves half a file.
+Files live under ``<data dir>/mail/blobs/ab/cd/<sha256>``; the same bytes are stored once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
+
+from kartoteka.mail.rawstore import durable_write
 
 
 def blob_path(sha256: str) -> Path:
@@ -21,20 +20,7 @@ def blob_path(sha256: str) -> Path:
 def blob_store(data: bytes) -> str:
     """Keep ``data`` durably and return its SHA-256 (idempotent)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    path = blob_path(sha256)
-    if path.exists():
-        return sha256
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    durable_write(blob_path(sha256), data)
     return sha256
 
 

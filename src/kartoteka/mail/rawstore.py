@@ -26,9 +26,14 @@ def raw_path(sha256: str) -> Path:
 def raw_store(data: bytes) -> str:
     """Keep ``data`` durably and return its SHA-256 (idempotent)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    path = raw_path(sha256)
+    durable_write(raw_path(sha256), data)
+    return sha256
+
+
+def durable_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless it exists: a temporary file, fsync, then rename."""
     if path.exists():
-        return sha256
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     try:
@@ -40,7 +45,6 @@ def raw_store(data: bytes) -> str:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return sha256
 
 
 def raw_read(sha256: str) -> bytes:
