@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.models import Case, CaseAttachment, CaseNote
 from kartoteka.customers.models import Account, Contact
+from kartoteka.mail.models import Message
 from kartoteka.people.models import User
 
 LIST_RELATIONS = ("status", "priority", "case_type", "category", "group", "account", "assignee")
@@ -42,11 +43,27 @@ def case_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QueryS
     return filterset.qs if filterset.is_valid() else Case.objects.none()
 
 
-def case_get_for_user(user: User, number: int, *, write: bool = False) -> Case:
-    """The case with this number if the user may see it (else 404)."""
+def case_messages_prefetch() -> Prefetch:
+    """A case's emails, oldest first, with their attachments: for the conversation on its page."""
+    return Prefetch(
+        "messages",
+        queryset=Message.objects.order_by("created_at", "pk").prefetch_related("attachments"),
+    )
+
+
+def case_get_for_user(
+    user: User, number: int, *, write: bool = False, with_messages: bool = False
+) -> Case:
+    """The case with this number if the user may see it (else 404).
+
+    ``with_messages`` also fetches its emails with their attachments (two queries, whatever
+    their number) for the case page; other callers do not pay for them.
+    """
+    queryset = Case.objects.visible_to(user)
+    if with_messages:
+        queryset = queryset.prefetch_related(case_messages_prefetch())
     case = (
-        Case.objects.visible_to(user)
-        .select_related(*LIST_RELATIONS, "reporter", "created_by")
+        queryset.select_related(*LIST_RELATIONS, "reporter", "created_by")
         .prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("last_name", "first_name")),
             Prefetch("notes", queryset=CaseNote.objects.select_related("author")),

@@ -31,6 +31,7 @@ from kartoteka.demo.catalogue import (
     PRINTED_LOGINS,
     SEGMENTS,
 )
+from kartoteka.demo.mail import demo_mail
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.people.models import Team, User
 
@@ -45,6 +46,7 @@ class DemoSummary:
     accounts_created: int
     contacts_created: int
     cases_created: int
+    mail: int
     users: int
     teams: int
     segments: int
@@ -78,11 +80,13 @@ def demo_load(
     accounts_created = _accounts(account_plans, users, segments, entries)
     contacts_created = _contacts(plan_contacts(contacts, account_plans, seed), users, entries)
     cases_created = demo_cases(count=cases, seed=seed)
+    mail = demo_mail(seed=seed)
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,
         contacts_created=contacts_created,
         cases_created=cases_created,
+        mail=mail,
         users=User.objects.count(),
         teams=Team.objects.count(),
         segments=Segment.objects.count(),

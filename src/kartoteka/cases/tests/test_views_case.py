@@ -19,8 +19,27 @@ from kartoteka.cases.models import (
 from kartoteka.cases.tests.factories import client_for, make_case
 from kartoteka.core.models import FormSubmission
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
+from kartoteka.mail.models import Attachment, Message
 
 pytestmark = pytest.mark.django_db
+
+
+def add_message(case: Case, *, direction: str = Message.Direction.INBOUND, **fields: object):
+    defaults: dict[str, object] = {
+        "state": Message.State.PLACED
+        if direction == Message.Direction.INBOUND
+        else Message.State.SENT,
+        "message_id": f"{Message.objects.count()}@klient.example",
+        "subject": "Drukarka nie drukuje",
+        "from_name": "Klient",
+        "from_address": "klient@klient.example",
+        "to": [{"name": "Pomoc", "address": "pomoc@firma.example"}],
+        "date": timezone.now(),
+        "text": "Nadal nie działa.",
+        "raw_sha256": "0" * 64,
+    }
+    return Message.objects.create(case=case, direction=direction, **(defaults | fields))
+
 
 CREATE_URL = reverse("cases:case-create")
 CASE_PAGES = ["case-detail", "case-edit", "case-delete", "case-history"]
@@ -275,9 +294,9 @@ def test_detail_hides_delete_from_an_agent(agent):
     assert url("case-delete", case) not in response.text
 
 
-@pytest.mark.parametrize("extra", [1, 6])
-def test_detail_query_count_does_not_grow_with_notes_and_files(
-    agent, extra, django_assert_num_queries
+@pytest.mark.parametrize(("extra", "emails"), [(1, 2), (6, 12)])
+def test_detail_query_count_does_not_grow_with_notes_files_and_emails(
+    agent, extra, emails, django_assert_num_queries
 ):
     # given
     account = AccountFactory()
@@ -288,13 +307,134 @@ def test_detail_query_count_does_not_grow_with_notes_and_files(
         services.case_attachment_add(
             case=case, by=agent, file=SimpleUploadedFile(f"plik{n}.txt", b"abc")
         )
+    for n in range(emails):
+        message = add_message(case, text=f"Wiadomość {n}")
+        Attachment.objects.create(
+            message=message,
+            filename=f"zalacznik{n}.pdf",
+            content_type="application/pdf",
+            size=2048,
+            sha256="a" * 64,
+        )
     client = client_for(agent)
 
     # when / then: session, user, the case with its lists, contacts, notes with authors,
-    # attachments, the case settings
-    with django_assert_num_queries(7):
+    # attachments, messages, their attachments, the case settings
+    with django_assert_num_queries(9):
         response = client.get(url("case-detail", case))
     assert response.text.count('class="note-card"') == extra
+    assert response.text.count('class="message-card') == emails
+    assert response.text.count("zalacznik") == emails
+
+
+def test_detail_without_emails_says_so(agent):
+    # given
+    case = make_case()
+
+    # when
+    response = client_for(agent).get(url("case-detail", case))
+
+    # then
+    assert "No emails in this case yet." in response.text
+
+
+def test_email_card_shows_the_new_text_and_folds_the_quote(agent):
+    # given
+    case = make_case()
+    old = add_message(case, text="Pierwsza wiadomość", from_name="Jan Kowalski")
+    newer = add_message(
+        case,
+        text="Druga <b>odpowiedź</b>\n\n> Cytat poprzedniej",
+        text_new="Druga <b>odpowiedź</b>",
+    )
+    Attachment.objects.create(
+        message=newer,
+        filename="faktura.pdf",
+        content_type="application/pdf",
+        size=2048,
+        sha256="a" * 64,
+    )
+
+    # when
+    response = client_for(agent).get(url("case-detail", case))
+
+    # then
+    text = response.text
+    assert "No emails in this case yet." not in text
+    assert text.index(old.text) < text.index("Druga &lt;b&gt;odpowiedź&lt;/b&gt;")
+    assert "Jan Kowalski &lt;klient@klient.example&gt;" in text
+    assert "Pomoc &lt;pomoc@firma.example&gt;" in text
+    assert '<span class="pill pill-in">Received</span>' in text
+    assert "<b>odpowiedź</b>" not in text
+    assert (
+        '<details class="message-quote"><summary>Show quoted text</summary>'
+        '<div class="message-text">Druga &lt;b&gt;odpowiedź&lt;/b&gt;<br><br>'
+        "&gt; Cytat poprzedniej</div></details>"
+    ) in text
+    assert text.count("Show quoted text") == 1
+    assert "faktura.pdf" in text
+    assert "2.0\xa0KB" in text
+
+
+def test_failed_outbound_email_shows_its_error(agent):
+    # given
+    case = make_case()
+    add_message(
+        case,
+        direction=Message.Direction.OUTBOUND,
+        state=Message.State.FAILED,
+        from_name="Pomoc",
+        from_address="pomoc@firma.example",
+        to=[{"name": "", "address": "klient@klient.example"}],
+        text="Odpowiedź dla klienta",
+        error="550 Mailbox unavailable",
+    )
+    add_message(
+        case,
+        direction=Message.Direction.OUTBOUND,
+        state=Message.State.QUEUED,
+        text="Czeka w kolejce",
+    )
+
+    # when
+    response = client_for(agent).get(url("case-detail", case))
+
+    # then
+    text = response.text
+    assert '<span class="pill pill-out">Sent</span>' in text
+    assert '<span class="pill pill-failed">Failed</span>' in text
+    assert '<p class="message-error">550 Mailbox unavailable</p>' in text
+    assert '<span class="pill pill-pending">Queued</span>' in text
+
+
+def test_auto_reply_is_collapsed(agent):
+    # given
+    case = make_case()
+    add_message(case, auto_reply=True, text="Jestem na urlopie")
+
+    # when
+    response = client_for(agent).get(url("case-detail", case))
+
+    # then
+    assert '<details class="message-card message-collapsed">' in response.text
+    assert '<span class="pill pill-auto">Auto-reply</span>' in response.text
+    assert "Jestem na urlopie" in response.text
+
+
+def test_emails_of_another_case_never_show(agent):
+    # given
+    case = make_case("Nasza")
+    other = make_case("Cudza")
+    add_message(case, text="Nasza wiadomość")
+    add_message(other, text="Obca wiadomość", subject="Obcy temat")
+
+    # when
+    response = client_for(agent).get(url("case-detail", case))
+
+    # then
+    assert "Nasza wiadomość" in response.text
+    assert "Obca wiadomość" not in response.text
+    assert "Obcy temat" not in response.text
 
 
 # Edit

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from kartoteka.core.once import announce_creation, submit_once
 
 
 def render_case(request: StaffRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+    # The conversation: a no-op when the case was fetched ``with_messages``.
+    prefetch_related_objects([case], selectors.case_messages_prefetch())
     context = {
         "nav": "cases",
         "case": case,
@@ -61,7 +64,9 @@ def case_create(request: StaffRequest) -> HttpResponse:
 @case_worker_required
 @require_GET
 def case_detail(request: StaffRequest, number: int) -> HttpResponse:
-    return render_case(request, selectors.case_get_for_user(request.user, number))
+    return render_case(
+        request, selectors.case_get_for_user(request.user, number, with_messages=True)
+    )
 
 
 @case_worker_required

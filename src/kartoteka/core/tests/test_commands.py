@@ -167,7 +167,7 @@ def test_run_serves_pages_and_static_files_then_stops_with_its_worker(run_proces
     address = output.wait_for(r"Kartoteka is running at (\S+)").group(1)
     assert address == f"http://127.0.0.1:{port}"
     output.wait_for(r"agent\s+kartoteka-demo\s+Agent")
-    assert "Added 8 users, 200 accounts, 400 contacts and 300 cases" in output.text
+    assert "Added 8 users, 200 accounts, 400 contacts, 300 cases and " in output.text
 
     # The login page and its hashed static files are served (DEBUG is off: whitenoise).
     jar = http.cookiejar.CookieJar()

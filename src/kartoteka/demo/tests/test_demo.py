@@ -13,7 +13,9 @@ from kartoteka.cases.models import Case, CaseNote
 from kartoteka.core.models import Dictionary
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
 from kartoteka.demo.catalogue import DEMO_PASSWORD
+from kartoteka.demo.mail import MAILBOX_ADDRESS
 from kartoteka.demo.services import demo_load, demo_logins
+from kartoteka.mail.models import Mailbox, Message
 from kartoteka.people.models import Team, User
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +57,9 @@ def test_running_the_demo_twice_adds_nothing_the_second_time() -> None:
     assert first["dictionaries"] == 5
     assert first["accounts"] == 20
     assert first["contacts"] == 40
-    assert first["cases"] == 10
-    assert "Added 8 users, 20 accounts, 40 contacts and 10 cases" in first_output
-    assert "Added 0 users, 0 accounts, 0 contacts and 0 cases" in second_output
+    assert first["cases"] == 50  # 10 demo cases and 40 opened by demo email
+    assert "Added 8 users, 20 accounts, 40 contacts, 10 cases and " in first_output
+    assert "Added 0 users, 0 accounts, 0 contacts, 0 cases and 0 emails" in second_output
     assert "demo password: kartoteka-demo" in first_output
 
 
@@ -148,7 +150,8 @@ def test_demo_cases_have_customers_numbers_notes_and_a_history() -> None:
     demo_load(accounts=20, contacts=40, cases=30)
     # then
     cases = list(Case.objects.select_related("account", "status").order_by("number"))
-    assert [case.number for case in cases] == list(range(1, 31))
+    # 30 demo cases, then 40 opened by demo email
+    assert [case.number for case in cases] == list(range(1, 71))
     assert all(case.account is not None for case in cases)
     assert {case.status.name for case in cases} >= {"New"}
     assert len({case.status.name for case in cases}) >= 3
@@ -161,3 +164,35 @@ def test_agents_of_the_demo_work_with_cases() -> None:
     assert set(
         User.objects.filter(can_work_with_cases=True).values_list("username", flat=True)
     ) == {"agent", "marta", "ola", "tomasz", "bartek", "zofia"}
+
+
+def test_a_rerun_adds_no_email() -> None:
+    run_demo()
+    stored = Message.objects.count()
+    assert stored > 0
+
+    output = run_demo()
+
+    assert Message.objects.count() == stored
+    assert "0 cases and 0 emails" in output
+
+
+def test_demo_conversations_land_in_cases_and_strangers_in_triage() -> None:
+    run_demo()
+
+    mailbox = Mailbox.objects.get(address=MAILBOX_ADDRESS)
+    assert mailbox.is_default
+    assert mailbox.protocol == Mailbox.Protocol.NONE
+    demo = Message.objects.filter(source="demo", mailbox=mailbox)
+    placed = demo.filter(case__isnull=False)
+    assert placed.count() >= 40  # every demo contact writes once, some twice
+    assert placed.values("case").distinct().count() == 40
+    replies = placed.filter(subject__startswith="Re: ")
+    assert replies.exists()
+    for reply in replies.select_related("case"):
+        assert reply.case.messages.count() == 2  # appended to the case of the first message
+    known = set(EmailAddress.objects.values_list("address", flat=True))
+    triage = demo.filter(state=Message.State.TRIAGE)
+    assert triage.count() == 6
+    assert all(m.case_id is None for m in triage)
+    assert not known & {m.from_address for m in triage}

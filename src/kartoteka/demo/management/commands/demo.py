@@ -44,7 +44,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Added {summary.users_created} users, {summary.accounts_created} accounts, "
-            f"{summary.contacts_created} contacts and {summary.cases_created} cases "
+            f"{summary.contacts_created} contacts, {summary.cases_created} cases "
+            f"and {summary.mail} emails "
             f"in {time.monotonic() - started:.1f} s."
         )
         self.stdout.write(
