@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import TeamFactory, UserFactory
 
@@ -99,12 +100,6 @@ def clerk(support_team) -> User:
 @pytest.fixture
 def portal_user(db: None) -> User:
     return UserFactory(username="portal", role=User.Role.PORTAL)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

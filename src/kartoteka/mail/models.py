@@ -213,6 +213,11 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.subject or self.message_id
 
+    @property
+    def has_quoted_part(self) -> bool:
+        """Whether the full text holds more than its new part (a quote or a signature)."""
+        return bool(self.text_new.strip()) and self.text.strip() != self.text_new.strip()
+
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")

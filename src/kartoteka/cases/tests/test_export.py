@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from kartoteka.cases import export
 from kartoteka.cases.models import Case
-from kartoteka.cases.tests.factories import client_for, make_case
+from kartoteka.cases.tests.factories import make_case
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db

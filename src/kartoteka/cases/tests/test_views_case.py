@@ -16,8 +16,9 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
-from kartoteka.cases.tests.factories import client_for, make_case
+from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.models import FormSubmission
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Attachment, Message
 
@@ -647,3 +648,14 @@ def test_history_page_query_count_does_not_grow_with_changes(
     # priorities, types, categories, groups, customers and users
     with django_assert_num_queries(16):
         client.get(url("case-history", case))
+
+
+def test_a_message_without_a_quote_offers_no_quoted_text(db) -> None:
+    from kartoteka.mail.models import Message
+
+    message = Message(
+        text="Dzień dobry,\nproszę o fakturę.\n\n", text_new="Dzień dobry,\nproszę o fakturę."
+    )
+    assert message.has_quoted_part is False
+    message.text += "\n> W dniu 3 listopada pisze:\n> stara wiadomość\n"
+    assert message.has_quoted_part is True

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
-from kartoteka.cases.tests.factories import client_for, make_case
+from kartoteka.cases.tests.factories import make_case
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.people.tests.factories import UserFactory
 

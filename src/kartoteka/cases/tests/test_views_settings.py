@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_for
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.urls import reverse
 from kartoteka.cases import lookups
 from kartoteka.cases.models import Case, CaseSettings, Priority, Status
 from kartoteka.cases.services import case_create, case_settings
+from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import UserFactory
 

@@ -58,3 +58,22 @@ def test_cookies_are_secure_and_hsts_is_sent_behind_tls(tmp_path) -> None:
 def test_a_laptop_start_on_plain_http_can_still_log_in(tmp_path) -> None:
     env = {"KARTOTEKA_DATA_DIR": str(tmp_path)}
     assert _settings_under(env, "s.SESSION_COOKIE_SECURE, s.DEBUG") == "False False"
+
+
+def test_a_forbidden_page_explains_itself_in_the_users_language(db, manager) -> None:
+    from kartoteka.core.tests.clients import client_for
+
+    manager.language = "pl"
+    manager.save(update_fields=["language"])
+    response = client_for(manager).get("/mail/mailboxes/")
+    assert response.status_code == 403
+    assert "Brak dostępu" in response.content.decode()
+
+
+def test_an_unknown_page_is_a_styled_404(db, agent) -> None:
+    from kartoteka.core.tests.clients import client_for
+
+    response = client_for(agent).get("/customers/999999/")
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+    assert "kartoteka/app.css" in response.content.decode()

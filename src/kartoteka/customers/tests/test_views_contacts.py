@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_for
 from django.urls import reverse
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import (
     AccountFactory,

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_for
 from django.urls import reverse
 
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Account, Segment
 from kartoteka.customers.tests.factories import AccountFactory, SegmentFactory
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create
-from kartoteka.cases.tests.factories import client_for
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import email_address_clear_undeliverable
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kartoteka.cases.tests.factories import client_for
+from kartoteka.core.tests.clients import client_for
 from kartoteka.mail.mailboxes import mailbox_create
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.tests.dovecot import HOST

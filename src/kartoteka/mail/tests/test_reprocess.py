@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create
-from kartoteka.cases.tests.factories import client_for
+from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.inbound import message_receive

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import client_for
 from django.urls import reverse
 
+from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import Team, User
 from kartoteka.people.tests.factories import PASSWORD, TeamFactory, UserFactory
 
