@@ -135,32 +135,13 @@ def process(
 def _parse(raw: bytes, sha256: str) -> tuple[ParsedMessage, str]:
     """The parsed message and, when it could not be read, why (the parser never raises, but
     a failure here must not lose the message either)."""
-    from kartoteka.mail.parsing import parse, synthetic_message_id
+    from kartoteka.mail.parsing import parse, unparsable_message
 
     try:
         parsed = _without_nul(parse(raw))
     except Exception as error:
         logger.exception("the parser raised on %s", sha256)
-        text = raw.decode("utf-8", "replace")
-        parsed = ParsedMessage(
-            message_id=synthetic_message_id(sha256),
-            subject="",
-            from_=None,
-            to=(),
-            cc=(),
-            reply_to=(),
-            date=None,
-            in_reply_to="",
-            references=(),
-            text=text,
-            text_new=text,
-            html="",
-            attachments=(),
-            auto_reply=False,
-            bounce=False,
-            sha256=sha256,
-            size=len(raw),
-        )
+        parsed = _without_nul(unparsable_message(raw, sha256, error))
         return parsed, f"{type(error).__name__}: {error}"
     unreadable = [d for d in parsed.defects if d.startswith("unparsable")]
     return parsed, "; ".join(unreadable)

@@ -78,7 +78,7 @@ def parse(raw: bytes) -> ParsedMessage:
     try:
         return _parse(raw, digest)
     except Exception as exc:  # the contract is "never raises"; keep the message readable
-        return _unparsable(raw, digest, exc)
+        return unparsable_message(raw, digest, exc)
 
 
 def synthetic_message_id(digest: str) -> str:
@@ -132,7 +132,8 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
     )
 
 
-def _unparsable(raw: bytes, digest: str, exc: Exception) -> ParsedMessage:
+def unparsable_message(raw: bytes, digest: str, exc: Exception) -> ParsedMessage:
+    """What is known of bytes that could not be read: their text as-is, with the error."""
     text = _normalise_newlines(raw.decode("utf-8", "replace"))
     return ParsedMessage(
         message_id=synthetic_message_id(digest),

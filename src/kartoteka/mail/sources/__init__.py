@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.utils.translation import gettext as _
 
+from kartoteka.core.crypto import SecretUnreadable
+
 if TYPE_CHECKING:
     from kartoteka.mail.models import Mailbox
 
@@ -112,3 +114,13 @@ def source_open(mailbox: Mailbox) -> Iterator[Source]:
         yield source
     finally:
         source.close()
+
+
+def stored_password(mailbox: Mailbox) -> str:
+    """The mailbox's incoming password, or a login ``SourceError`` when it cannot be read."""
+    try:
+        return mailbox.password
+    except SecretUnreadable as error:
+        raise SourceError(
+            "login", _("The stored password cannot be read; enter it again.")
+        ) from error

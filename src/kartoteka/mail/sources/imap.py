@@ -21,7 +21,6 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from kartoteka.core.crypto import SecretUnreadable
 from kartoteka.mail.mailboxes import incoming_port
 from kartoteka.mail.models import ImapCursor, Mailbox
 from kartoteka.mail.sources import (
@@ -30,6 +29,7 @@ from kartoteka.mail.sources import (
     SourceError,
     connect_error,
     lost_connection,
+    stored_password,
     tls_context,
 )
 
@@ -102,12 +102,7 @@ def imap_connect(mailbox: Mailbox, *, timeout: float = TIMEOUT_SECONDS) -> imapl
 
 
 def imap_login(client: imaplib.IMAP4, mailbox: Mailbox) -> None:
-    try:
-        password = mailbox.password
-    except SecretUnreadable as error:
-        raise SourceError(
-            "login", _("The stored password cannot be read; enter it again.")
-        ) from error
+    password = stored_password(mailbox)
     try:
         client.login(mailbox.login, password)
     except imaplib.IMAP4.abort as error:

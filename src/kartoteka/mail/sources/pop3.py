@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from kartoteka.core.crypto import SecretUnreadable
 from kartoteka.mail.mailboxes import incoming_port
 from kartoteka.mail.models import Mailbox, Pop3Seen
 from kartoteka.mail.sources import (
@@ -23,6 +22,7 @@ from kartoteka.mail.sources import (
     SourceError,
     connect_error,
     lost_connection,
+    stored_password,
     tls_context,
 )
 
@@ -68,12 +68,7 @@ def pop3_connect(mailbox: Mailbox, *, timeout: float = TIMEOUT_SECONDS) -> popli
 
 
 def pop3_login(client: poplib.POP3, mailbox: Mailbox) -> None:
-    try:
-        password = mailbox.password
-    except SecretUnreadable as error:
-        raise SourceError(
-            "login", _("The stored password cannot be read; enter it again.")
-        ) from error
+    password = stored_password(mailbox)
     try:
         client.user(mailbox.login)
         client.pass_(password)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,44 +10,20 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kartoteka.cases.models import Case
-from kartoteka.cases.services import case_create
 from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.models import Contact, EmailAddress
+from kartoteka.customers.models import EmailAddress
 from kartoteka.customers.services import email_address_clear_undeliverable
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.inbound import Receipt, message_receive
 from kartoteka.mail.loop_guard import may_send_automatically
 from kartoteka.mail.message_ids import signed_message_id
 from kartoteka.mail.models import Mailbox, Message
+from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
 
-CUSTOMER = "jan@klient.example"
-SUPPORT = "pomoc@firma.example"
+pytestmark = pytest.mark.usefixtures("data_dir")
+
+
 REJECTED = "550 5.1.1 <jan@klient.example>: Recipient address rejected: User unknown"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def mailbox(db: None) -> Mailbox:
-    return Mailbox.objects.create(name="pomoc", address=SUPPORT, protocol=Mailbox.Protocol.NONE)
-
-
-@pytest.fixture
-def customer(db: None) -> Contact:
-    contact = ContactFactory(first_name="Jan", last_name="Kowalski")
-    EmailAddress.objects.create(contact=contact, address=CUSTOMER)
-    return contact
-
-
-@pytest.fixture
-def case(customer: Contact) -> Case:
-    return case_create(
-        by=None, subject="Drukarka", account=customer.account, contacts=[customer], data={}
-    )
 
 
 def sent(case: Case | None, mailbox: Mailbox, *, to: str = CUSTOMER, automatic=False) -> Message:

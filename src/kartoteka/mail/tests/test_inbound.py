@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from django.db import OperationalError
 
 from kartoteka.cases.models import Case, CaseGroup, CaseSettings, Status
-from kartoteka.cases.services import case_create, case_update
+from kartoteka.cases.services import case_update
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail import inbound
@@ -19,10 +18,12 @@ from kartoteka.mail.inbound import Receipt, TemporaryFailure, content_key, messa
 from kartoteka.mail.message_ids import signed_message_id
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
+from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
 
-CUSTOMER = "jan@klient.example"
+pytestmark = pytest.mark.usefixtures("data_dir")
+
+
 STRANGER = "mallory@obcy.example"
-SUPPORT = "pomoc@firma.example"
 
 
 def email(
@@ -52,35 +53,6 @@ def email(
             attachment, maintype="application", subtype="pdf", filename="faktura.pdf"
         )
     return message.as_bytes()
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def mailbox(db: None) -> Mailbox:
-    return Mailbox.objects.create(name="pomoc", address=SUPPORT, protocol=Mailbox.Protocol.NONE)
-
-
-@pytest.fixture
-def customer(db: None) -> Contact:
-    contact = ContactFactory(first_name="Jan", last_name="Kowalski")
-    EmailAddress.objects.create(contact=contact, address=CUSTOMER)
-    return contact
-
-
-@pytest.fixture
-def case(customer: Contact) -> Case:
-    return case_create(
-        by=None,
-        subject="Drukarka",
-        account=customer.account,
-        contacts=[customer],
-        data={"reporter": customer},
-    )
 
 
 def status(name: str) -> Status:

@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kartoteka.cases.models import Case
-from kartoteka.cases.services import case_create
 from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.parsing import synthetic_message_id
 from kartoteka.mail.rawstore import raw_store
 from kartoteka.mail.reprocess import message_reprocess, messages_reprocess_unparsable
-from kartoteka.mail.tests.test_inbound import CUSTOMER, SUPPORT, email
+from kartoteka.mail.tests.receiving import CUSTOMER
+from kartoteka.mail.tests.test_inbound import email
+
+pytestmark = pytest.mark.usefixtures("data_dir")
+
 
 LIST = reverse("mail:unparsable-list")
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def mailbox(db: None) -> Mailbox:
-    return Mailbox.objects.create(name="pomoc", address=SUPPORT, protocol=Mailbox.Protocol.NONE)
-
-
-@pytest.fixture
-def customer(db: None) -> Contact:
-    contact = ContactFactory(first_name="Jan", last_name="Kowalski")
-    EmailAddress.objects.create(contact=contact, address=CUSTOMER)
-    return contact
-
-
-@pytest.fixture
-def case(customer: Contact) -> Case:
-    return case_create(
-        by=None, subject="Drukarka", account=customer.account, contacts=[customer], data={}
-    )
 
 
 def unparsable(raw: bytes, mailbox: Mailbox | None, *, source: str = "imap:INBOX:7:42") -> Message:
