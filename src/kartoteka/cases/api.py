@@ -7,11 +7,10 @@ check types and resolve ids among the records the user may pick, the services ch
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kartoteka.api.permissions import WorksWithCases
-from kartoteka.cases import selectors, services
+from kartoteka.cases import history, selectors, services
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
 from kartoteka.customers.api import (
@@ -35,9 +34,7 @@ from kartoteka.customers.models import Contact
 from kartoteka.people.models import User
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from simple_history.models import HistoricalChanges
+    pass
 
 
 def _case_worker(request: Request) -> User:
@@ -88,20 +85,28 @@ class CaseOutputSerializer(serializers.Serializer):
 class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The case field's name, e.g. status.")
     old = serializers.JSONField(
+        source="old_value",
         allow_null=True,
         help_text="The value before: plain, {id, name} for a related record, a list for contacts.",
     )
-    new = serializers.JSONField(allow_null=True, help_text="The value after, shown like old.")
+    new = serializers.JSONField(
+        source="new_value", allow_null=True, help_text="The value after, shown like old."
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
     when = serializers.DateTimeField()
     who = NamedObjectSerializer(allow_null=True)
     type = serializers.ChoiceField(
-        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")],
-        help_text="+ created, ~ changed, - deleted.",
+        source="kind",
+        choices=["created", "changed", "deleted", "note", "event"],
+        help_text="A change of fields (created, changed, deleted), a note or an event.",
     )
+    event = serializers.CharField(
+        help_text="For an event: contacts_changed, message_moved_in, message_moved_out, "
+        "created_from_message, merged_from or merged_into; else empty."
+    )
+    text = serializers.CharField(help_text="The note, or what the event says; else empty.")
     changes = HistoryChangeSerializer(many=True)
 
 
@@ -209,91 +214,6 @@ def _case_update(request: Request, case: Case, *, partial: bool) -> None:
         raise _service_error(error) from error
 
 
-# History
-
-
-def _named(obj: Model | None, pk: Any) -> dict[str, Any]:
-    """A related record as {id, name}; the name is null when the record no longer exists."""
-    return {"id": pk, "name": None if obj is None else str(obj)}
-
-
-def _history_entries(
-    records: Sequence[HistoricalChanges], older: HistoricalChanges | None
-) -> list[dict[str, Any]]:
-    """Each record with its changes against the one before it (``older`` precedes the last).
-
-    The plain fields are compared by simple_history's ``diff_against`` on the loaded records;
-    the contacts (kept in their own history table) and the names of the related records are
-    read once for the whole page, so a page costs the same number of queries however long.
-    """
-    chain = [*records, older] if older is not None else list(records)
-    through = Case.history.model.contacts.model
-    contacts_of: dict[int, list[int]] = defaultdict(list)
-    for history_id, contact_id in through.objects.filter(
-        history_id__in=[record.history_id for record in chain]
-    ).values_list("history_id", "contact_id"):
-        contacts_of[history_id].append(contact_id)
-
-    diffs: list[list[tuple[str, Any, Any]]] = []
-    for index, record in enumerate(records):
-        previous = chain[index + 1] if index + 1 < len(chain) else None
-        if previous is None or record.history_type == "+":
-            diffs.append([])
-            continue
-        delta = record.diff_against(previous, excluded_fields=["contacts"])
-        changes = [(change.field, change.old, change.new) for change in delta.changes]
-        old_people = sorted(contacts_of[previous.history_id])
-        new_people = sorted(contacts_of[record.history_id])
-        if old_people != new_people:
-            changes.append(("contacts", old_people, new_people))
-        diffs.append(sorted(changes, key=lambda change: change[0]))
-
-    # One query per related model named anywhere on the page.
-    wanted: dict[type[Model], set[Any]] = defaultdict(set)
-    for changes in diffs:
-        for field, old, new in changes:
-            related = Case._meta.get_field(field).related_model
-            if related is not None:
-                for value in (old, new):
-                    wanted[related].update(value if isinstance(value, list) else [value])
-    found = {
-        model: model._base_manager.in_bulk([pk for pk in pks if pk is not None])
-        for model, pks in wanted.items()
-    }
-
-    def shown(field: str, value: Any) -> Any:
-        related = Case._meta.get_field(field).related_model
-        if related is None or value is None:
-            return value
-        if isinstance(value, list):
-            return [_named(found[related].get(pk), pk) for pk in value]
-        return _named(found[related].get(value), value)
-
-    return [
-        {
-            "id": record.history_id,
-            "when": record.history_date,
-            "who": record.history_user,
-            "type": record.history_type,
-            "changes": [
-                {"field": field, "old": shown(field, old), "new": shown(field, new)}
-                for field, old, new in changes
-            ],
-        }
-        for record, changes in zip(records, diffs, strict=True)
-    ]
-
-
-def _record_before(history: QuerySet, record: HistoricalChanges) -> HistoricalChanges | None:
-    """The record just older than ``record`` in the newest-first order of the history."""
-    if record.history_type == "+":
-        return None
-    return history.filter(
-        Q(history_date__lt=record.history_date)
-        | Q(history_date=record.history_date, history_id__lt=record.history_id)
-    ).first()
-
-
 # Views
 
 
@@ -378,23 +298,17 @@ class CaseDetailApi(APIView):
 
 
 class CaseHistoryApi(GenericAPIView):
-    """Every change of the case (who, when, old → new), newest first, paged."""
+    """Every change, event and note of the case (who, when, old → new), newest first, paged."""
 
     permission_classes = [WorksWithCases]
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
-            return Case.history.none()
-        case = selectors.case_get_for_user(_case_worker(self.request), self.kwargs["number"])
-        return case.history.select_related("history_user").order_by("-history_date", "-history_id")
+    queryset = Case.objects.none()  # the entries are built by ``history``, not a queryset
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     def get(self, request: Request, number: int) -> Response:
-        history = self.get_queryset()
-        page = self.paginate_queryset(history) or []
-        older = _record_before(history, page[-1]) if page else None
-        entries = _history_entries(page, older)
-        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+        case = selectors.case_get_for_user(_case_worker(request), number)
+        entries = history.case_history(case, newest_first=True)
+        page = self.paginate_queryset(entries) or []  # type: ignore[arg-type]
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
 
 class LookupListApi(APIView):

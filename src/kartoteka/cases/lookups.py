@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -318,14 +317,11 @@ def lookup_move(*, value: AnyLookup, direction: Literal["up", "down"]) -> None:
 def _move_cases(*, field: str, source: AnyLookup, target: AnyLookup, by: User | None) -> int:
     """Point every case holding ``source`` at ``target``, in batches.
 
-    Each case gets a history row by ``by`` with the reason, and its contacts copied into
-    that row as they are (otherwise the history would read as if they had been removed).
+    Each case gets a history row by ``by`` with the reason.
     """
     now = timezone.now()
     reason = _("%(old)s was deleted; moved to %(new)s.") % {"old": source, "new": target}
     pks = list(Case.objects.filter(**{field: source}).order_by("pk").values_list("pk", flat=True))
-    through = Case.contacts.through
-    history_contacts = apps.get_model("cases", "HistoricalCase_contacts")
     for start in range(0, len(pks), MOVE_BATCH):
         batch = pks[start : start + MOVE_BATCH]
         cases = list(Case.objects.filter(pk__in=batch))
@@ -333,16 +329,8 @@ def _move_cases(*, field: str, source: AnyLookup, target: AnyLookup, by: User | 
             setattr(case, field, target)
             case.updated_at = now
         Case.objects.bulk_update(cases, [field, "updated_at"])
-        records = Case.history.bulk_history_create(
+        Case.history.bulk_history_create(
             cases, update=True, default_user=by, default_change_reason=reason, default_date=now
-        )
-        record_of = {record.id: record for record in records}
-        links = through.objects.filter(case_id__in=batch).values_list("id", "case_id", "contact_id")
-        history_contacts.objects.bulk_create(
-            history_contacts(
-                id=link, case_id=case_id, contact_id=contact, history=record_of[case_id]
-            )
-            for link, case_id, contact in links
         )
     return len(pks)
 

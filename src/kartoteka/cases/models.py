@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -214,8 +215,19 @@ class Case(models.Model):
     due_date = models.DateField(_("expected resolution"), null=True, blank=True)
     annotation = models.CharField(_("annotation"), max_length=255, blank=True)
 
+    # Merged into another case: its conversation moved there and its number routes mail there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
+
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[contacts])
+    # The plain fields' changes; contacts and what happens to the conversation are CaseEvents.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-number"]
@@ -275,3 +287,35 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseEvent(models.Model):
+    """Something that happened to a case besides a change of its plain fields (those are in
+    ``Case.history``): written only by the creator functions of ``cases.events``."""
+
+    class Kind(models.TextChoices):
+        CONTACTS_CHANGED = "contacts_changed", _("Contacts changed")
+        MESSAGE_MOVED_IN = "message_moved_in", _("Message moved in")
+        MESSAGE_MOVED_OUT = "message_moved_out", _("Message moved out")
+        CREATED_FROM_MESSAGE = "created_from_message", _("Created from a message")
+        MERGED_FROM = "merged_from", _("Case merged in")
+        MERGED_INTO = "merged_into", _("Merged into another case")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # What the kind needs, by name only (no live references): old and new contact names, the
+    # other case's number, the message's id and subject.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.case_id}"

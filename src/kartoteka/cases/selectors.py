@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.formats import date_format
-from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.models import Case, CaseAttachment, CaseNote
@@ -103,124 +97,3 @@ def case_workers() -> QuerySet[User]:
         | Q(is_superuser=True)
         | (Q(can_work_with_cases=True) & ~Q(role=User.Role.PORTAL))
     )
-
-
-# The history of a case
-
-
-HISTORY_SKIPPED = frozenset({"id", "number", "created_at", "created_by", "updated_at"})
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    """One line of a case's history: a change of its fields, or a note."""
-
-    kind: str  # "created", "changed", "deleted" or "note"
-    when: datetime
-    who: User | None
-    changes: list[FieldChange] = field(default_factory=list)
-    note: str = ""
-
-
-def _tracked_fields() -> list[Any]:
-    return [f for f in Case._meta.concrete_fields if f.name not in HISTORY_SKIPPED]
-
-
-def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
-    wanted = {pk for pk in ids if pk is not None}
-    if not wanted:
-        return {}
-    return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=wanted)}
-
-
-def _display(value: Any, names: dict[Any, str] | None) -> str:
-    if value is None or value == "":
-        return ""
-    if names is not None:
-        return names.get(value, _("#%(id)s (deleted)") % {"id": value})
-    if isinstance(value, date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-
-def case_history(case: Case) -> list[HistoryEntry]:
-    """Every change of every field of the case, and its notes, oldest first.
-
-    Related values are shown by name: one query per related list for all records together
-    (statuses, priorities, users, …), one for the contacts of every record, none per row.
-    """
-    historical = Case.history.model  # type: ignore[attr-defined]
-    records = list(
-        historical.objects.filter(id=case.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    tracked = _tracked_fields()
-    contacts_through = apps.get_model("cases", "HistoricalCase_contacts")
-    contacts_by_record: dict[int, set[int]] = {r.history_id: set() for r in records}
-    for record_id, contact_id in contacts_through.objects.filter(
-        history_id__in=list(contacts_by_record)
-    ).values_list("history_id", "contact_id"):
-        contacts_by_record[record_id].add(contact_id)
-
-    names: dict[str, dict[Any, str]] = {}
-    by_model: dict[type[Model], list[str]] = {}
-    for f in tracked:
-        if f.is_relation:
-            by_model.setdefault(f.related_model, []).append(f.attname)
-    all_contact_ids = set().union(*contacts_by_record.values()) if records else set()
-    for model, attnames in by_model.items():
-        ids = {getattr(r, attname) for r in records for attname in attnames}
-        if model is Contact:
-            ids |= all_contact_ids
-        looked_up = _names(model, ids)
-        for attname in attnames:
-            names[attname] = looked_up
-    contact_names = names.get("reporter_id") or _names(Contact, all_contact_ids)
-
-    entries: list[HistoryEntry] = []
-    previous: Any = None
-    for record in records:
-        kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        entry = HistoryEntry(kind=kind, when=record.history_date, who=record.history_user)
-        for f in tracked:
-            new = getattr(record, f.attname)
-            old = getattr(previous, f.attname) if previous is not None else None
-            if kind == "deleted" or new == old or (previous is None and new in (None, "")):
-                continue
-            names_of = names.get(f.attname) if f.is_relation else None
-            entry.changes.append(
-                FieldChange(
-                    label=capfirst(str(f.verbose_name)),
-                    old=_display(old, names_of),
-                    new=_display(new, names_of),
-                )
-            )
-        new_people = contacts_by_record[record.history_id]
-        old_people: set[int] = (
-            contacts_by_record[previous.history_id] if previous is not None else set()
-        )
-        if kind != "deleted" and new_people != old_people:
-            entry.changes.append(
-                FieldChange(
-                    label=capfirst(str(Case._meta.get_field("contacts").verbose_name)),
-                    old=", ".join(sorted(contact_names.get(i, "") for i in old_people)),
-                    new=", ".join(sorted(contact_names.get(i, "") for i in new_people)),
-                )
-            )
-        if entry.changes or kind != "changed":
-            entries.append(entry)
-        previous = record
-    for note in case.notes.all():
-        entries.append(
-            HistoryEntry(kind="note", when=note.created_at, who=note.author, note=note.text)
-        )
-    entries.sort(key=lambda entry: entry.when)
-    return entries

@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases import events
 from kartoteka.cases.models import (
     Case,
     CaseAttachment,
@@ -155,6 +156,7 @@ def case_create(
     case.save()
     if people:
         case.contacts.set(people)
+        events.contacts_changed_event(case=case, by=by, old=[], new=people)
     return case
 
 
@@ -191,7 +193,10 @@ def case_update(
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save()
     if people is not None:
-        case.contacts.set(people)
+        old = list(case.contacts.all())
+        if {contact.pk for contact in old} != {contact.pk for contact in people}:
+            case.contacts.set(people)
+            events.contacts_changed_event(case=case, by=by, old=old, new=people)
     return case
 
 

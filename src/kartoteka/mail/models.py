@@ -140,6 +140,7 @@ class Message(models.Model):
         TRIAGE = "triage", _("Waiting in triage")
         IGNORED = "ignored", _("Ignored")
         UNPARSABLE = "unparsable", _("Could not be read")
+        DISCARDED = "discarded", _("Discarded as spam")
         # outbound
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
@@ -183,6 +184,11 @@ class Message(models.Model):
     # outbound: a bounce reported that it was not delivered
     delivery_failed_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.TextField(blank=True)
+    # inbound: discarded from triage as spam, restorable until purged (see ``triage``)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     raw_sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField(default=0)
     author = models.ForeignKey(

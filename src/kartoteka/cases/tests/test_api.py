@@ -695,7 +695,7 @@ def test_history_after_a_status_change_shows_the_old_and_new_names(agent, waitin
     body = response.json()
     assert (body["count"], body["next"], body["previous"]) == (2, None, None)
     changed, created = body["results"]
-    assert (changed["type"], changed["who"]) == ("~", {"id": agent.pk, "name": str(agent)})
+    assert (changed["type"], changed["who"]) == ("changed", {"id": agent.pk, "name": str(agent)})
     assert changed["changes"] == [
         {
             "field": "status",
@@ -703,7 +703,10 @@ def test_history_after_a_status_change_shows_the_old_and_new_names(agent, waitin
             "new": {"id": waiting.pk, "name": "Waiting for parts"},
         }
     ]
-    assert (created["type"], created["changes"]) == ("+", [])
+    assert created["type"] == "created"
+    assert {"field": "status", "old": None, "new": {"id": before.pk, "name": before.name}} in (
+        created["changes"]
+    )
     assert changed["when"] > created["when"]
 
 
@@ -723,6 +726,7 @@ def test_history_shows_contacts_assignee_and_plain_values(agent) -> None:
     response = api_for(agent).get(f"{CASES}{case.number}/history/")
     # then
     contacts_change, fields_change, contacts_set, created = response.json()["results"]
+    assert (contacts_change["type"], contacts_change["event"]) == ("event", "contacts_changed")
     assert contacts_change["changes"] == [
         {
             "field": "contacts",
@@ -734,14 +738,14 @@ def test_history_shows_contacts_assignee_and_plain_values(agent) -> None:
         }
     ]
     assert fields_change["changes"] == [
-        {"field": "annotation", "old": "", "new": "VIP"},
         {"field": "assignee", "old": None, "new": {"id": agent.pk, "name": str(agent)}},
         {"field": "due_date", "old": None, "new": IN_TWO_WEEKS.isoformat()},
+        {"field": "annotation", "old": "", "new": "VIP"},
     ]
     assert contacts_set["changes"] == [
         {"field": "contacts", "old": [], "new": [{"id": jan.pk, "name": "Jan Kowalski"}]}
     ]
-    assert (created["type"], created["who"]) == ("+", None)
+    assert (created["type"], created["who"]) == ("created", None)
 
 
 def test_history_pages_compare_the_last_entry_with_the_next_page(agent) -> None:
@@ -757,10 +761,8 @@ def test_history_pages_compare_the_last_entry_with_the_next_page(agent) -> None:
     assert (first["count"], len(first["results"]), len(second["results"])) == (52, 50, 2)
     assert first["results"][0]["changes"] == [{"field": "annotation", "old": "50", "new": "51"}]
     assert first["results"][-1]["changes"] == [{"field": "annotation", "old": "1", "new": "2"}]
-    assert [entry["changes"] for entry in second["results"]] == [
-        [{"field": "annotation", "old": "", "new": "1"}],
-        [],
-    ]
+    assert second["results"][0]["changes"] == [{"field": "annotation", "old": "", "new": "1"}]
+    assert second["results"][1]["type"] == "created"
 
 
 # Lookup lists and settings
@@ -899,9 +901,9 @@ def test_case_history_query_count_does_not_grow_with_changes(
         )
     client = api_for(agent)
     # when
-    # the case (with its contacts, notes and attachments), count, page (which holds the
-    # creation, so no record before it), contacts of the records, contacts, users, statuses
-    with django_assert_num_queries(10):
+    # the case (with its contacts, notes and attachments), the records, the names of
+    # statuses, priorities, types, categories, groups, contacts and users, events, notes
+    with django_assert_num_queries(14):
         response = client.get(f"{CASES}{case.number}/history/")
     # then
     assert response.json()["count"] == 1 + 2 * changes

@@ -644,9 +644,9 @@ def test_history_page_query_count_does_not_grow_with_changes(
     client = client_for(agent)
 
     # when / then: session, user, the case, its contacts, notes and attachments, the
-    # case settings, the records, their contacts, then the names of statuses,
-    # priorities, types, categories, groups, customers and users
-    with django_assert_num_queries(16):
+    # case settings, the records, the names of statuses, priorities, types, categories,
+    # groups, customers and users, then the events and the notes
+    with django_assert_num_queries(17):
         client.get(url("case-history", case))
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.cases import selectors, services
+from kartoteka.cases import history, selectors, services
 from kartoteka.cases.forms import AttachmentForm, CaseForm, NoteForm
 from kartoteka.cases.models import Case
 from kartoteka.cases.views.lists import case_worker_required
@@ -108,7 +108,7 @@ def case_history(request: StaffRequest, number: int) -> HttpResponse:
         "nav": "cases",
         "case": case,
         "prefix": services.case_settings().prefix,
-        "entries": selectors.case_history(case),
+        "entries": history.case_history(case),
     }
     return render(request, "cases/case_history.html", context)
 

@@ -1,0 +1,82 @@
+"""The events of a case: one creator function per kind (STYLE rule 8).
+
+Changes of a case's plain fields are kept by ``Case.history``; everything else that happens to
+a case (its contacts, messages moved in or out, merges, cases split off a message) is a
+``CaseEvent`` row written here and nowhere else. Each row names what it refers to by number
+and text, so it still reads right after the other case or the message is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from kartoteka.cases.models import Case, CaseEvent
+
+if TYPE_CHECKING:
+    from kartoteka.customers.models import Contact
+    from kartoteka.mail.models import Message
+    from kartoteka.people.models import User
+
+
+def _event(case: Case, kind: str, by: User | None, **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=by, data=data)
+
+
+def _people(contacts: Iterable[Contact]) -> list[dict[str, Any]]:
+    return sorted(
+        ({"id": contact.pk, "name": str(contact)} for contact in contacts),
+        key=lambda person: person["id"],
+    )
+
+
+def _message_data(message: Message) -> dict[str, Any]:
+    return {"message": message.pk, "subject": message.subject[:255]}
+
+
+def contacts_changed_event(
+    *, case: Case, by: User | None, old: Iterable[Contact], new: Iterable[Contact]
+) -> CaseEvent:
+    return _event(case, CaseEvent.Kind.CONTACTS_CHANGED, by, old=_people(old), new=_people(new))
+
+
+def message_moved_events(
+    *, message: Message, source: Case | None, target: Case, by: User | None
+) -> None:
+    """A message moved from ``source`` (None: from triage) to ``target``: a line in both."""
+    data = _message_data(message)
+    if source is not None:
+        _event(source, CaseEvent.Kind.MESSAGE_MOVED_OUT, by, other_case=target.number, **data)
+    other = source.number if source is not None else None
+    _event(target, CaseEvent.Kind.MESSAGE_MOVED_IN, by, other_case=other, **data)
+
+
+def case_created_from_message_event(
+    *, case: Case, message: Message, source: Case | None, by: User | None
+) -> None:
+    """A case made by hand from a message (of triage, or split off ``source``)."""
+    other = source.number if source is not None else None
+    _event(
+        case, CaseEvent.Kind.CREATED_FROM_MESSAGE, by, other_case=other, **_message_data(message)
+    )
+    if source is not None:
+        _event(
+            source,
+            CaseEvent.Kind.MESSAGE_MOVED_OUT,
+            by,
+            other_case=case.number,
+            **_message_data(message),
+        )
+
+
+def cases_merged_events(*, source: Case, target: Case, by: User | None, moved: int) -> None:
+    """``source`` merged into ``target`` (``moved`` messages went along): a line in both."""
+    _event(source, CaseEvent.Kind.MERGED_INTO, by, other_case=target.number, messages=moved)
+    _event(
+        target,
+        CaseEvent.Kind.MERGED_FROM,
+        by,
+        other_case=source.number,
+        subject=source.subject,
+        messages=moved,
+    )

@@ -1,0 +1,177 @@
+"""The history of a case, as the printable page and the API show it.
+
+Three sources in one time-ordered list: the records of ``Case.history`` (each compared with the
+one before it), the ``CaseEvent`` rows (contacts, messages moved in or out, merges) and the
+notes. A fixed number of queries whatever the length: one per source and one per related list
+named anywhere in the records (statuses, priorities, users, …), none per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from kartoteka.cases.models import Case, CaseEvent
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+SKIPPED_FIELDS = frozenset({"id", "number", "created_at", "created_by", "updated_at"})
+
+
+@dataclass
+class FieldChange:
+    """One field's change: ``old``/``new`` as shown to people, ``*_value`` as the API gives
+    them (a plain value, ``{"id", "name"}`` for a related record, a list of those)."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+    old_value: Any = None
+    new_value: Any = None
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a case's history."""
+
+    kind: str  # "created", "changed", "deleted", "note" or "event"
+    when: datetime
+    who: User | None
+    changes: list[FieldChange] = field(default_factory=list)
+    text: str = ""  # the note, or what the event says
+    event: str = ""  # the CaseEvent kind
+
+
+def case_history(case: Case, *, newest_first: bool = False) -> list[HistoryEntry]:
+    """Every change, event and note of the case, oldest first (or newest first)."""
+    entries = [
+        *_record_entries(case),
+        *(_event_entry(event) for event in case.events.select_related("actor")),
+        *(
+            HistoryEntry(kind="note", when=note.created_at, who=note.author, text=note.text)
+            for note in case.notes.select_related("author")
+        ),
+    ]
+    entries.sort(key=lambda entry: entry.when, reverse=newest_first)
+    return entries
+
+
+# The plain fields, from Case.history
+
+
+def _tracked_fields() -> list[Any]:
+    return [f for f in Case._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
+
+
+def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    return {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=wanted)}
+
+
+def _shown(value: Any, names: dict[Any, str] | None) -> tuple[str, Any]:
+    """``value`` as people read it and as the API gives it."""
+    if value is None or value == "":
+        return "", value
+    if names is not None:
+        name = names.get(value)
+        text = name if name is not None else _("#%(id)s (deleted)") % {"id": value}
+        return text, {"id": value, "name": name}
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT"), value.isoformat()
+    return str(value), value
+
+
+def _record_entries(case: Case) -> list[HistoryEntry]:
+    records = list(
+        Case.history.filter(id=case.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    tracked = _tracked_fields()
+    by_model: dict[type[Model], list[str]] = {}
+    for f in tracked:
+        if f.is_relation:
+            by_model.setdefault(f.related_model, []).append(f.attname)
+    names: dict[str, dict[Any, str]] = {}
+    for model, attnames in by_model.items():
+        looked_up = _names(model, {getattr(r, a) for r in records for a in attnames})
+        for attname in attnames:
+            names[attname] = looked_up
+
+    entries: list[HistoryEntry] = []
+    previous: Any = None
+    for record in records:
+        kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        entry = HistoryEntry(kind=kind, when=record.history_date, who=record.history_user)
+        for f in tracked:
+            new = getattr(record, f.attname)
+            old = getattr(previous, f.attname) if previous is not None else None
+            if kind == "deleted" or new == old or (previous is None and new in (None, "")):
+                continue
+            old_text, old_value = _shown(old, names.get(f.attname))
+            new_text, new_value = _shown(new, names.get(f.attname))
+            entry.changes.append(
+                FieldChange(
+                    field=f.name,
+                    label=capfirst(str(f.verbose_name)),
+                    old=old_text,
+                    new=new_text,
+                    old_value=old_value,
+                    new_value=new_value,
+                )
+            )
+        if entry.changes or kind != "changed":
+            entries.append(entry)
+        previous = record
+    return entries
+
+
+# Events
+
+
+def _people(people: list[dict[str, Any]]) -> str:
+    return ", ".join(person["name"] for person in people)
+
+
+def _event_entry(event: CaseEvent) -> HistoryEntry:
+    entry = HistoryEntry(kind="event", when=event.created_at, who=event.actor, event=event.kind)
+    data = event.data
+    if event.kind == CaseEvent.Kind.CONTACTS_CHANGED:
+        old, new = data.get("old", []), data.get("new", [])
+        label = capfirst(str(Case._meta.get_field("contacts").verbose_name))
+        entry.changes.append(FieldChange("contacts", label, _people(old), _people(new), old, new))
+        return entry
+    values = {"subject": data.get("subject") or _("(no subject)"), "number": data.get("other_case")}
+    Kind = CaseEvent.Kind
+    if event.kind == Kind.MESSAGE_MOVED_IN:
+        entry.text = (
+            _("Message “%(subject)s” moved here from case #%(number)s.")
+            if values["number"] is not None
+            else _("Message “%(subject)s” placed here from triage.")
+        ) % values
+    elif event.kind == Kind.MESSAGE_MOVED_OUT:
+        entry.text = _("Message “%(subject)s” moved to case #%(number)s.") % values
+    elif event.kind == Kind.CREATED_FROM_MESSAGE:
+        entry.text = (
+            _("Created from message “%(subject)s” of case #%(number)s.")
+            if values["number"] is not None
+            else _("Created from message “%(subject)s” from triage.")
+        ) % values
+    elif event.kind == Kind.MERGED_INTO:
+        entry.text = _("Merged into case #%(number)s.") % values
+    elif event.kind == Kind.MERGED_FROM:
+        entry.text = _("Case #%(number)s “%(subject)s” merged into this one.") % values
+    else:
+        entry.text = event.get_kind_display()
+    return entry
