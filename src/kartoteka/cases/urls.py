@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.cases.views import cases, lists, settings
+from kartoteka.cases.views import cases, lists, merge, settings
 
 app_name = "cases"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:number>/edit/", cases.case_edit, name="case-edit"),
     path("<int:number>/delete/", cases.case_delete, name="case-delete"),
     path("<int:number>/history/", cases.case_history, name="case-history"),
+    path("<int:number>/merge/", merge.case_merge, name="case-merge"),
     path("<int:number>/notes/", cases.case_note_add, name="case-note-add"),
     path("<int:number>/attachments/", cases.case_attachment_add, name="case-attachment-add"),
     path(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.mail import views
+from kartoteka.mail import views, views_compose, views_triage
 
 app_name = "mail"
 urlpatterns = [
@@ -17,4 +17,12 @@ urlpatterns = [
         views.message_reprocess_view,
         name="message-reprocess",
     ),
+    # the composer (views_compose)
+    path("compose/<int:number>/", views_compose.compose, name="compose"),
+    path("compose/<int:number>/draft/", views_compose.draft_save, name="draft-save"),
+    # triage and moving messages (views_triage)
+    path("triage/", views_triage.triage_list, name="triage"),
+    path("triage/<int:pk>/", views_triage.triage_message, name="triage-message"),
+    path("messages/<int:pk>/move/", views_triage.message_move, name="message-move"),
+    path("messages/<int:pk>/new-case/", views_triage.message_split, name="message-split"),
 ]
