@@ -277,17 +277,19 @@ def knowledge_gather(
 
 
 def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
-    """The addresses belonging to each existing case of ``numbers`` (four queries at most):
+    """The addresses belonging to each existing case of ``numbers`` (five queries at most):
     its contacts', its customer's (shared and of every contact) and every address already in
-    its conversation (senders and recipients)."""
+    its conversation (senders and recipients). A case merged into another answers with the
+    participants of the case it was merged into, where its mail goes."""
     if not numbers:
         return {}
-    cases = list(Case.objects.filter(number__in=numbers).values_list("pk", "number", "account_id"))
-    if not cases:
+    final_of = _merge_targets(numbers)
+    if not final_of:
         return {}
-    found: dict[int, set[str]] = {pk: set() for pk, _number, _account in cases}
+    cases = set(final_of.values())
+    found: dict[int, set[str]] = {pk: set() for pk, _account in cases}
     of_account: dict[int, list[int]] = {}
-    for pk, _number, account in cases:
+    for pk, account in cases:
         if account is not None:
             of_account.setdefault(account, []).append(pk)
     for case_pk, address in Case.contacts.through.objects.filter(
@@ -305,7 +307,45 @@ def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
     ):
         found[case_pk].add(sender)
         found[case_pk].update(_addresses(to) | _addresses(cc))
-    return {number: frozenset(a.lower() for a in found[pk] if a) for pk, number, _account in cases}
+    return {
+        number: frozenset(a.lower() for a in found.get(pk, ()) if a)
+        for number, (pk, _account) in final_of.items()
+    }
+
+
+MERGE_CHAIN_LIMIT = 10  # merged cases pointing on and on: a cycle or a corrupt chain ends here
+
+
+def _merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
+    """For each existing case number, the case its mail goes to, as (pk, account id): itself,
+    or the case it was merged into (followed along a chain of merges). One query without
+    merges."""
+    rows = Case.objects.filter(number__in=numbers).values_list(
+        "number", "pk", "account_id", "merged_into_id"
+    )
+    final_of: dict[int, tuple[int, int | None]] = {}
+    pending: dict[int, int] = {}  # number -> the case pk to follow
+    for number, pk, account, merged_into in rows:
+        final_of[number] = (pk, account)
+        if merged_into is not None:
+            pending[number] = merged_into
+    for _step in range(MERGE_CHAIN_LIMIT):
+        if not pending:
+            break
+        onward = {
+            pk: (account, merged_into)
+            for pk, account, merged_into in Case.objects.filter(
+                pk__in=set(pending.values())
+            ).values_list("pk", "account_id", "merged_into_id")
+        }
+        for number, pk in list(pending.items()):
+            account, merged_into = onward.get(pk, (None, None))
+            final_of[number] = (pk, account)
+            if merged_into is not None:
+                pending[number] = merged_into
+            else:
+                del pending[number]
+    return final_of
 
 
 def _addresses(stored: Any) -> set[str]:
@@ -323,8 +363,14 @@ def _apply(
     """Carry out the decision inside the caller's transaction; returns what was done."""
     if decision.action == "append" and decision.case_number is not None:
         case = Case.objects.select_for_update().filter(number=decision.case_number).first()
+        if case is not None and case.merged_into_id is not None:
+            final_pk, _account = _merge_targets({case.number})[case.number]
+            case = Case.objects.select_for_update().filter(pk=final_pk).first()
         if case is None:
             return threading.Decision("triage", f"case {decision.case_number} was deleted"), None
+        if case.number != decision.case_number:
+            reason = f"{decision.reason}; case {decision.case_number} was merged into {case.number}"
+            decision = dataclasses.replace(decision, reason=reason, case_number=case.number)
         incoming_id = settings_row.incoming_status_id  # the row is read only when it is used
         if decision.moves_status and incoming_id is not None and case.status_id != incoming_id:
             # No user made this change: the history records it without one.

@@ -468,3 +468,58 @@ def test_nul_characters_of_broken_mail_do_not_stop_it_being_stored(mailbox, cust
     assert message.case.subject == "Zamowienie"
     assert "\x00" not in message.subject + message.text + message.message_id
     assert message.subject == "Zamowienie"
+
+
+# Merged cases
+
+
+def merged(source: Case, into: Case) -> None:
+    """``source`` merged into ``into`` as far as routing is concerned (the merge service
+    also moves the conversation; routing must not depend on that)."""
+    source.merged_into = into
+    source.save(update_fields=["merged_into"])
+
+
+def test_a_tag_of_a_merged_case_appends_to_the_case_it_was_merged_into(
+    mailbox, case, customer
+) -> None:
+    # given
+    target = Case.objects.get(pk=case.pk)
+    source = case_create_for(customer, "Stary wątek")
+    merged(source, into=target)
+    # when
+    receipt = receive(email(subject=f"Re: [KART#{source.number}] Stary wątek"), mailbox)
+    # then
+    assert (receipt.action, receipt.case_number) == ("appended", target.number)
+    assert receipt.reason == (
+        f"subject tag of case {source.number}; case {source.number} was merged into {target.number}"
+    )
+    assert Message.objects.get().case == target
+
+
+def test_our_signed_id_of_a_merged_case_follows_a_chain_of_merges(mailbox, case, customer) -> None:
+    # given #first merged into #middle, itself merged into the fixture's case
+    first = case_create_for(customer, "Pierwszy")
+    middle = case_create_for(customer, "Środkowy")
+    merged(first, into=middle)
+    merged(middle, into=case)
+    ours = signed_message_id(case_number=first.number, message_pk=1, domain="firma.example")
+    # when
+    receipt = receive(email(subject="Re: coś", in_reply_to=f"<{ours}>"), mailbox)
+    # then
+    assert (receipt.action, receipt.case_number) == ("appended", case.number)
+
+
+def test_a_stranger_naming_a_merged_case_still_goes_to_triage(mailbox, case, customer) -> None:
+    source = case_create_for(customer, "Stary wątek")
+    merged(source, into=case)
+    receipt = receive(email(sender=STRANGER, subject=f"[KART#{source.number}]"), mailbox)
+    assert receipt.action == "triage"
+
+
+def case_create_for(contact: Contact, subject: str) -> Case:
+    from kartoteka.cases.services import case_create
+
+    return case_create(
+        by=None, subject=subject, account=contact.account, contacts=[contact], data={}
+    )
