@@ -77,6 +77,19 @@ def _default(model: type[Priority | Status | CaseType | Category | CaseGroup]) -
     return model.objects.filter(is_default=True).first()
 
 
+def case_defaults() -> dict[str, Any]:
+    """The default value of each case list, by field (None where a list has none): what
+    ``case_create`` would fill in, read once by callers creating many cases."""
+    lists = (
+        ("status", Status),
+        ("priority", Priority),
+        ("case_type", CaseType),
+        ("category", Category),
+        ("group", CaseGroup),
+    )
+    return {field: _default(model) for field, model in lists}
+
+
 def _check_people(
     errors: ErrorCollector,
     *,
@@ -155,7 +168,7 @@ def case_create(
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save()
     if people:
-        case.contacts.set(people)
+        case.contacts.add(*people)
         events.contacts_changed_event(case=case, by=by, old=[], new=people)
     return case
 

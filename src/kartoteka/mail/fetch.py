@@ -19,6 +19,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from kartoteka.mail import inbound
+from kartoteka.mail.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.mailboxes import mailbox_fetch_finished
 from kartoteka.mail.models import Mailbox
 from kartoteka.mail.sources import SourceError, source_open
@@ -91,11 +92,13 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
 
 
 def _fetch(mailbox: Mailbox, report: FetchReport) -> None:
+    context: ReceivingContext | None = None
     with source_open(mailbox) as source:
         for message in source.messages():
             report.fetched += 1
+            context = context.fresh() if context is not None else receiving_context()
             receipt = inbound.message_receive(
-                raw=message.data, mailbox=mailbox, source=message.source
+                raw=message.data, mailbox=mailbox, source=message.source, context=context
             )
             if receipt.action == "duplicate":
                 report.duplicates += 1

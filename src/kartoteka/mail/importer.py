@@ -34,9 +34,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from kartoteka.mail.inbound import TemporaryFailure, message_receive
+from kartoteka.mail.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.models import Mailbox
+from kartoteka.mail.preparing import default_workers, prepared_in_order
 
 PROGRESS_EVERY = 500  # a progress line on stderr every this many messages
 SAVE_EVERY = 100  # the progress file is written every this many messages
@@ -128,13 +131,15 @@ def run(
     restart: bool = False,
     progress_every: int = PROGRESS_EVERY,
     quiet_log: bool = True,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import every message of the archive at ``path`` into the named mailbox.
 
     Prints a progress line to ``stderr`` every ``progress_every`` messages and the summary to
     ``stdout``; returns the report. ``restart`` ignores the saved progress (messages already
     stored still answer "duplicate"). ``quiet_log`` keeps the per-message INFO log lines of the
-    receive pipeline out of the way during the import (warnings still show).
+    receive pipeline out of the way during the import (warnings still show). ``workers`` is
+    how many processes parse ahead (default: one per core but one; 0: none, all in this one).
 
     Raises ``ImportFailed`` for an unknown mailbox, an unreadable path, or a temporary failure
     of our database or disk (the progress is saved; run the same command again).
@@ -156,7 +161,15 @@ def run(
     done = 0
     last: dict[str, str] = {}
     try:
-        done, last = _import(archive, target, saved, report, meter, progress_file)
+        done, last = _import(
+            archive,
+            target,
+            saved,
+            report,
+            meter,
+            progress_file,
+            workers=default_workers() if workers is None else workers,
+        )
     finally:
         logger.setLevel(level)
         report.seconds = meter.elapsed()
@@ -176,8 +189,12 @@ def _import(
     report: ImportReport,
     meter: _Progress,
     progress_file: Path,
+    workers: int,
 ) -> tuple[int, dict[str, str]]:
-    """Deliver the archive's messages past the saved progress; returns the progress reached."""
+    """Deliver the archive's messages past the saved progress; returns the progress reached.
+
+    ``workers`` processes prepare (store and parse) the messages ahead while this one places
+    them, in the archive's order (see ``preparing``)."""
     skip = int(saved.get("done", 0)) if saved else 0
     last: dict[str, str] = dict(saved.get("last") or {}) if saved else {}
     if skip and not _same_start(archive, skip, last):
@@ -188,23 +205,37 @@ def _import(
         skip, last = 0, {}
     done = 0
     source_prefix = f"import:{archive.path}:"
-    try:
+    context: ReceivingContext | None = None
+
+    def to_deliver() -> Iterator[tuple[ArchivedMessage, bytes]]:
+        nonlocal done
         for item in archive.messages():
-            report.read += 1
             if done < skip:
+                report.read += 1
                 done += 1
                 report.skipped += 1
+                meter.tick(report)
                 continue
-            raw = item.read()
-            sha256 = hashlib.sha256(raw).hexdigest()
-            if not raw.strip():
+            yield item, item.read()
+
+    try:
+        for item, raw, outcome in prepared_in_order(to_deliver(), workers=workers):
+            report.read += 1
+            if outcome is None:
                 report.empty += 1
             else:
                 try:
+                    if isinstance(outcome, TemporaryFailure):
+                        raise outcome
+                    context = context.fresh() if context is not None else receiving_context()
                     receipt = message_receive(
-                        raw=raw, mailbox=target, source=source_prefix + item.key
+                        raw=raw,
+                        mailbox=target,
+                        source=source_prefix + item.key,
+                        context=context,
+                        prepared=outcome,
                     )
-                except TemporaryFailure as error:
+                except (TemporaryFailure, DatabaseError) as error:
                     report.stopped = (
                         f"Stopped at message {done + 1} ({item.key}): {error}. The progress is "
                         "saved: run the same command again to continue."
@@ -212,7 +243,7 @@ def _import(
                     return done, last
                 report.actions[receipt.action] += 1
             done += 1
-            last = {"key": item.key, "sha256": sha256}
+            last = {"key": item.key, "sha256": hashlib.sha256(raw).hexdigest()}
             if done % SAVE_EVERY == 0:
                 _progress_save(progress_file, archive, target, done, last)
             meter.tick(report)

@@ -21,19 +21,23 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
-from kartoteka.cases.models import Case, CaseSettings
-from kartoteka.cases.services import case_create, case_settings, case_update
-from kartoteka.customers.models import Account, Contact, EmailAddress
+from kartoteka.cases.models import Case
+from kartoteka.cases.services import case_create, case_update
+from kartoteka.customers.models import Account, Contact
 from kartoteka.customers.services import contact_create
 from kartoteka.mail import bounces, threading
 from kartoteka.mail.blobstore import blob_store
+from kartoteka.mail.knowledge import (
+    ReceivingContext,
+    knowledge_gather,
+    merge_targets,
+    receiving_context,
+)
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.parsed import Address, ParsedMessage
 from kartoteka.mail.rawstore import raw_read, raw_store
-from kartoteka.people.models import User
 
 logger = logging.getLogger("kartoteka.mail")
 
@@ -81,21 +85,57 @@ class Receipt:
         return {"action": self.action, "case": self.case_number, "reason": self.reason}
 
 
-def message_receive(*, raw: bytes, mailbox: Mailbox | None, source: str = "pipe") -> Receipt:
-    """Store one incoming message exactly once and place it (new case, append, triage, ignore).
+@dataclass(frozen=True)
+class PreparedMessage:
+    """A message ready for the database: its raw bytes and attachments kept, parsed."""
 
-    The raw bytes are written to the raw store first, outside any transaction; the message
-    row, its attachments, a new case or the status change of an existing one are then written
-    in one transaction. Idempotent: the same bytes (or the same message with other trace
-    headers) for the same mailbox answer "duplicate" without writing; the unique index on
-    (mailbox, Message-ID) settles two deliveries racing. Sender problems never raise;
-    database and disk errors raise ``TemporaryFailure``.
-    """
+    sha256: str
+    parsed: ParsedMessage
+    parse_error: str  # why it could not be read ("" when it could)
+
+
+def message_prepare(raw: bytes) -> PreparedMessage:
+    """Keep the raw bytes, parse them and keep the attachments: no database, so it may run
+    in another process than ``message_receive`` (see ``importer``). Raises
+    ``TemporaryFailure`` when the disk refuses."""
     try:
         sha256 = raw_store(raw)
     except OSError as error:
         raise TemporaryFailure(f"cannot keep the raw message: {error}") from error
-    receipt = process(raw, sha256, mailbox=mailbox, source=source)
+    return _prepare_stored(raw, sha256)
+
+
+def _prepare_stored(raw: bytes, sha256: str) -> PreparedMessage:
+    parsed, parse_error = _parse(raw, sha256)
+    try:
+        for attachment in parsed.attachments:
+            blob_store(attachment.content)
+    except OSError as error:
+        raise TemporaryFailure(f"cannot keep an attachment: {error}") from error
+    return PreparedMessage(sha256, parsed, parse_error)
+
+
+def message_receive(
+    *,
+    raw: bytes,
+    mailbox: Mailbox | None,
+    source: str = "pipe",
+    context: ReceivingContext | None = None,
+    prepared: PreparedMessage | None = None,
+) -> Receipt:
+    """Store one incoming message exactly once and place it (new case, append, triage, ignore).
+
+    The raw bytes are written to the raw store first, outside any transaction (unless
+    ``prepared`` says it was done, by ``message_prepare``); the message row, its attachments,
+    a new case or the status change of an existing one are then written in one transaction.
+    ``context`` is what a run of messages shares (see ``knowledge``); without it, it is read.
+    Idempotent: the same bytes (or the same message with other trace headers) for the same
+    mailbox answer "duplicate" without writing; the unique index on (mailbox, Message-ID)
+    settles two deliveries racing. Sender problems never raise; database and disk errors
+    raise ``TemporaryFailure``.
+    """
+    prepared = prepared if prepared is not None else message_prepare(raw)
+    receipt = _store(raw, prepared, mailbox=mailbox, source=source, context=context)
     log = logger.warning if receipt.action == "unparsable" else logger.info
     log(
         "mail %s from %s: %s (case %s, %s)",
@@ -116,18 +156,25 @@ def process(
     With ``row`` (a stored message to read again, see ``reprocess``) that row is updated in
     place instead of a new one being created.
     """
-    parsed, parse_error = _parse(raw, sha256)
+    prepared = _prepare_stored(raw, sha256)
+    return _store(raw, prepared, mailbox=mailbox, source=source, row=row)
+
+
+def _store(
+    raw: bytes,
+    prepared: PreparedMessage,
+    *,
+    mailbox: Mailbox | None,
+    source: str,
+    context: ReceivingContext | None = None,
+    row: Message | None = None,
+) -> Receipt:
     try:
-        for attachment in parsed.attachments:
-            blob_store(attachment.content)
-    except OSError as error:
-        raise TemporaryFailure(f"cannot keep an attachment: {error}") from error
-    try:
-        return _receive(raw, sha256, parsed, parse_error, mailbox, source=source, row=row)
+        return _receive(raw, prepared, mailbox, source=source, context=context, row=row)
     except IntegrityError as error:
         if row is not None:
             raise TemporaryFailure(f"database error: {error}") from error
-        return _duplicate_after_race(parsed, sha256, mailbox, error)
+        return _duplicate_after_race(prepared.parsed, prepared.sha256, mailbox, error)
     except DatabaseError as error:
         raise TemporaryFailure(f"database error: {error}") from error
 
@@ -149,14 +196,14 @@ def _parse(raw: bytes, sha256: str) -> tuple[ParsedMessage, str]:
 
 def _receive(
     raw: bytes,
-    sha256: str,
-    parsed: ParsedMessage,
-    parse_error: str,
+    prepared: PreparedMessage,
     mailbox: Mailbox | None,
     *,
     source: str,
-    row: Message | None = None,
+    context: ReceivingContext | None,
+    row: Message | None,
 ) -> Receipt:
+    sha256, parsed, parse_error = prepared.sha256, prepared.parsed, prepared.parse_error
     message_id = storable(parsed.message_id)[:MESSAGE_ID_MAX]
     reason_prefix = ""
     existing = _stored(mailbox, message_id, other_than=row)
@@ -189,15 +236,11 @@ def _receive(
                 message.attachments.all().delete()
         return Receipt("unparsable", None, message.reason, message.pk)
 
-    # With the incoming status: a reply that moves its case would read it again.
-    settings_row = (
-        CaseSettings.objects.select_related("incoming_status").filter(pk=1).first()
-        or case_settings()
-    )
-    known = knowledge_gather(parsed, mailbox, settings_row)
+    context = context if context is not None else receiving_context()
+    known = knowledge_gather(parsed, mailbox, context)
     decision = threading.decide(parsed, known)
     with transaction.atomic():
-        decision, case = _apply(decision, parsed, mailbox, settings_row)
+        decision, case = _apply(decision, parsed, mailbox, context)
         message.case = case
         message.state = STATES[decision.action]
         message.reason = (reason_prefix + decision.reason)[:255]
@@ -225,156 +268,27 @@ def _receive(
     return Receipt(ACTIONS[decision.action], number, message.reason, message.pk)
 
 
-def knowledge_gather(
-    parsed: ParsedMessage, mailbox: Mailbox | None, settings_row: CaseSettings
-) -> threading.Knowledge:
-    """What ``threading.decide`` needs from the database, in at most eight queries
-    (seven when the sender's address is known)."""
-    sender = parsed.from_.address if parsed.from_ is not None else ""
-    own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
-    contact_id = account_id = None
-    is_staff = False
-    if sender:
-        staff = User.objects.filter(email__iexact=sender, is_active=True).filter(
-            ~Q(role=User.Role.PORTAL) | Q(is_superuser=True)
-        )
-        owner = (  # the sender's owner and, in the same query, whether a colleague sent it
-            EmailAddress.objects.filter(address=sender)
-            .annotate(is_staff=Exists(staff))
-            .values_list("contact_id", "account_id", "contact__account_id", "is_staff")
-            .first()
-        )
-        if owner is not None:
-            contact_id, account_id, is_staff = owner[0], owner[1] or owner[2], owner[3]
-        else:
-            is_staff = staff.exists()
-    referenced_ids = threading.referenced_ids(parsed)
-    referenced: dict[str, int] = {}
-    if referenced_ids:
-        referenced = dict(
-            Message.objects.filter(message_id__in=referenced_ids, case__isnull=False)
-            .order_by("pk")
-            .values_list("message_id", "case__number")
-        )
-    numbers = set(threading.signed_case_numbers(referenced_ids)) | set(referenced.values())
-    old_prefixes = settings_row.old_prefixes
-    numbers |= set(
-        threading.tag_numbers(parsed.subject, prefix=settings_row.prefix, old_prefixes=old_prefixes)
-    )
-    return threading.Knowledge(
-        prefix=settings_row.prefix,
-        old_prefixes=old_prefixes,
-        own_addresses=own,
-        referenced_cases=referenced,
-        case_participants=case_participants(numbers),
-        sender_contact_id=contact_id,
-        sender_account_id=account_id,
-        sender_is_staff=is_staff,
-        unknown_sender_creates_case=(
-            mailbox is not None and mailbox.unknown_sender == Mailbox.UnknownSender.NEW_CASE
-        ),
-    )
-
-
-def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
-    """The addresses belonging to each existing case of ``numbers`` (five queries at most):
-    its contacts', its customer's (shared and of every contact) and every address already in
-    its conversation (senders and recipients). A case merged into another answers with the
-    participants of the case it was merged into, where its mail goes."""
-    if not numbers:
-        return {}
-    final_of = _merge_targets(numbers)
-    if not final_of:
-        return {}
-    cases = set(final_of.values())
-    found: dict[int, set[str]] = {pk: set() for pk, _account in cases}
-    of_account: dict[int, list[int]] = {}
-    for pk, account in cases:
-        if account is not None:
-            of_account.setdefault(account, []).append(pk)
-    for case_pk, address in Case.contacts.through.objects.filter(
-        case_id__in=found, contact__emails__address__isnull=False
-    ).values_list("case_id", "contact__emails__address"):
-        found[case_pk].add(address)
-    if of_account:
-        for address, account, contact_account in EmailAddress.objects.filter(
-            Q(account_id__in=of_account) | Q(contact__account_id__in=of_account)
-        ).values_list("address", "account_id", "contact__account_id"):
-            for case_pk in of_account.get(account or contact_account, []):
-                found[case_pk].add(address)
-    for case_pk, sender, to, cc in Message.objects.filter(case_id__in=found).values_list(
-        "case_id", "from_address", "to", "cc"
-    ):
-        found[case_pk].add(sender)
-        found[case_pk].update(_addresses(to) | _addresses(cc))
-    return {
-        number: frozenset(a.lower() for a in found.get(pk, ()) if a)
-        for number, (pk, _account) in final_of.items()
-    }
-
-
-MERGE_CHAIN_LIMIT = 10  # merged cases pointing on and on: a cycle or a corrupt chain ends here
-
-
-def _merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
-    """For each existing case number, the case its mail goes to, as (pk, account id): itself,
-    or the case it was merged into (followed along a chain of merges). One query without
-    merges."""
-    rows = Case.objects.filter(number__in=numbers).values_list(
-        "number", "pk", "account_id", "merged_into_id"
-    )
-    final_of: dict[int, tuple[int, int | None]] = {}
-    pending: dict[int, int] = {}  # number -> the case pk to follow
-    for number, pk, account, merged_into in rows:
-        final_of[number] = (pk, account)
-        if merged_into is not None:
-            pending[number] = merged_into
-    for _step in range(MERGE_CHAIN_LIMIT):
-        if not pending:
-            break
-        onward = {
-            pk: (account, merged_into)
-            for pk, account, merged_into in Case.objects.filter(
-                pk__in=set(pending.values())
-            ).values_list("pk", "account_id", "merged_into_id")
-        }
-        for number, pk in list(pending.items()):
-            account, merged_into = onward.get(pk, (None, None))
-            final_of[number] = (pk, account)
-            if merged_into is not None:
-                pending[number] = merged_into
-            else:
-                del pending[number]
-    return final_of
-
-
-def _addresses(stored: Any) -> set[str]:
-    if not isinstance(stored, list):
-        return set()
-    return {str(item.get("address", "")) for item in stored if isinstance(item, dict)}
-
-
 def _apply(
     decision: threading.Decision,
     parsed: ParsedMessage,
     mailbox: Mailbox | None,
-    settings_row: CaseSettings,
+    context: ReceivingContext,
 ) -> tuple[threading.Decision, Case | None]:
     """Carry out the decision inside the caller's transaction; returns what was done."""
     if decision.action == "append" and decision.case_number is not None:
         case = Case.objects.select_for_update().filter(number=decision.case_number).first()
         if case is not None and case.merged_into_id is not None:
-            final_pk, _account = _merge_targets({case.number})[case.number]
+            final_pk, _account = merge_targets({case.number})[case.number]
             case = Case.objects.select_for_update().filter(pk=final_pk).first()
         if case is None:
             return threading.Decision("triage", f"case {decision.case_number} was deleted"), None
         if case.number != decision.case_number:
             reason = f"{decision.reason}; case {decision.case_number} was merged into {case.number}"
             decision = dataclasses.replace(decision, reason=reason, case_number=case.number)
-        incoming_id = settings_row.incoming_status_id  # the row is read only when it is used
+        incoming_id = context.settings_row.incoming_status_id
         if decision.moves_status and incoming_id is not None and case.status_id != incoming_id:
             # No user made this change: the history records it without one.
-            incoming = settings_row.incoming_status
+            incoming = context.settings_row.incoming_status
             case = case_update(case=case, by=None, data={"status": incoming})  # type: ignore[arg-type]
         return decision, case
     if decision.action != "create":
@@ -391,7 +305,7 @@ def _apply(
         except ValidationError as error:
             reason = f"unknown sender, address not accepted: {'; '.join(error.messages)}"
             return threading.Decision("triage", reason), None
-    data: dict[str, Any] = {"reporter": contact}
+    data: dict[str, Any] = {**context.case_defaults, "reporter": contact}
     if mailbox is not None and mailbox.group_id is not None:
         data["group"] = mailbox.group
     subject = threading.clean_subject(parsed.subject) or _("(no subject)")

@@ -230,3 +230,71 @@ def test_the_command_prints_the_summary_and_exits_75_on_a_temporary_failure(
         )
     assert error.value.returncode == 75
     assert "run the same command again" in str(error.value)
+
+
+# Preparing in other processes
+
+
+def conversation_folder(tmp_path: Path, count: int) -> Path:
+    """Messages and, right after each, the customer's reply to it (In-Reply-To only): a
+    reply placed before its original would open a case of its own."""
+    folder = tmp_path / "conversation"
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"{number:03d}a.eml").write_bytes(eml(number))
+        reply = eml(number).replace(
+            f"Message-ID: <import-{number}@example.com>".encode(),
+            f"Message-ID: <reply-{number}@example.com>\n"
+            f"In-Reply-To: <import-{number}@example.com>".encode(),
+        )
+        (folder / f"{number:03d}b.eml").write_bytes(reply)
+    return folder
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_workers_parsing_ahead_keep_the_archive_order(mailbox, tmp_path, workers) -> None:
+    # given: 40 messages, each followed by a reply to it (more than a chunk per worker)
+    mailbox.unknown_sender = Mailbox.UnknownSender.NEW_CASE
+    mailbox.save()
+    folder = conversation_folder(tmp_path, 40)
+    # when
+    report = importer.run(
+        folder, mailbox_name="pomoc", stdout=StringIO(), stderr=StringIO(), workers=workers
+    )
+    # then: every reply is in the case its original opened
+    assert (report.actions["created"], report.actions["appended"]) == (40, 40)
+    for number in range(40):
+        original = Message.objects.get(message_id=f"import-{number}@example.com")
+        reply = Message.objects.get(message_id=f"reply-{number}@example.com")
+        assert reply.case_id == original.case_id is not None
+    assert list(Message.objects.order_by("pk").values_list("message_id", flat=True)[:3]) == [
+        "import-0@example.com",
+        "reply-0@example.com",
+        "import-1@example.com",
+    ]
+
+
+def test_a_disk_failure_in_a_worker_stops_the_import_with_the_progress_saved(
+    mailbox, tmp_path, monkeypatch
+) -> None:
+    # given: the raw store refuses the 21st message (in a worker process, forked after this)
+    from kartoteka.mail import inbound
+
+    real = inbound.raw_store
+
+    def failing(raw: bytes) -> str:
+        if b"import-10@" in raw:
+            raise OSError(28, "No space left on device")
+        return real(raw)
+
+    monkeypatch.setattr(inbound, "raw_store", failing)
+    folder = conversation_folder(tmp_path, 20)
+    # when
+    with pytest.raises(ImportFailed) as stopped:
+        importer.run(folder, mailbox_name="pomoc", stdout=StringIO(), stderr=StringIO(), workers=2)
+    # then: the 20 messages before it are stored, the run says where it stopped
+    assert stopped.value.exit_code == 75
+    assert "Stopped at message 21 (010a.eml)" in str(stopped.value)
+    assert "No space left on device" in str(stopped.value)
+    assert Message.objects.count() == 20
+    assert json.loads(progress_path(folder, mailbox).read_text())["done"] == 20

@@ -15,6 +15,7 @@ from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail import inbound
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.inbound import Receipt, TemporaryFailure, content_key, message_receive
+from kartoteka.mail.knowledge import receiving_context
 from kartoteka.mail.message_ids import signed_message_id
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
@@ -430,14 +431,14 @@ def test_gathering_what_is_known_takes_a_fixed_number_of_queries(
         in_reply_to="<first@klient.example>",
         subject=f"Re: [KART#{case.number}]",
     )
-    # when / then: mailbox addresses, sender (and staff), references, cases, contacts'
-    # addresses, the customer's addresses, the conversation
+    # when / then: sender (and staff), references, cases, contacts' addresses, the
+    # customer's addresses, the conversation (the mailboxes' addresses are in the context)
     from kartoteka.mail.parsing import parse
 
     parsed = parse(raw)
-    settings_row = inbound.case_settings()
-    with django_assert_num_queries(7):
-        known = inbound.knowledge_gather(parsed, mailbox, settings_row)
+    context = receiving_context()
+    with django_assert_num_queries(6):
+        known = inbound.knowledge_gather(parsed, mailbox, context)
     assert known.case_participants == {case.number: frozenset({CUSTOMER, SUPPORT})}
 
 

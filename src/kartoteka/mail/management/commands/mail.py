@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+EX_USAGE = 64
 EX_DATAERR = 65
 EX_NOUSER = 67
 EX_TEMPFAIL = 75
@@ -49,6 +50,12 @@ class Command(BaseCommand):
             "--restart",
             action="store_true",
             help="ignore the saved progress of an earlier run (stored messages stay duplicates)",
+        )
+        archive.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes parsing ahead (default: one per CPU core but one; 0: none)",
         )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
@@ -91,12 +98,29 @@ class Command(BaseCommand):
         if any(report.error for report in reports):
             raise CommandError("Some mailboxes could not be fetched.", returncode=EX_TEMPFAIL)
 
-    def _import(self, *, path: str, mailbox: str, restart: bool = False, **options: Any) -> None:
+    def _import(
+        self,
+        *,
+        path: str,
+        mailbox: str,
+        restart: bool = False,
+        workers: int | None = None,
+        **options: Any,
+    ) -> None:
         from kartoteka.mail.importer import ImportFailed, run
 
+        if workers is not None and workers < 0:
+            raise CommandError("--workers must be 0 or more.", returncode=EX_USAGE)
         self.stderr.style_func = None  # progress lines, not errors
         try:
-            run(path, mailbox_name=mailbox, stdout=self.stdout, stderr=self.stderr, restart=restart)
+            run(
+                path,
+                mailbox_name=mailbox,
+                stdout=self.stdout,
+                stderr=self.stderr,
+                restart=restart,
+                workers=workers,
+            )
         except ImportFailed as error:
             raise CommandError(str(error), returncode=error.exit_code) from error
         except DatabaseError as error:
