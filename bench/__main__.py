@@ -10,12 +10,15 @@ kept between runs and reused when they hold the expected number of cases:
 
 After the case tables come the mail tables: parsing against bare ``email`` parsing
 (``bench.mail_parse``) and ingesting a generated corpus (``bench.mail_ingest``: import, IMAP,
-``kartoteka mail deliver``, threading).
+``kartoteka mail deliver``, threading), and the case page of a long conversation
+(``bench.case_page``: 300 messages, 50 attachments, target under 300 ms).
 
-Environment: ``BENCH_ONLY`` (``cases`` or ``mail``: only that part), ``BENCH_CASES`` (default
-1,000,000), ``BENCH_DATABASES`` (default ``sqlite,postgresql``), ``BENCH_REPEAT`` (timed runs
-per scenario, default 15), ``BENCH_DIR`` (default ``$TMPDIR/kartoteka-bench``),
-``BENCH_MAIL_MESSAGES`` (see ``bench.mail_ingest``), ``BENCH_SQL=1`` to print each scenario's SQL,
+Environment: ``BENCH_ONLY`` (``cases``, ``mail`` or ``case_page``: only that part),
+``BENCH_CASES`` (default 1,000,000), ``BENCH_DATABASES`` (default ``sqlite,postgresql``),
+``BENCH_REPEAT`` (timed runs per scenario, default 15; 20 for the case page), ``BENCH_DIR``
+(default ``$TMPDIR/kartoteka-bench``), ``BENCH_CASE_MESSAGES`` and ``BENCH_CASE_ATTACHMENTS``
+(see ``bench.case_page``), ``BENCH_MAIL_MESSAGES`` (see ``bench.mail_ingest``), ``BENCH_SQL=1``
+to print each scenario's SQL,
 ``BENCH_PAGINATOR=django`` to time Django's exact-count ``Paginator`` instead of
 ``kartoteka.core.pagination.CappedPaginator`` (which is patched into a list view still using
 the former).
@@ -146,12 +149,23 @@ def print_table(count: int, reports: dict[str, dict[str, Any]]) -> None:
 
 def main() -> None:
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "cases", "mail"):
-        raise SystemExit(f"BENCH_ONLY={only}: use cases or mail (or leave it unset for both)")
+    if only not in ("", "cases", "mail", "case_page"):
+        raise SystemExit(
+            f"BENCH_ONLY={only}: use cases, mail or case_page (or leave it unset for all)"
+        )
     if only in ("", "cases"):
         main_cases()
     if only in ("", "mail"):
         main_mail()
+    if only in ("", "case_page"):
+        main_case_page()
+
+
+def main_case_page() -> None:
+    """The case page with 300 messages and 50 attachments (see ``bench.case_page``)."""
+    from bench import case_page
+
+    case_page.run()
 
 
 def main_mail() -> None:

@@ -47,7 +47,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server) -> Iterator[Page]:
+def page(browser: Browser, live_server, settings, tmp_path: Path) -> Iterator[Page]:
+    settings.DATA_DIR = tmp_path / "data"  # raw mail and attachments of this test
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
@@ -204,3 +206,68 @@ class BulkDeleteForm(forms.Form):
         if cleaned.get("scope") == self.SELECTED and not cleaned.get("selected"):
             raise ValidationError(_("Select the cases to delete first."), code="none_selected")
         return cleaned
+
+
+# Changing one property in place on the case page
+
+EDITABLE_PROPERTIES = (
+    "subject", "status", "priority", "case_type", "category", "group", "contacts", "reporter",
+    "assignee", "due_date", "annotation",
+)  # fmt: skip
+
+
+class CasePropertyForm(forms.Form):
+    """One property of a case, edited in place: ``name`` is one of ``EDITABLE_PROPERTIES``.
+
+    Only the case's customer's contacts are valid contacts and reporter (any visible contact
+    when the case has none), so a forged id is an invalid choice before the service's own check.
+    A new expected resolution date may not be in the past.
+    """
+
+    def __init__(self, data: Any = None, *, user: User, case: Case, name: str) -> None:
+        if name not in EDITABLE_PROPERTIES:
+            raise ValueError(f"not an editable property: {name}")
+        initial = (
+            {"contacts": list(case.contacts.all())}
+            if name == "contacts"
+            else {name: getattr(case, name)}
+        )
+        super().__init__(data, initial=initial)
+        self.case = case
+        self.name = name
+        field = copy.deepcopy(CaseForm.base_fields[name])
+        if name in ("contacts", "reporter"):
+            people = (
+                case.account.contacts.all()
+                if case.account is not None
+                else Contact.objects.visible_to(user)
+            )
+            cast(forms.ModelChoiceField, field).queryset = people.order_by(
+                "last_name", "first_name"
+            )
+        elif name == "assignee":
+            cast(forms.ModelChoiceField, field).queryset = case_workers()
+        self.fields[name] = field
+
+    @property
+    def field(self) -> forms.BoundField:
+        return self[self.name]
+
+    def clean_due_date(self) -> Any:
+        due = self.cleaned_data["due_date"]
+        if due is not None and due != self.case.due_date and due < timezone.localdate():
+            raise ValidationError(
+                _("The expected resolution date is in the past; choose today or a later day."),
+                code="due_date_past",
+            )
+        return due
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        show_service_errors(self, error)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``case_update`` for this one property."""
+        value = self.cleaned_data[self.name]
+        if self.name == "contacts":
+            return {"data": {}, "contacts": list(value)}
+        return {"data": {self.name: value}}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.cases.views import cases, lists, merge, settings
+from kartoteka.cases.views import cases, lists, merge, page, settings
 
 app_name = "cases"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("<int:number>/delete/", cases.case_delete, name="case-delete"),
     path("<int:number>/history/", cases.case_history, name="case-history"),
     path("<int:number>/merge/", merge.case_merge, name="case-merge"),
+    path("<int:number>/print/", page.case_print, name="case-print"),
+    path("<int:number>/properties/<slug:name>/", page.case_property, name="case-property"),
+    path(
+        "<int:number>/conversation-order/",
+        page.case_conversation_order,
+        name="case-conversation-order",
+    ),
     path("<int:number>/notes/", cases.case_note_add, name="case-note-add"),
     path("<int:number>/attachments/", cases.case_attachment_add, name="case-attachment-add"),
     path(

@@ -51,3 +51,15 @@ def administrator_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return staff_member_required(wrapper)
+
+
+def case_worker_required(view: View) -> View:
+    """Staff who work with cases; for everyone else case pages (and triage) do not exist."""
+
+    @wraps(view)
+    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.works_with_cases:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return staff_member_required(wrapper)

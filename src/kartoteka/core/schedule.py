@@ -40,6 +40,11 @@ SCHEDULE: tuple[Job, ...] = (
         "send queued mail whose retry time has come (new mail is also sent at once)",
     ),
     Job(
+        "kartoteka.mail.tasks_triage.purge_discarded_messages",
+        timedelta(hours=1),
+        "delete mail discarded from triage as spam more than 30 days ago (restorable until then)",
+    ),
+    Job(
         "kartoteka.core.tasks.prune_task_results",
         timedelta(hours=6),
         "remove finished task results older than a week (the periodic jobs add many)",

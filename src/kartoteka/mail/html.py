@@ -2,8 +2,9 @@
 
 ``sanitize`` keeps formatting, links and tables; drops scripts, styles, event handlers, forms,
 frames and everything remote that could track the reader: an ``<img>`` keeps its ``src`` only
-when it is a ``cid:`` reference to an inline part (the UI maps those to attachment URLs), other
-images keep only their ``alt`` text.
+when it is a ``cid:`` reference to an inline part (the UI maps those to attachment URLs); the
+address of a remote (``http:``/``https:``) image moves to ``data-remote-src``, which loads
+nothing until the reader asks for it on the case page; other images keep only their ``alt``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {
     "*": {"title", "dir", "lang", "align", "valign"},
     "a": {"href", "name"},
-    "img": {"src", "alt", "width", "height"},
+    "img": {"src", "alt", "width", "height", "data-remote-src"},
     "td": {"colspan", "rowspan", "width"},
     "th": {"colspan", "rowspan", "width", "scope"},
     "table": {"width", "border", "cellpadding", "cellspacing"},
@@ -40,10 +41,29 @@ _DROPPED_WITH_CONTENT = {"script", "style", "title", "head", "iframe", "object",
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 
 
+_REMOTE = ("http://", "https://")
+# nh3's serialisation double-quotes every attribute value and escapes a '"' inside it, so
+# these find the image tags and their sources exactly.
+_IMG_TAG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
+_REMOTE_SRC = re.compile(r'\ssrc="(https?://[^"]*)"', re.IGNORECASE)
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
-        return value if value.strip().lower().startswith("cid:") else None
+        lowered = value.strip().lower()
+        return value if lowered.startswith(("cid:", *_REMOTE)) else None
+    if tag == "img" and attribute == "data-remote-src":
+        return value if value.strip().lower().startswith(_REMOTE) else None
     return value
+
+
+def _remote_images_held(html: str) -> str:
+    """Each remote image's address moved from ``src`` to ``data-remote-src``."""
+
+    def hold(tag: re.Match[str]) -> str:
+        return _REMOTE_SRC.sub(r' data-remote-src="\1"', tag.group(0))
+
+    return _IMG_TAG.sub(hold, html)
 
 
 def sanitize(html: str) -> str:
@@ -51,14 +71,16 @@ def sanitize(html: str) -> str:
     if not html.strip():
         return ""
     try:
-        return nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            clean_content_tags=_DROPPED_WITH_CONTENT,
-            attributes=_ALLOWED_ATTRIBUTES,
-            attribute_filter=_filter_attribute,
-            url_schemes=_URL_SCHEMES,
-            link_rel="noopener noreferrer nofollow",
+        return _remote_images_held(
+            nh3.clean(
+                html,
+                tags=_ALLOWED_TAGS,
+                clean_content_tags=_DROPPED_WITH_CONTENT,
+                attributes=_ALLOWED_ATTRIBUTES,
+                attribute_filter=_filter_attribute,
+                url_schemes=_URL_SCHEMES,
+                link_rel="noopener noreferrer nofollow",
+            )
         )
     except Exception:  # nh3 refuses only on invalid arguments; be safe for display anyway
         return ""

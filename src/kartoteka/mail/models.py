@@ -165,6 +165,8 @@ class Message(models.Model):
     from_address = models.CharField(max_length=254, blank=True, db_index=True)
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list)
+    # outbound: blind copies, given to the SMTP server in the envelope and never in a header
+    bcc = models.JSONField(default=list)
     reply_to = models.JSONField(default=list)
     date = models.DateTimeField(null=True, blank=True)
     text = models.TextField(blank=True)
@@ -270,3 +272,91 @@ class Pop3Seen(models.Model):
 
     def __str__(self) -> str:
         return self.uidl
+
+
+class CannedResponse(models.Model):
+    """A text an administrator prepared for replies; ``{placeholders}`` are filled in
+    when it is inserted (see ``canned``)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("mail:canned-edit", args=[self.pk])
+
+
+class Draft(models.Model):
+    """What a user is writing in a case's composer, saved as they type (see ``compose``).
+
+    One per case, author, kind and replied message; only its author ever sees it.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        REPLY_ALL = "reply-all", _("Reply all")
+        FORWARD = "forward", _("Forward")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="mail_drafts")
+    author = models.ForeignKey("people.User", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.REPLY)
+    replying_to = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to = models.TextField(blank=True)
+    cc = models.TextField(blank=True)
+    bcc = models.TextField(blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    body = models.TextField(blank=True)
+    status = models.ForeignKey(
+        "cases.Status", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # forward: the original message's attachments chosen to go along
+    forwarded = models.ManyToManyField(Attachment, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "author", "kind", "replying_to"],
+                condition=Q(replying_to__isnull=False),
+                name="draft_one_per_replied_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.author_id}:{self.kind}:{self.replying_to_id}"
+
+
+class DraftAttachment(models.Model):
+    """A file uploaded into a draft; its bytes are in the blob store under ``sha256``."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "sha256", "name"], name="draft_attachment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

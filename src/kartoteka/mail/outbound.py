@@ -34,12 +34,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases.services import case_settings, case_update
-from kartoteka.mail import loop_guard, message_ids, rawstore, smtp
+from kartoteka.mail import loop_guard, message_ids, quotes, rawstore, smtp
+from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.html import sanitize
 from kartoteka.mail.models import Attachment, Mailbox, Message
 
 if TYPE_CHECKING:
-    from kartoteka.cases.models import Case
+    from kartoteka.cases.models import Case, Status
     from kartoteka.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ REPLY_PREFIXES = re.compile(
     r"^\s*(?:(?:re|odp|aw|sv|vs|antw|ant|res|rif|odg|ynt|vl|atb)\s*(?:\[\d+\])?\s*:\s*)+",
     re.IGNORECASE,
 )
+FORWARD_PREFIXES = re.compile(r"^\s*(?:(?:fwd?|pd|wg|tr|rv)\s*:\s*)+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ def subject_for(subject: str, *, case_number: int | None, prefix: str, reply: bo
     return f"Re: {body}" if reply else body
 
 
+def forward_subject_for(subject: str, *, case_number: int, prefix: str) -> str:
+    """``subject`` with the case's tag once, without reply or forward prefixes, and one
+    ``Fwd:`` in front."""
+    body = subject
+    while True:
+        stripped = FORWARD_PREFIXES.sub("", REPLY_PREFIXES.sub("", body))
+        if stripped == body:
+            break
+        body = stripped
+    return "Fwd: " + subject_for(body, case_number=case_number, prefix=prefix, reply=False)
+
+
 def _address(entry: dict[str, str]) -> Address:
     return Address(display_name=entry.get("name", ""), addr_spec=entry["address"])
 
@@ -92,17 +106,26 @@ def _angle(message_id: str) -> str:
 
 
 def text_with_signature(text: str, signature: str) -> str:
-    body = text.rstrip()
+    """The text signed: the signature goes under what was written and above a quoted
+    message the text ends with (where people look for it)."""
+    written, quote = quotes.trailing_quote_split(text)
+    body = written.rstrip()
     if signature.strip():
         body = f"{body}\n\n-- \n{signature.strip()}"
+    if quote:
+        body = f"{body}\n\n{quote}"
     return body + "\n"
 
 
 def html_with_signature(text: str, signature_html: str) -> str:
+    written, quote = quotes.trailing_quote_split(text)
+    quoted = (
+        f'<blockquote style="white-space: pre-wrap">{escape(quote)}</blockquote>\n' if quote else ""
+    )
     return (
         '<!DOCTYPE html>\n<html><body>\n<div style="white-space: pre-wrap">'
-        f"{escape(text.rstrip())}</div>\n"
-        f"<div>-- <br>\n{signature_html.strip()}\n</div>\n</body></html>\n"
+        f"{escape(written.rstrip())}</div>\n"
+        f"<div>-- <br>\n{signature_html.strip()}\n</div>\n{quoted}</body></html>\n"
     )
 
 
@@ -244,12 +267,18 @@ def _queue(
     replying_to: Message | None,
     attachments: Sequence[OutgoingAttachment],
     automatic: bool,
+    bcc: list[dict[str, str]] | None = None,
+    threaded: bool = True,
 ) -> Message:
-    """Store the message as queued (inside the caller's transaction) with its raw bytes."""
+    """Store the message as queued (inside the caller's transaction) with its raw bytes.
+
+    ``bcc`` goes only into the stored row (the envelope), never into the built message;
+    ``threaded=False`` (a forward) leaves out In-Reply-To and References.
+    """
     now = timezone.now()
     references: list[str] = []
     in_reply_to = ""
-    if replying_to is not None:
+    if replying_to is not None and threaded:
         references = [*replying_to.references.split(), replying_to.message_id]
         references = [reference.strip("<>") for reference in references if reference.strip("<>")]
         in_reply_to = replying_to.message_id
@@ -266,6 +295,7 @@ def _queue(
         from_address=mailbox.address.lower(),
         to=to,
         cc=cc,
+        bcc=bcc or [],
         reply_to=[{"name": mailbox.sender_name, "address": mailbox.address.lower()}],
         date=now,
         author=by,
@@ -293,12 +323,15 @@ def _queue(
     message.raw_sha256 = rawstore.raw_store(raw)
     message.size = len(raw)
     message.text = text_with_signature(text, mailbox.signature_text)
-    message.text_new = text.strip()
+    message.text_new = quotes.trailing_quote_split(text)[0].strip()
     if mailbox.signature_html.strip():
         # The raw message keeps the signature as written; the stored copy is for display.
         message.html = sanitize(html_with_signature(text, mailbox.signature_html))
     message.save(update_fields=["message_id", "raw_sha256", "size", "text", "text_new", "html"])
     if attachments:
+        for attachment in attachments:
+            # Kept apart from the raw message, so the attachment can be forwarded later.
+            blob_store(attachment.content)
         Attachment.objects.bulk_create(
             Attachment(
                 message=message,
@@ -331,25 +364,36 @@ def reply_create(
     replying_to: Message | None = None,
     subject: str | None = None,
     attachments: Sequence[OutgoingAttachment] = (),
+    bcc: Sequence[str] = (),
+    status: Status | None = None,
+    forward: bool = False,
 ) -> Message:
     """Queue a reply from a case (committed as ``queued``; the worker sends it after commit).
 
     Defaults: ``replying_to`` the case's latest inbound message; ``to`` the replied message's
     Reply-To or sender, else the case's reporter, else the latest inbound sender; ``mailbox``
     the one the replied message came in (see ``default_mailbox``). The subject is the case's
-    with its tag once and one ``Re:``. In the same transaction the case moves to the reply
-    status of the case settings. Raises ``ValidationError`` (by field) for missing text,
-    recipients or mailbox and bad addresses.
+    with its tag once and one ``Re:``. In the same transaction the case moves to ``status``,
+    by default the reply status of the case settings. ``bcc`` addresses get the message
+    through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
+    the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
+    for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
     """
     if replying_to is not None and replying_to.case_id != case.pk:
         raise ValidationError(
             {"in_reply_to": _("That message is not part of this case.")}, code="other_case"
         )
+    if subject and ("\r" in subject or "\n" in subject):
+        raise ValidationError(
+            {"subject": _("The subject must be a single line.")}, code="line_break"
+        )
     latest = last_inbound(case)
-    replying_to = replying_to or latest
+    replying_to = replying_to or (None if forward else latest)
     if not text.strip():
         raise ValidationError({"text": _("Write the reply first.")}, code="required")
     recipients = recipients_parse(to, field="to") if to else []
+    if forward and not recipients:
+        raise ValidationError({"to": _("Enter a recipient.")}, code="no_recipient")
     if not recipients and replying_to is not None:
         recipients = _sender_of(replying_to)
     if not recipients:
@@ -366,6 +410,11 @@ def reply_create(
         for entry in recipients_parse(cc, field="cc")
         if entry["address"] not in {r["address"] for r in recipients}
     ]
+    blind = [
+        entry
+        for entry in recipients_parse(bcc, field="bcc")
+        if entry["address"] not in {r["address"] for r in [*recipients, *copies]}
+    ]
     mailbox = mailbox or default_mailbox(case, replying_to=replying_to)
     if mailbox is None:
         raise ValidationError(
@@ -374,22 +423,31 @@ def reply_create(
         )
     _check_attachments(attachments)
     settings_row = case_settings()
+    if forward:
+        full_subject = forward_subject_for(
+            subject or case.subject, case_number=case.number, prefix=settings_row.prefix
+        )
+    else:
+        full_subject = subject_for(
+            subject or case.subject, case_number=case.number, prefix=settings_row.prefix, reply=True
+        )
     message = _queue(
         case=case,
         mailbox=mailbox,
         by=by,
-        subject=subject_for(
-            subject or case.subject, case_number=case.number, prefix=settings_row.prefix, reply=True
-        ),
+        subject=full_subject,
         to=recipients,
         cc=copies,
+        bcc=blind,
         text=text,
         replying_to=replying_to,
         attachments=attachments,
         automatic=False,
+        threaded=not forward,
     )
-    if settings_row.reply_status_id and case.status_id != settings_row.reply_status_id:
-        case_update(case=case, by=by, data={"status": settings_row.reply_status})
+    new_status = status or settings_row.reply_status
+    if new_status is not None and case.status_id != new_status.pk:
+        case_update(case=case, by=by, data={"status": new_status})
     return message
 
 
@@ -457,7 +515,7 @@ def message_compose(
 
 def envelope_recipients(message: Message) -> list[str]:
     seen: list[str] = []
-    for entry in [*message.to, *message.cc]:
+    for entry in [*message.to, *message.cc, *message.bcc]:
         address = str(entry.get("address", "")).lower()
         if address and address not in seen:
             seen.append(address)

@@ -79,6 +79,27 @@ def new_text(text: str) -> str:
     return _tidy(kept)
 
 
+def trailing_quote_split(text: str) -> tuple[str, str]:
+    """``text`` as (what was written, the quote under it): the quote is the last part made
+    only of ``>`` lines and blank ones, with the header introducing it ("On …, … wrote:").
+    ("text", "") when the text does not end with a quote. Used to sign a reply above the
+    quoted message, where people look for the signature."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = len(lines)
+    while start > 0 and (not lines[start - 1].strip() or _is_quoted(lines[start - 1])):
+        start -= 1
+    if not any(_is_quoted(line) for line in lines[start:]):
+        return text, ""
+    for header_start in range(max(0, start - 3), start):
+        length, _names_writing = _quote_header_length(lines, header_start)
+        if length and header_start + length >= start:
+            start = header_start
+            break
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:]).rstrip()
+
+
 def _is_quoted(line: str) -> bool:
     return line.lstrip(" \t").startswith(">")
 

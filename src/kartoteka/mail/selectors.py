@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from kartoteka.core.text_search import contains_ignoring_case
+from kartoteka.customers.filters import account_search_q
+from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail.models import Message
+from kartoteka.mail.triage import DISCARD_KEPT_DAYS
 
 if TYPE_CHECKING:
+    from kartoteka.cases.models import Case
     from kartoteka.people.models import User
 
 
@@ -71,3 +79,146 @@ def message_points_to_case(message: Message) -> int | None:
     if not message.forged or message.points_to_case_id is None:
         return None
     return message.points_to_case.number if message.points_to_case is not None else None
+
+
+# The triage inbox and its wizard
+
+# Free-mail providers: a sender there says nothing about the customer it writes for.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "wp.pl", "o2.pl", "onet.pl", "op.pl", "interia.pl",
+        "interia.eu", "poczta.fm", "tlen.pl", "gazeta.pl", "seznam.cz", "centrum.cz", "email.cz",
+        "post.cz", "atlas.cz", "volny.cz", "outlook.com", "hotmail.com", "live.com", "msn.com",
+        "yahoo.com", "icloud.com", "me.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+    }
+)  # fmt: skip
+SUGGESTIONS_SHOWN = 10
+CASE_PREVIEW_MESSAGES = 10
+
+
+def triage_inbox(user: User, *, query: str = "", discarded: bool = False) -> QuerySet[Message]:
+    """The triage inbox page: waiting messages (or those discarded within the days they are
+    kept), newest first, narrowed to a sender or subject containing ``query``."""
+    messages: QuerySet[Message]
+    if discarded:
+        since = timezone.now() - timedelta(days=DISCARD_KEPT_DAYS)
+        messages = (
+            Message.objects.visible_to(user)
+            .filter(
+                direction=Message.Direction.INBOUND,
+                state=Message.State.DISCARDED,
+                discarded_at__gte=since,
+            )
+            .select_related("mailbox", "points_to_case", "discarded_by")
+            .order_by("-discarded_at", "-pk")
+        )
+    else:
+        messages = triage_list(user)
+    text = query.strip()
+    if text:
+        messages = messages.filter(
+            contains_ignoring_case("from_address", text)
+            | contains_ignoring_case("from_name", text)
+            | contains_ignoring_case("subject", text)
+        )
+    return messages.defer("html", "text", "references", "to", "cc", "bcc", "reply_to")
+
+
+def triage_count(user: User) -> int:
+    """How many messages wait in triage (one query; none for who does not work with cases)."""
+    if not getattr(user, "works_with_cases", False):
+        return 0
+    return triage_list(user).order_by().count()
+
+
+def discarded_message_get_for_user(user: User, pk: int) -> Message:
+    """A message discarded as spam, if the user may see it (else 404)."""
+    message = (
+        Message.objects.visible_to(user)
+        .filter(direction=Message.Direction.INBOUND, state=Message.State.DISCARDED, pk=pk)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def sender_domain(message: Message) -> str:
+    address = message.from_address.strip().lower()
+    return address.rpartition("@")[2] if "@" in address else ""
+
+
+@dataclass(frozen=True)
+class SenderOwner:
+    """Who holds the sender's address: ``known`` even when the holder is hidden from the user."""
+
+    known: bool
+    contact: Contact | None = None
+    account: Account | None = None
+
+
+def sender_owner(user: User, message: Message) -> SenderOwner:
+    """The contact or customer already holding the sender's address, as far as the user sees."""
+    address = message.from_address.strip().lower()
+    held = (
+        EmailAddress.objects.filter(address=address)
+        .select_related("contact__account", "account")
+        .first()
+        if address
+        else None
+    )
+    if held is None:
+        return SenderOwner(known=False)
+    if held.contact is not None:
+        visible = Contact.objects.visible_to(user).filter(pk=held.contact.pk).exists()
+        return SenderOwner(known=True, contact=held.contact if visible else None)
+    if held.account is None:
+        return SenderOwner(known=True)
+    visible = Account.objects.visible_to(user).filter(pk=held.account.pk).exists()
+    return SenderOwner(known=True, account=held.account if visible else None)
+
+
+def account_suggestions(user: User, message: Message) -> list[Account]:
+    """Visible customers whose own or contacts' addresses share the sender's domain (none for
+    a free-mail domain), by name."""
+    domain = sender_domain(message)
+    if not domain or domain in FREE_MAIL_DOMAINS:
+        return []
+    suffix = f"@{domain}"
+    return list(
+        Account.objects.visible_to(user)
+        .filter(
+            Exists(EmailAddress.objects.filter(account=OuterRef("pk"), address__endswith=suffix))
+            | Exists(
+                EmailAddress.objects.filter(
+                    contact__account=OuterRef("pk"), address__endswith=suffix
+                )
+            )
+        )
+        .order_by("name", "pk")[:SUGGESTIONS_SHOWN]
+    )
+
+
+def account_search(user: User, text: str, *, limit: int = 20) -> list[Account]:
+    """Visible customers whose name, NIP, REGON, city, phone or an email (domain) contains
+    ``text`` (two characters at least)."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        Account.objects.visible_to(user)
+        .filter(account_search_q(text))
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def case_message_previews(user: User, case: Case) -> list[Message]:
+    """The newest messages of a case the user sees (sender, date, subject, the start of the
+    text): enough to tell a thread from another."""
+    return list(
+        Message.objects.visible_to(user)
+        .filter(case=case)
+        .only("pk", "case_id", "direction", "from_name", "from_address", "date", "created_at",
+              "subject", "text_new", "text")
+        .order_by("-created_at", "-pk")[:CASE_PREVIEW_MESSAGES]
+    )  # fmt: skip

@@ -33,6 +33,10 @@ class Team(models.Model):
 
 
 class User(AbstractUser):
+    class ConversationOrder(models.TextChoices):
+        OLDEST_FIRST = "oldest", _("Oldest first")
+        NEWEST_FIRST = "newest", _("Newest first")
+
     class Role(models.TextChoices):
         ADMINISTRATOR = "admin", _("Administrator")
         MANAGER = "manager", _("Manager")
@@ -60,6 +64,13 @@ class User(AbstractUser):
         _("configures case lists"),
         default=False,
         help_text=_("May edit priorities, types, categories, groups, statuses and the prefix."),
+    )
+    conversation_order = models.CharField(
+        _("conversation order"),
+        max_length=8,
+        choices=ConversationOrder,
+        default=ConversationOrder.OLDEST_FIRST,
+        help_text=_("The order of the messages on a case's page."),
     )
 
     class Meta:

@@ -32,3 +32,33 @@ def moment(value: datetime | None) -> SafeString | str:
         else date_format(local, "SHORT_DATETIME_FORMAT")
     )
     return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), exact, shown)
+
+
+# By the start of the content type, the first match wins; the last is everything else.
+FILE_ICONS = (
+    ("image/", "🖼"),
+    ("audio/", "🎵"),
+    ("video/", "🎞"),
+    ("text/calendar", "📅"),
+    ("text/", "📄"),
+    ("application/pdf", "📕"),
+    ("application/zip", "🗜"),
+    ("application/x-7z", "🗜"),
+    ("application/x-rar", "🗜"),
+    ("application/gzip", "🗜"),
+    ("application/vnd.ms-excel", "📊"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml", "📊"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "📊"),
+    ("application/msword", "📝"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml", "📝"),
+    ("application/vnd.oasis.opendocument.text", "📝"),
+    ("message/", "✉"),
+    ("", "📎"),
+)
+
+
+@register.filter
+def file_icon(content_type: str) -> str:
+    """A small pictogram of a file's kind, by its content type."""
+    kind = (content_type or "").lower()
+    return next(icon for prefix, icon in FILE_ICONS if kind.startswith(prefix))

@@ -1,37 +1,73 @@
-"""Pages of one case: create, view, edit, delete, its printable history, notes and files."""
+"""Pages of one case: create, view, edit, delete, its printable history, notes and files.
+
+The in-place edits, the conversation order and the print view are in ``views.page``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kartoteka.cases import history, selectors, services
-from kartoteka.cases.forms import AttachmentForm, CaseForm, NoteForm
+from kartoteka.cases.forms import (
+    EDITABLE_PROPERTIES,
+    AttachmentForm,
+    CaseForm,
+    CasePropertyForm,
+    NoteForm,
+)
 from kartoteka.cases.models import Case
-from kartoteka.cases.views.lists import case_worker_required
-from kartoteka.core.access import StaffRequest
+from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.once import announce_creation, submit_once
+from kartoteka.people.models import User
+
+# (name, label) of the properties edited in place, in the panel's order.
+PROPERTIES = [(name, CaseForm.base_fields[name].label) for name in EDITABLE_PROPERTIES]
 
 
-def render_case(request: StaffRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+def render_case(
+    request: StaffRequest,
+    case: Case,
+    status: int = 200,
+    editing: CasePropertyForm | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    """The case page; ``editing`` shows that property's form in place (the no-script path)."""
     # The conversation: a no-op when the case was fetched ``with_messages``.
     prefetch_related_objects([case], selectors.case_messages_prefetch())
+    newest_first = request.user.conversation_order == User.ConversationOrder.NEWEST_FIRST
     context = {
         "nav": "cases",
         "case": case,
         "prefix": services.case_settings().prefix,
         "can_delete": selectors.case_can_delete(request.user),
+        "can_edit": request.user.works_with_cases,
+        "properties": PROPERTIES,
+        "editing": editing,
+        "cards": selectors.case_conversation(case, newest_first=newest_first),
+        "newest_first": newest_first,
+        "tree": selectors.case_tree(case, newest_first=newest_first),
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
-    return render(request, "cases/case_detail.html", context, status=status)
+    return allow_remote_images(render(request, "cases/case_detail.html", context, status=status))
+
+
+def allow_remote_images[R: HttpResponseBase](response: R) -> R:
+    """The case page's policy also lets ``https:`` images load: those a reader asked to see
+    (``mail.display`` keeps every remote image unloaded until then). Scripts stay ``'self'``."""
+    policy = dict(settings.SECURE_CSP)
+    policy["img-src"] = [*policy.get("img-src", []), "https:"]
+    response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override sets it
+    return response
 
 
 @case_worker_required

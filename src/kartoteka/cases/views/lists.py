@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,25 +20,13 @@ from kartoteka.cases import export, selectors, services
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.forms import BulkDeleteForm
 from kartoteka.cases.models import Case
-from kartoteka.core.access import StaffRequest, View, staff_member_required
+from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.pagination import CappedPaginator
 
 PAGE_SIZE = 50
 # Parameters of the bulk deletion form that are not filters of the list.
 NOT_FILTERS = frozenset({"csrfmiddlewaretoken", "scope", "selected", "count", "confirmed", "page"})
-
-
-def case_worker_required[V: Callable[..., HttpResponseBase]](view: V) -> V:
-    """Staff who work with cases; for everyone else case pages do not exist (404)."""
-
-    @wraps(view)
-    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.works_with_cases:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return cast(V, staff_member_required(cast(View, wrapper)))
 
 
 def filter_errors(filterset: CaseFilter) -> list[str]:

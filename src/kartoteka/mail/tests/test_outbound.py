@@ -163,6 +163,28 @@ def test_reply_with_an_invalid_address_is_refused(agent) -> None:
     assert raised.value.message_dict == {"to": ["nie-adres is not an email address."]}
 
 
+def test_a_reply_is_signed_above_the_message_it_quotes(agent) -> None:
+    # given
+    mailbox = make_mailbox(signature_html="<p><b>Zespół pomocy</b></p>")
+    case = make_case()
+    make_inbound(case, mailbox=mailbox)
+    text = "Już działa.\n\nOn 2 Mar 2026, Jan Kowalski wrote:\n> Nie działa.\n>\n> Jan\n"
+
+    # when
+    message = reply_create(case=case, by=agent, text=text)
+
+    # then: the signature under the answer, the quote under the signature
+    assert message.text == (
+        "Już działa.\n\n-- \nZespół pomocy\ntel. 22 100 20 30\n\n"
+        "On 2 Mar 2026, Jan Kowalski wrote:\n> Nie działa.\n>\n> Jan\n"
+    )
+    assert message.text_new == "Już działa."
+    sent = raw_of(message)
+    assert sent.get_body(("plain",)).get_content().replace("\r\n", "\n") == message.text
+    html = sent.get_body(("html",)).get_content()
+    assert html.index("Zespół pomocy") < html.index("<blockquote") < html.index("Nie działa.")
+
+
 def test_reply_carries_cc_attachments_and_an_html_alternative(agent) -> None:
     # given
     mailbox = make_mailbox(signature_html="<p><b>Zespół pomocy</b></p>")

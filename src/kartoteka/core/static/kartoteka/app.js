@@ -29,3 +29,131 @@ document.addEventListener("change", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Case page: a tree link opens the collapsed card it points to; remote images load on request;
+// toasts that htmx swapped in fade like the others.
+function revealTarget(hash) {
+  const target = hash && hash.length > 1 ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+  if (!target) return;
+  for (let node = target; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+  target.scrollIntoView({ block: "start" });
+}
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-reveal]");
+  if (link) revealTarget(link.hash);
+  const button = event.target.closest("[data-show-remote-images]");
+  if (!button) return;
+  const card = button.closest(".message-card");
+  for (const image of card.querySelectorAll("img[data-remote-src]")) {
+    image.setAttribute("src", image.dataset.remoteSrc);
+    image.removeAttribute("data-remote-src");
+  }
+  button.closest(".remote-images").remove();
+});
+window.addEventListener("hashchange", () => revealTarget(window.location.hash));
+document.addEventListener("DOMContentLoaded", () => revealTarget(window.location.hash));
+document.addEventListener("htmx:afterSettle", () => {
+  setTimeout(() => {
+    for (const toast of document.querySelectorAll(".toast:not(.toast-hidden)")) toast.classList.add("toast-hidden");
+  }, 6000);
+});
+
+// Composer (mail/composer.html): canned responses, signature preview, drag-and-drop files,
+// one send per click, and no draft save once the message is on its way.
+(() => {
+  const composerOf = (element) => element && element.closest && element.closest("[data-composer]");
+
+  // A canned response goes in at the cursor, or at the top when the text was never touched.
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches && event.target.matches("[data-composer-body]")) event.target.dataset.touched = "1";
+  });
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches("[data-canned-insert]")) return;
+    const option = select.selectedOptions[0];
+    const form = composerOf(select);
+    const body = form && form.querySelector("[data-composer-body]");
+    if (!option || !option.value || !body) return;
+    const text = option.dataset.text || "";
+    const at = body.dataset.touched ? body.selectionStart : 0;
+    const end = body.dataset.touched ? body.selectionEnd : 0;
+    body.value = body.value.slice(0, at) + text + body.value.slice(end);
+    body.focus();
+    body.setSelectionRange(at + text.length, at + text.length);
+    select.value = "";
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // The chosen mailbox's signature is shown under the text.
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches("[data-composer] select[name=mailbox]")) return;
+    const preview = composerOf(select).querySelector("[data-signature-preview]");
+    const signature = (select.selectedOptions[0] && select.selectedOptions[0].dataset.signature) || "";
+    if (!preview) return;
+    preview.textContent = "-- \n" + signature;
+    preview.hidden = !signature.trim();
+  });
+
+  // Files dropped on the composer go into its file input (which saves them to the draft).
+  document.addEventListener("dragover", (event) => {
+    const form = composerOf(event.target);
+    if (!form || !event.dataTransfer || !Array.from(event.dataTransfer.types).includes("Files")) return;
+    event.preventDefault();
+    form.classList.add("composer-dragging");
+  });
+  document.addEventListener("dragleave", (event) => {
+    const form = composerOf(event.target);
+    if (form && !form.contains(event.relatedTarget)) form.classList.remove("composer-dragging");
+  });
+  document.addEventListener("drop", (event) => {
+    const form = composerOf(event.target);
+    if (!form || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    event.preventDefault();
+    form.classList.remove("composer-dragging");
+    const input = form.querySelector("input[type=file][name=files]");
+    if (!input) return;
+    const files = new DataTransfer();
+    for (const file of input.files) files.items.add(file);
+    for (const file of event.dataTransfer.files) files.items.add(file);
+    input.files = files.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // Send once: the button is disabled after the click, and a delayed draft save is dropped.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.matches || !form.matches("[data-composer]")) return;
+    form.dataset.sending = "1";
+    for (const button of form.querySelectorAll("[data-composer-send]")) {
+      setTimeout(() => { button.disabled = true; }, 0);
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const element = event.detail && event.detail.elt;
+    if (element && element.matches && element.matches("[data-draft-autosave]")) {
+      const form = composerOf(element);
+      if (form && form.dataset.sending) event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail && event.detail.elt;
+    if (!form || !form.matches || !form.matches("[data-composer]") || event.detail.successful) return;
+    delete form.dataset.sending;
+    for (const button of form.querySelectorAll("[data-composer-send]")) button.disabled = false;
+  });
+
+  // "Close" hides the composer; its draft stays.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("[data-composer-close]");
+    if (!button) return;
+    const form = composerOf(button);
+    if (form && form.parentElement && form.parentElement.id === "composer") {
+      form.remove();
+    } else if (form) {
+      window.history.back();
+    }
+  });
+})();

@@ -1,0 +1,94 @@
+"""Canned responses: texts an administrator prepares, inserted into the composer.
+
+A text may hold placeholders such as ``{case_number}``; inserting it fills the known ones
+with plain string replacement (never ``str.format`` on user text, so braces, attribute
+lookups and format specs stay inert). An unknown placeholder is left as typed; the
+administrator's form warns about it (``placeholders_unknown``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.mail.models import CannedResponse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from kartoteka.cases.models import Case
+    from kartoteka.people.models import User
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+PLACEHOLDERS: dict[str, StrPromise] = {
+    "case_number": _("the case's number"),
+    "case_subject": _("the case's subject"),
+    "case_tag": _("the case's subject tag, e.g. [ACME#3932]"),
+    "contact_name": _("the full name of the case's reporter (else its first contact)"),
+    "contact_first_name": _("the first name of the case's reporter (else its first contact)"),
+    "customer_name": _("the name of the case's customer"),
+    "agent_name": _("the full name of the user who writes"),
+    "agent_first_name": _("the first name of the user who writes"),
+}
+
+
+def placeholders_unknown(text: str) -> list[str]:
+    """The ``{names}`` in ``text`` that are not placeholders, each once, in order."""
+    found: list[str] = []
+    for name in PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS and name not in found:
+            found.append(name)
+    return found
+
+
+def placeholder_values(*, case: Case, user: User, prefix: str) -> dict[str, str]:
+    """What each placeholder stands for in ``case`` written by ``user`` ("" when unknown)."""
+    contact = case.reporter or case.contacts.order_by("last_name", "first_name", "pk").first()
+    return {
+        "case_number": str(case.number),
+        "case_subject": case.subject,
+        "case_tag": f"[{prefix}#{case.number}]",
+        "contact_name": str(contact) if contact is not None else "",
+        "contact_first_name": (contact.first_name or str(contact)) if contact is not None else "",
+        "customer_name": case.account.name if case.account is not None else "",
+        "agent_name": str(user),
+        "agent_first_name": user.first_name or str(user),
+    }
+
+
+def canned_render(text: str, *, values: dict[str, str]) -> str:
+    """``text`` with every known ``{placeholder}`` replaced by its value, in one pass (a value
+    that itself looks like a placeholder is not filled again)."""
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def canned_responses_active() -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.filter(active=True)
+
+
+@transaction.atomic
+def canned_response_create(*, name: str, body: str, active: bool, position: int) -> CannedResponse:
+    canned = CannedResponse(name=name.strip(), body=body, active=active, position=position)
+    canned.full_clean()
+    canned.save()
+    return canned
+
+
+@transaction.atomic
+def canned_response_update(
+    *, canned: CannedResponse, name: str, body: str, active: bool, position: int
+) -> CannedResponse:
+    canned.name, canned.body, canned.active, canned.position = name.strip(), body, active, position
+    canned.full_clean()
+    canned.save(update_fields=["name", "body", "active", "position"])
+    return canned
+
+
+@transaction.atomic
+def canned_response_delete(*, canned: CannedResponse) -> None:
+    canned.delete()

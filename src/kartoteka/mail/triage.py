@@ -1,0 +1,221 @@
+"""The only code that writes what the triage inbox does to a message.
+
+A person places a waiting message in a new case of a customer or in an existing case (both
+through ``cases.merge``, which locks the message and refuses one placed meanwhile), may
+remember the sender's address on the customer (on one of its contacts, or as a new contact)
+so that the next message from it is placed by ``inbound`` without triage, or discards it as
+spam: kept ``DISCARD_KEPT_DAYS`` days, restorable, then purged by the periodic job
+``tasks_triage.purge_discarded_messages``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kartoteka.cases.merge import case_from_message, message_move
+from kartoteka.customers.models import Contact, EmailAddress
+from kartoteka.customers.services import contact_create, contact_update
+from kartoteka.mail.models import Message
+
+if TYPE_CHECKING:
+    from kartoteka.cases.models import Case
+    from kartoteka.customers.models import Account
+    from kartoteka.people.models import User
+
+DISCARD_KEPT_DAYS = 30
+PURGE_CHUNK_SIZE = 500
+
+
+def sender_name_parts(message: Message) -> tuple[str, str]:
+    """First and last name from the From display name ("Jan Maria Kowalski" → "Jan Maria",
+    "Kowalski"); a single word is the last name, no name at all leaves the address."""
+    words = re.sub(r"\s+", " ", message.from_name).strip().strip("\"'").split(" ")
+    words = [word for word in words if word]
+    if len(words) >= 2:
+        return " ".join(words[:-1])[:100], words[-1][:100]
+    return "", (words[0] if words else message.from_address)[:100]
+
+
+def _sender(message: Message) -> str:
+    if not message.from_address.strip():
+        raise ValidationError(_("The message has no sender address to remember."), code="no_sender")
+    return message.from_address.strip().lower()
+
+
+@transaction.atomic
+def sender_address_remember(
+    *,
+    message: Message,
+    by: User,
+    account: Account,
+    contact: Contact | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Contact:
+    """Give the sender's address to ``contact`` (a contact of ``account``), or to a new contact
+    of ``account`` named ``first_name`` ``last_name`` (by default from the From header).
+
+    Through ``customers.services``, which refuses an address another owner holds; from then
+    on mail from it is placed automatically.
+    """
+    address = _sender(message)
+    if contact is not None:
+        if contact.account_id != account.pk:
+            raise ValidationError(
+                {
+                    "remember": _("%(name)s is not a contact of %(account)s.")
+                    % {"name": contact, "account": account.name}
+                },
+                code="contact_not_of_account",
+            )
+        kept = list(EmailAddress.objects.filter(contact=contact).values_list("address", flat=True))
+        return contact_update(contact=contact, by=by, data={}, emails=[*kept, address])
+    if not (first_name.strip() or last_name.strip()):
+        first_name, last_name = sender_name_parts(message)
+    if not last_name.strip():
+        first_name, last_name = "", first_name
+    return contact_create(
+        by=by,
+        data={"account": account, "first_name": first_name.strip(), "last_name": last_name.strip()},
+        emails=[address],
+    )
+
+
+def _sender_contact(message: Message, account: Account | None) -> Contact | None:
+    """The contact of ``account`` that already owns the sender's address, if any."""
+    if account is None or not message.from_address:
+        return None
+    return Contact.objects.filter(
+        account=account, emails__address=message.from_address.strip().lower()
+    ).first()
+
+
+@transaction.atomic
+def triage_case_create(
+    *,
+    message: Message,
+    by: User,
+    account: Account,
+    subject: str,
+    remember: bool = False,
+    contact: Contact | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Case:
+    """A new case of ``account`` holding the waiting ``message``; with ``remember`` the sender's
+    address is first remembered (see ``sender_address_remember``) and that contact becomes
+    the case's contact and reporter. All or nothing; refused when the message was placed
+    meanwhile."""
+    person = _sender_contact(message, account)
+    if remember:
+        person = sender_address_remember(
+            message=message,
+            by=by,
+            account=account,
+            contact=contact,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    return case_from_message(
+        message=message,
+        by=by,
+        from_case=None,
+        subject=subject,
+        account=account,
+        contacts=[person] if person is not None else [],
+        reporter=person,
+    )
+
+
+@transaction.atomic
+def triage_case_append(
+    *,
+    message: Message,
+    by: User,
+    case: Case,
+    remember: bool = False,
+    contact: Contact | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Case:
+    """Append the waiting ``message`` to ``case``; with ``remember`` the sender's address is
+    first remembered on the case's customer. Refused when the message was placed meanwhile."""
+    if remember:
+        if case.account is None:
+            raise ValidationError(
+                {
+                    "remember": _("Case #%(number)s has no customer to remember the address on.")
+                    % {"number": case.number}
+                },
+                code="no_customer",
+            )
+        sender_address_remember(
+            message=message,
+            by=by,
+            account=case.account,
+            contact=contact,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    return message_move(message=message, target=case, by=by, from_case=None)
+
+
+def _locked_in(message: Message, state: str) -> Message:
+    locked = Message.objects.select_for_update().filter(pk=message.pk).first()
+    if locked is None or locked.state != state:
+        raise ValidationError(
+            _("Someone else handled this message meanwhile; nothing was done."),
+            code="handled_meanwhile",
+        )
+    return locked
+
+
+@transaction.atomic
+def message_discard(*, message: Message, by: User) -> Message:
+    """Set a waiting message aside as spam (kept ``DISCARD_KEPT_DAYS`` days, restorable).
+
+    Locks the message; refused when it no longer waits in triage."""
+    locked = _locked_in(message, Message.State.TRIAGE)
+    locked.state = Message.State.DISCARDED
+    locked.discarded_at = timezone.now()
+    locked.discarded_by = by
+    locked.save(update_fields=["state", "discarded_at", "discarded_by"])
+    return locked
+
+
+@transaction.atomic
+def message_restore(*, message: Message, by: User) -> Message:
+    """Put a discarded message back in the triage inbox. Locks it; refused when it is no
+    longer discarded (restored meanwhile, or purged)."""
+    locked = _locked_in(message, Message.State.DISCARDED)
+    locked.state = Message.State.TRIAGE
+    locked.discarded_at = None
+    locked.discarded_by = None
+    locked.save(update_fields=["state", "discarded_at", "discarded_by"])
+    return locked
+
+
+def discarded_messages_purge(*, now: datetime | None = None) -> int:
+    """Delete messages discarded more than ``DISCARD_KEPT_DAYS`` days ago, with their attachment
+    rows (the raw bytes stay in the content-addressed stores, possibly shared). Idempotent;
+    deletes in chunks, each in its own transaction. Returns how many messages went."""
+    cutoff = (now or timezone.now()) - timedelta(days=DISCARD_KEPT_DAYS)
+    old = Message.objects.filter(state=Message.State.DISCARDED, discarded_at__lt=cutoff)
+    purged = 0
+    while True:
+        chunk = list(old.order_by("pk").values_list("pk", flat=True)[:PURGE_CHUNK_SIZE])
+        if not chunk:
+            return purged
+        with transaction.atomic():
+            # Checked again inside the delete: one restored meanwhile stays.
+            _count, by_model = old.filter(pk__in=chunk).delete()
+        purged += by_model.get(Message._meta.label, 0)
+        if len(chunk) < PURGE_CHUNK_SIZE:
+            return purged

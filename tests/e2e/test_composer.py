@@ -1,0 +1,51 @@
+"""The composer in a real browser: the draft saves as one types and uploads, and sends once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from kartoteka.mail.models import Draft, DraftAttachment, Message
+from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
+from kartoteka.people.models import User
+from kartoteka.people.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+def test_agent_writes_uploads_and_sends_from_the_composer(page: Page, manager: User) -> None:
+    # given
+    case = make_case("Drukarka nie drukuje")
+    make_inbound(case, mailbox=make_mailbox(), text="Nadal nie działa.")
+    page.goto(reverse("login"))
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("form:has(#id_password) button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+    page.goto(reverse("mail:compose", args=[case.number]))
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    # when: typing, then choosing a file
+    page.fill("#id_body", "Proszę zrestartować drukarkę.")
+    expect(page.locator("#composer-draft-status")).to_contain_text("Draft saved at")
+    page.set_input_files("#composer-files-input", files=[
+        {"name": "instrukcja.txt", "mimeType": "text/plain", "buffer": b"Krok 1"},
+    ])  # fmt: skip
+    expect(page.locator("#composer-files")).to_contain_text("instrukcja.txt")
+
+    # then: the draft holds both
+    draft = Draft.objects.get()
+    assert draft.body == "Proszę zrestartować drukarkę."
+    assert list(DraftAttachment.objects.values_list("name", flat=True)) == ["instrukcja.txt"]
+
+    # when: sent
+    page.click("[data-composer-send]")
+    page.wait_for_url(re.compile(rf"/cases/{case.number}/$"))
+
+    # then
+    message = Message.objects.get(direction=Message.Direction.OUTBOUND)
+    assert list(message.attachments.values_list("filename", flat=True)) == ["instrukcja.txt"]
+    assert message.text.startswith("Proszę zrestartować drukarkę.")
+    assert not Draft.objects.exists()
