@@ -13,3 +13,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared in-memory database: the browser tests' live server and the
+    # test's own thread write at once, which the in-memory database's table locks refuse
+    # at once ("database table is locked") where a file waits (busy timeout), as it does
+    # in production. pytest-xdist gives each worker its own file.
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / "kartoteka-test.sqlite3")
+    }

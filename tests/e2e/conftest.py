@@ -54,3 +54,9 @@ def page(browser: Browser, live_server, settings, tmp_path: Path) -> Iterator[Pa
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# The mail servers of the whole-story tests: a real Dovecot and an aiosmtpd server.
+from kartoteka.mail.tests.dovecot import dovecot  # noqa: E402, F401
+from kartoteka.mail.tests.fetching import account, make_mailbox  # noqa: E402, F401
+from kartoteka.mail.tests.smtp_server import smtp_server  # noqa: E402, F401

@@ -15,6 +15,7 @@ from kartoteka.people.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def test_agent_writes_uploads_and_sends_from_the_composer(page: Page, manager: User) -> None:
     # given
     case = make_case("Drukarka nie drukuje")
@@ -35,7 +36,11 @@ def test_agent_writes_uploads_and_sends_from_the_composer(page: Page, manager: U
     ])  # fmt: skip
     expect(page.locator("#composer-files")).to_contain_text("instrukcja.txt")
 
-    # then: the draft holds both
+    # then: the draft holds both (the upload's save may still be on its way)
+    for _attempt in range(50):
+        if DraftAttachment.objects.exists():
+            break
+        page.wait_for_timeout(100)
     draft = Draft.objects.get()
     assert draft.body == "Proszę zrestartować drukarkę."
     assert list(DraftAttachment.objects.values_list("name", flat=True)) == ["instrukcja.txt"]
