@@ -25,6 +25,8 @@ from kartoteka.mail.mailboxes import mailbox_create
 from kartoteka.mail.models import Mailbox, Message
 
 SOURCE = "demo"
+DEMO_SMTP_HOST = "localhost"
+DEMO_SMTP_PORT = 1025
 MAILBOX_NAME = "Biuro obsługi klienta"
 MAILBOX_ADDRESS = "bok@kartoteka.example"
 # Dates are counted back from here, not from today, so the bytes never change.
@@ -145,6 +147,12 @@ def demo_mailbox() -> Mailbox:
             protocol=Mailbox.Protocol.NONE,
             unknown_sender=Mailbox.UnknownSender.TRIAGE,
             is_default=True,
+            # A local catcher such as Mailpit listens here: replies written in the demo land
+            # there, never at the demo customers' addresses. With nothing listening they
+            # wait in the outbox and then show the connection error.
+            smtp_host=DEMO_SMTP_HOST,
+            smtp_port=DEMO_SMTP_PORT,
+            smtp_security=Mailbox.Security.NONE,
         )
     return mailbox
 

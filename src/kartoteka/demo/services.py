@@ -31,6 +31,7 @@ from kartoteka.demo.catalogue import (
     PRINTED_LOGINS,
     SEGMENTS,
 )
+from kartoteka.demo.desk import demo_desk
 from kartoteka.demo.mail import demo_mail
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.people.models import Team, User
@@ -81,6 +82,7 @@ def demo_load(
     contacts_created = _contacts(plan_contacts(contacts, account_plans, seed), users, entries)
     cases_created = demo_cases(count=cases, seed=seed)
     mail = demo_mail(seed=seed)
+    demo_desk()
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases.merge import case_from_message, message_move
+from kartoteka.cases.services import case_settings, case_update
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import contact_create, contact_update
 from kartoteka.mail.models import Message
@@ -146,7 +147,9 @@ def triage_case_append(
     last_name: str = "",
 ) -> Case:
     """Append the waiting ``message`` to ``case``; with ``remember`` the sender's address is
-    first remembered on the case's customer. Refused when the message was placed meanwhile."""
+    first remembered on the case's customer. Refused when the message was placed meanwhile.
+    A customer's own message moves the case to the incoming status (reopening a closed one),
+    as it would have had it found its case by itself; an auto-reply does not."""
     if remember:
         if case.account is None:
             raise ValidationError(
@@ -164,7 +167,16 @@ def triage_case_append(
             first_name=first_name,
             last_name=last_name,
         )
-    return message_move(message=message, target=case, by=by, from_case=None)
+    with transaction.atomic():
+        placed = message_move(message=message, target=case, by=by, from_case=None)
+        incoming = case_settings().incoming_status
+        if (
+            incoming is not None
+            and not (message.auto_reply or message.bounce)
+            and placed.status_id != incoming.pk
+        ):
+            case_update(case=placed, by=by, data={"status": incoming})
+    return placed
 
 
 def _locked_in(message: Message, state: str) -> Message:

@@ -186,13 +186,48 @@ def test_demo_conversations_land_in_cases_and_strangers_in_triage() -> None:
     demo = Message.objects.filter(source="demo", mailbox=mailbox)
     placed = demo.filter(case__isnull=False)
     assert placed.count() >= 40  # every demo contact writes once, some twice
-    assert placed.values("case").distinct().count() == 40
+    # 40 cases, one of them merged into another case of its customer by the demo desk
+    assert placed.values("case").distinct().count() == 39
+    assert Case.objects.filter(merged_into__isnull=False).count() == 1
     replies = placed.filter(subject__startswith="Re: ")
     assert replies.exists()
     for reply in replies.select_related("case"):
-        assert reply.case.messages.count() == 2  # appended to the case of the first message
+        # appended to the case of the first message (plus the merged one's, if any)
+        first = placed.filter(case=reply.case, subject=reply.subject.removeprefix("Re: "))
+        assert first.exists()
     known = set(EmailAddress.objects.values_list("address", flat=True))
     triage = demo.filter(state=Message.State.TRIAGE)
     assert triage.count() == 6
     assert all(m.case_id is None for m in triage)
     assert not known & {m.from_address for m in triage}
+
+
+def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam() -> None:
+    from kartoteka.cases.models import CaseEvent
+    from kartoteka.mail.models import CannedResponse
+
+    # when
+    demo_load(accounts=20, contacts=40, cases=10)
+    # then: texts to insert, with placeholders the composer fills
+    assert CannedResponse.objects.filter(active=True).count() == 4
+    assert all("{" in canned.body for canned in CannedResponse.objects.all())
+    # a duplicate case merged into the older one, both histories say so
+    merged = Case.objects.get(merged_into__isnull=False)
+    assert merged.merged_into.account == merged.account
+    assert merged.messages.count() == 0
+    assert CaseEvent.objects.filter(case=merged, kind=CaseEvent.Kind.MERGED_INTO).exists()
+    assert CaseEvent.objects.filter(
+        case=merged.merged_into, kind=CaseEvent.Kind.MERGED_FROM
+    ).exists()
+    # replies recorded as sent, never handed to a server
+    sent = Message.objects.filter(direction=Message.Direction.OUTBOUND)
+    assert sent.count() == 3
+    assert set(sent.values_list("state", flat=True)) == {Message.State.SENT}
+    # spam waits, restorable, out of triage
+    spam = Message.objects.get(state=Message.State.DISCARDED)
+    assert spam.discarded_by.username == "agent"
+    assert Message.objects.filter(state=Message.State.TRIAGE).count() == 6
+    # and a second run adds nothing
+    demo_load(accounts=20, contacts=40, cases=10)
+    assert CannedResponse.objects.count() == 4
+    assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 3

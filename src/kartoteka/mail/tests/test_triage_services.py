@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kartoteka.cases.history import case_history
 from kartoteka.cases.merge import MessageMovedError
-from kartoteka.cases.models import Case, CaseEvent
+from kartoteka.cases.models import Case, CaseEvent, Status
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.schedule import SCHEDULE
 from kartoteka.customers.models import Contact, EmailAddress
@@ -143,6 +143,22 @@ def test_appending_to_a_case_records_it_as_placed_from_triage(agent) -> None:
     assert (message.case_id, message.state) == (case.pk, Message.State.PLACED)
     texts = [entry.text for entry in case_history(case) if entry.kind == "event"]
     assert texts == ["Message “Re: Zapytanie ofertowe 1” placed here from triage."]
+
+
+@pytest.mark.parametrize(("auto_reply", "status_after"), [(False, "Open"), (True, "Closed")])
+def test_a_customers_message_placed_in_a_closed_case_opens_it_again(
+    agent, auto_reply, status_after
+) -> None:
+    # given
+    case = make_case("Oferta", account=AccountFactory())
+    case.status = Status.objects.get(name="Closed")
+    case.save()
+    message = waiting(auto_reply=auto_reply)
+    # when
+    triage.triage_case_append(message=message, by=agent, case=case)
+    # then: as if it had found its case by itself (an auto-reply never reopens)
+    case.refresh_from_db()
+    assert case.status.name == status_after
 
 
 def test_appending_to_a_merged_case_is_refused_naming_where_it_went(agent) -> None:
