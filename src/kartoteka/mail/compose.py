@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings
 from kartoteka.core.models import FormSubmission
 from kartoteka.mail import outbound, rawstore
@@ -34,7 +35,7 @@ from kartoteka.mail.models import Attachment, Draft, DraftAttachment, Mailbox, M
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
-    from kartoteka.cases.models import Case, Status
+    from kartoteka.cases.models import Status
     from kartoteka.people.models import User
 
 Kind = Draft.Kind
@@ -219,6 +220,14 @@ def draft_get_for_user(*, case: Case, user: User, pk: int) -> Draft:
     if draft is None:
         raise Http404
     return draft
+
+
+def composer_lock(case: Case) -> None:
+    """Take the case's row lock inside the caller's transaction: a draft save and the send of
+    the same composer then run one after the other, so a save that set off before the send
+    cannot bring the sent draft back after it (it finds the token used, see
+    ``already_sent``)."""
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
 
 
 def already_sent(*, user: User, token: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -195,6 +196,7 @@ def compose_view(request: StaffRequest, number: int) -> HttpResponse:
         outgoing = form.outgoing(uploads=request.FILES.getlist("files"))
 
         def send() -> str:
+            compose.composer_lock(case)
             compose.composed_send(
                 case=case,
                 by=request.user,
@@ -241,10 +243,13 @@ def compose_view(request: StaffRequest, number: int) -> HttpResponse:
 def draft_save(request: StaffRequest, number: int) -> HttpResponse:
     case = case_get_for_user(request.user, number, write=True)
     kind, replying_to, _draft = _posted(request, case)
-    if compose.already_sent(user=request.user, token=request.POST.get("submission_token", "")):
-        # A save that set off before the send arrived after it: the draft stays deleted.
-        return HttpResponse(status=204)
-    draft, upload_errors, changed = _save_draft(request, case, kind, replying_to)
+    with transaction.atomic():
+        compose.composer_lock(case)
+        token = request.POST.get("submission_token", "")
+        if compose.already_sent(user=request.user, token=token):
+            # A save that set off before the send arrived after it: the draft stays deleted.
+            return HttpResponse(status=204)
+        draft, upload_errors, changed = _save_draft(request, case, kind, replying_to)
     if not request.htmx:
         messages.success(request, _("Draft saved."))
         query = f"?kind={kind}&message={replying_to.pk}" if replying_to is not None else ""
