@@ -467,8 +467,11 @@ def test_the_wizard_query_count_does_not_grow_with_suggestions_and_cases(
     client = client_for(agent)
     client.get(url("triage-message", message.pk))
     # when / then: session, user, message with attachments (2), sender's owner,
-    # suggestions, case search (FTS vocabulary, cases), triage count in the navigation
-    with django_assert_num_queries(9):
+    # suggestions, case search (SQLite also reads its FTS vocabulary; cases), triage count
+    # in the navigation
+    from django.db import connection
+
+    with django_assert_num_queries(9 if connection.vendor == "sqlite" else 8):
         response = client.get(url("triage-message", message.pk), {"case_q": "oferta"})
     assert len(response.context["cases"]) == rows
     assert len(response.context["suggestions"]) == rows
