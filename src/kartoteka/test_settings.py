@@ -18,10 +18,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared in-memory database: the browser tests' live server and the
     # test's own thread write at once, which the in-memory database's table locks refuse
     # at once ("database table is locked") where a file waits (busy timeout), as it does
-    # in production. pytest-xdist gives each worker its own file.
+    # in production. One file per process (each pytest-xdist worker loads these settings),
+    # so two test runs on one machine never share one.
+    import os
     import tempfile
     from pathlib import Path
 
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(Path(tempfile.gettempdir()) / "kartoteka-test.sqlite3")
+        "NAME": str(Path(tempfile.gettempdir()) / f"kartoteka-test-{os.getpid()}.sqlite3")
     }

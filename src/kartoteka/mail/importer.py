@@ -5,12 +5,14 @@ recursively, in sorted order). Every message goes through ``message_receive`` li
 from the mail server, so it is placed (new case, append, triage) exactly as it would have
 been, and a message already stored answers "duplicate".
 
-One message is in memory at a time: the mbox is split line by line as it is read, a folder is
+A few messages are in memory at a time (those parsed ahead): the mbox is split line by line
+as it is read, a folder is
 listed and each file read when its turn comes.
 
 Resumable: the number of messages done (and the key and SHA-256 of the last one) is kept in
-``<data dir>/mail/imports/<sha1 of the mailbox and the absolute path>.json``, saved every
-``SAVE_EVERY`` messages and whenever the run stops. A rerun skips that many messages without
+``<data dir>/mail/imports/<sha1 of the mailbox and the absolute path>.json``, saved whenever
+a batch of messages is committed (see ``_Batch``) and when the run stops. A rerun skips that
+many messages without
 storing them again, after checking that the last one done is still the same message (when it
 is not, the archive changed and the run starts from the beginning, which is safe: duplicates
 are recognised). A ``TemporaryFailure`` (our database or disk) stops the run with the
@@ -28,13 +30,14 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from kartoteka.mail.inbound import TemporaryFailure, message_receive
 from kartoteka.mail.knowledge import ReceivingContext, receiving_context
@@ -42,7 +45,8 @@ from kartoteka.mail.models import Mailbox
 from kartoteka.mail.preparing import default_workers, prepared_in_order
 
 PROGRESS_EVERY = 500  # a progress line on stderr every this many messages
-SAVE_EVERY = 100  # the progress file is written every this many messages
+BATCH_MESSAGES = 50  # messages committed together (the progress file is written then)
+BATCH_SECONDS = 0.5  # ... or after this long, whichever comes first
 EX_DATAERR = 65
 EX_NOINPUT = 66
 EX_NOUSER = 67
@@ -206,6 +210,8 @@ def _import(
     done = 0
     source_prefix = f"import:{archive.path}:"
     context: ReceivingContext | None = None
+    batch = _Batch()
+    committed: tuple[int, dict[str, str]] = (skip, last)
 
     def to_deliver() -> Iterator[tuple[ArchivedMessage, bytes]]:
         nonlocal done
@@ -218,15 +224,31 @@ def _import(
                 continue
             yield item, item.read()
 
+    def commit() -> None:
+        nonlocal committed
+        for action, count in batch.commit().items():
+            report.actions[action] += count
+        committed = (done, last)
+        _progress_save(progress_file, archive, target, done, last)
+
+    def stop(item: ArchivedMessage, error: Exception) -> None:
+        report.stopped = (
+            f"Stopped at message {done + 1} ({item.key}): {error}. The progress is saved "
+            f"(up to message {committed[0]}): run the same command again to continue."
+        )
+
     try:
         for item, raw, outcome in prepared_in_order(to_deliver(), workers=workers):
             report.read += 1
+            if isinstance(outcome, TemporaryFailure):  # our disk: what is stored stays stored
+                commit()
+                stop(item, outcome)
+                return committed
             if outcome is None:
                 report.empty += 1
             else:
+                batch.open()
                 try:
-                    if isinstance(outcome, TemporaryFailure):
-                        raise outcome
                     context = context.fresh() if context is not None else receiving_context()
                     receipt = message_receive(
                         raw=raw,
@@ -236,22 +258,60 @@ def _import(
                         prepared=outcome,
                     )
                 except (TemporaryFailure, DatabaseError) as error:
-                    report.stopped = (
-                        f"Stopped at message {done + 1} ({item.key}): {error}. The progress is "
-                        "saved: run the same command again to continue."
-                    )
-                    return done, last
-                report.actions[receipt.action] += 1
+                    batch.rollback(error)  # our database: the batch is read again next time
+                    stop(item, error)
+                    return committed
+                batch.actions[receipt.action] += 1
             done += 1
             last = {"key": item.key, "sha256": hashlib.sha256(raw).hexdigest()}
-            if done % SAVE_EVERY == 0:
-                _progress_save(progress_file, archive, target, done, last)
+            if batch.full():
+                commit()
             meter.tick(report)
-    except BaseException:
-        # Ctrl-C or anything unexpected: what was done stays done.
-        _progress_save(progress_file, archive, target, done, last)
+        commit()
+    except BaseException as error:
+        # Ctrl-C or anything unexpected: what was committed stays done.
+        batch.rollback(error)
+        _progress_save(progress_file, archive, target, *committed)
         raise
-    return done, last
+    return committed
+
+
+class _Batch:
+    """Messages stored in one transaction: each message's own transaction becomes a savepoint
+    in it, so a long import pays one commit per batch, not per message. A batch ends after
+    ``BATCH_MESSAGES`` messages or ``BATCH_SECONDS`` (other writers wait for it that long at
+    most); when our database fails the whole batch is rolled back and read again next run."""
+
+    def __init__(self) -> None:
+        self._atomic: transaction.Atomic | None = None
+        self._started = 0.0
+        self.actions: Counter[str] = Counter()
+
+    def open(self) -> None:
+        if self._atomic is None:
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self._started = time.monotonic()
+
+    def full(self) -> bool:
+        return self._atomic is not None and (
+            self.actions.total() >= BATCH_MESSAGES
+            or time.monotonic() - self._started >= BATCH_SECONDS
+        )
+
+    def commit(self) -> Counter[str]:
+        """Commit; returns the actions of the batch's messages."""
+        actions, self.actions = self.actions, Counter()
+        if self._atomic is not None:
+            atomic, self._atomic = self._atomic, None
+            atomic.__exit__(None, None, None)
+        return actions
+
+    def rollback(self, error: BaseException) -> None:
+        self.actions = Counter()
+        if self._atomic is not None:
+            atomic, self._atomic = self._atomic, None
+            atomic.__exit__(type(error), error, error.__traceback__)
 
 
 def _same_start(archive: Archive, skip: int, last: dict[str, str]) -> bool:

@@ -71,8 +71,9 @@ def knowledge_gather(
             EmailAddress.objects.filter(address=sender)
             .annotate(is_staff=Exists(staff))
             .values_list("contact_id", "account_id", "contact__account_id", "is_staff")
-            .first()
+            .order_by()[:1]
         )
+        owner = next(iter(owner), None)
         if owner is not None:
             contact_id, account_id, is_staff = owner[0], owner[1] or owner[2], owner[3]
         else:
@@ -121,18 +122,28 @@ def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
     for pk, account in cases:
         if account is not None:
             of_account.setdefault(account, []).append(pk)
-    for case_pk, address in Case.contacts.through.objects.filter(
-        case_id__in=found, contact__emails__address__isnull=False
-    ).values_list("case_id", "contact__emails__address"):
+    for case_pk, address in (
+        Case.contacts.through.objects.filter(
+            case_id__in=found, contact__emails__address__isnull=False
+        )
+        .values_list("case_id", "contact__emails__address")
+        .order_by()
+    ):
         found[case_pk].add(address)
     if of_account:
-        for address, account, contact_account in EmailAddress.objects.filter(
-            Q(account_id__in=of_account) | Q(contact__account_id__in=of_account)
-        ).values_list("address", "account_id", "contact__account_id"):
+        for address, account, contact_account in (
+            EmailAddress.objects.filter(
+                Q(account_id__in=of_account) | Q(contact__account_id__in=of_account)
+            )
+            .values_list("address", "account_id", "contact__account_id")
+            .order_by()
+        ):
             for case_pk in of_account.get(account or contact_account, []):
                 found[case_pk].add(address)
-    for case_pk, sender, to, cc in Message.objects.filter(case_id__in=found).values_list(
-        "case_id", "from_address", "to", "cc"
+    for case_pk, sender, to, cc in (
+        Message.objects.filter(case_id__in=found)
+        .values_list("case_id", "from_address", "to", "cc")
+        .order_by()
     ):
         found[case_pk].add(sender)
         found[case_pk].update(_addresses(to) | _addresses(cc))
@@ -149,8 +160,10 @@ def merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
     """For each existing case number, the case its mail goes to, as (pk, account id): itself,
     or the case it was merged into (followed along a chain of merges). One query without
     merges."""
-    rows = Case.objects.filter(number__in=numbers).values_list(
-        "number", "pk", "account_id", "merged_into_id"
+    rows = (
+        Case.objects.filter(number__in=numbers)
+        .values_list("number", "pk", "account_id", "merged_into_id")
+        .order_by()
     )
     final_of: dict[int, tuple[int, int | None]] = {}
     pending: dict[int, int] = {}  # number -> the case pk to follow
@@ -163,9 +176,9 @@ def merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
             break
         onward = {
             pk: (account, merged_into)
-            for pk, account, merged_into in Case.objects.filter(
-                pk__in=set(pending.values())
-            ).values_list("pk", "account_id", "merged_into_id")
+            for pk, account, merged_into in Case.objects.filter(pk__in=set(pending.values()))
+            .values_list("pk", "account_id", "merged_into_id")
+            .order_by()
         }
         for number, pk in list(pending.items()):
             account, merged_into = onward.get(pk, (None, None))

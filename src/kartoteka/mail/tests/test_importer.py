@@ -146,7 +146,7 @@ def test_messages_added_to_the_mbox_later_are_imported_on_the_next_run(mailbox, 
 
 
 def test_an_interrupted_run_continues_where_it_stopped(mailbox, mbox_file, monkeypatch) -> None:
-    # given: the database fails on the second message
+    # given: the database fails on the second message (the first is in the same batch)
     calls = []
     real = importer.message_receive
 
@@ -160,20 +160,49 @@ def test_an_interrupted_run_continues_where_it_stopped(mailbox, mbox_file, monke
     # when
     with pytest.raises(ImportFailed) as stopped:
         run(mbox_file)
-    # then
+    # then: the batch was rolled back whole, and the progress says so
     assert stopped.value.exit_code == 75
     assert "Stopped at message 2" in str(stopped.value)
-    assert Message.objects.count() == 1
+    assert "(up to message 0)" in str(stopped.value)
+    assert Message.objects.count() == 0
     progress = json.loads(progress_path(mbox_file, mailbox).read_text())
-    assert progress["done"] == 1
+    assert progress["done"] == 0
     assert progress["complete"] is False
     # when: run again
     report = run(mbox_file)
-    # then
-    assert report.skipped == 1
-    assert report.actions["triage"] == 2
+    # then: every message once
+    assert report.actions["triage"] == 3
     assert stored_ids() == ["import-1@example.com", "import-2@example.com", "import-3@example.com"]
-    assert calls == [f"import:{mbox_file}:{n}" for n in (1, 2, 2, 3)]
+    assert calls == [f"import:{mbox_file}:{n}" for n in (1, 2, 1, 2, 3)]
+
+
+def test_a_batch_committed_before_a_failure_stays_and_is_skipped_next_time(
+    mailbox, tmp_path, monkeypatch
+) -> None:
+    # given: 60 messages; the database fails on the 55th, after the first batch of 50
+    monkeypatch.setattr(importer, "BATCH_MESSAGES", 50)
+    folder = conversation_folder(tmp_path, 30)
+    real = importer.message_receive
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs["source"])
+        if len(calls) == 55:
+            raise TemporaryFailure("database error: disk I/O error")
+        return real(**kwargs)
+
+    monkeypatch.setattr(importer, "message_receive", failing)
+    # when
+    with pytest.raises(ImportFailed):
+        importer.run(folder, mailbox_name="pomoc", stdout=StringIO(), stderr=StringIO())
+    # then: the committed batch stays
+    assert Message.objects.count() == 50
+    assert json.loads(progress_path(folder, mailbox).read_text())["done"] == 50
+    # when: run again
+    report = importer.run(folder, mailbox_name="pomoc", stdout=StringIO(), stderr=StringIO())
+    # then: the rest, once
+    assert (report.skipped, report.delivered) == (50, 10)
+    assert Message.objects.count() == 60
 
 
 def test_a_changed_archive_is_read_again_and_duplicates_are_recognised(mailbox, tmp_path) -> None:
@@ -292,7 +321,8 @@ def test_a_disk_failure_in_a_worker_stops_the_import_with_the_progress_saved(
     # when
     with pytest.raises(ImportFailed) as stopped:
         importer.run(folder, mailbox_name="pomoc", stdout=StringIO(), stderr=StringIO(), workers=2)
-    # then: the 20 messages before it are stored, the run says where it stopped
+    # then: the 20 messages before it are stored (the batch is committed: the database is
+    # fine), the run says where it stopped
     assert stopped.value.exit_code == 75
     assert "Stopped at message 21 (010a.eml)" in str(stopped.value)
     assert "No space left on device" in str(stopped.value)
