@@ -75,6 +75,10 @@ class CaseOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     due_date = serializers.DateField(allow_null=True)
     annotation = serializers.CharField()
+    overdue_since = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the case became overdue in its status; null when it is not overdue.",
+    )
     url = serializers.SerializerMethodField(help_text="The case's page in Kartoteka.")
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -104,7 +108,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
     event = serializers.CharField(
         help_text="For an event: contacts_changed, message_moved_in, message_moved_out, "
-        "created_from_message, merged_from or merged_into; else empty."
+        "created_from_message, merged_from, merged_into or overdue; else empty."
     )
     text = serializers.CharField(help_text="The note, or what the event says; else empty.")
     changes = HistoryChangeSerializer(many=True)

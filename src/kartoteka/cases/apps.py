@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "kartoteka.cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # A migration that rebuilds the cases table on SQLite drops the search triggers; the
+        # framework's own hook after every migrate puts them back (see ``search``).
+        from kartoteka.cases.search import search_index_repair
+
+        post_migrate.connect(search_index_repair, sender=self)

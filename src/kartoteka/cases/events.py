@@ -80,3 +80,8 @@ def cases_merged_events(*, source: Case, target: Case, by: User | None, moved: i
         subject=source.subject,
         messages=moved,
     )
+
+
+def case_overdue_event(*, case: Case, status: str, days: int, told: Iterable[str]) -> CaseEvent:
+    """The overdue job found the case ``days`` days in ``status``; ``told``: who got mail."""
+    return _event(case, CaseEvent.Kind.OVERDUE, None, status=status, days=days, told=list(told))

@@ -20,6 +20,7 @@ from kartoteka.customers.models import Account
 from kartoteka.people.models import User
 
 QUICK_RANGES = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
+OVERDUE_CHOICES = [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
 
 def quick_range_start(name: str) -> datetime:
@@ -101,6 +102,9 @@ class CaseFilter(django_filters.FilterSet):
     created = django_filters.ChoiceFilter(
         label=_("Created"), choices=QUICK_RANGES, method="created_in"
     )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), choices=OVERDUE_CHOICES, method="overdue_is"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("number", "number"),
@@ -121,6 +125,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = [
             "number", "subject", "created_by", "case_type", "status", "priority", "category",
             "group", "account", "customer", "assignee", "created_from", "created_to", "created",
+            "overdue",
         ]  # fmt: skip
 
     def summary(self) -> list[tuple[str, str]]:
@@ -134,6 +139,8 @@ class CaseFilter(django_filters.FilterSet):
                 continue
             if name == "created":
                 text = str(dict(QUICK_RANGES)[value])
+            elif name == "overdue":
+                text = str(dict(OVERDUE_CHOICES)[value])
             elif isinstance(value, date):
                 text = date_format(value, "SHORT_DATE_FORMAT")
             else:
@@ -174,3 +181,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def created_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(created_at__gte=quick_range_start(value)) if value else queryset
+
+    def overdue_is(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Cases marked overdue by the overdue job ("yes") or not ("no")."""
+        if not value:
+            return queryset
+        return queryset.filter(overdue_since__isnull=value != "yes")

@@ -17,13 +17,19 @@ from django.db.models import Model
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kartoteka.cases.models import Case, CaseEvent
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
 
-SKIPPED_FIELDS = frozenset({"id", "number", "created_at", "created_by", "updated_at"})
+SKIPPED_FIELDS = frozenset(
+    {
+        "id", "number", "created_at", "created_by", "updated_at", "status_changed_at",
+        "overdue_since",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -144,6 +150,19 @@ def _people(people: list[dict[str, Any]]) -> str:
     return ", ".join(person["name"] for person in people)
 
 
+def _overdue_text(data: dict[str, Any]) -> str:
+    days = data.get("days", 0)
+    text = ngettext(
+        "Overdue: %(days)s day in the status “%(status)s”.",
+        "Overdue: %(days)s days in the status “%(status)s”.",
+        days,
+    ) % {"days": days, "status": data.get("status", "")}
+    told = data.get("told") or []
+    if told:
+        text += " " + _("Told: %(addresses)s.") % {"addresses": ", ".join(told)}
+    return text
+
+
 def _event_entry(event: CaseEvent) -> HistoryEntry:
     entry = HistoryEntry(kind="event", when=event.created_at, who=event.actor, event=event.kind)
     data = event.data
@@ -172,6 +191,8 @@ def _event_entry(event: CaseEvent) -> HistoryEntry:
         entry.text = _("Merged into case #%(number)s.") % values
     elif event.kind == Kind.MERGED_FROM:
         entry.text = _("Case #%(number)s “%(subject)s” merged into this one.") % values
+    elif event.kind == Kind.OVERDUE:
+        entry.text = _overdue_text(data)
     else:
         entry.text = event.get_kind_display()
     return entry

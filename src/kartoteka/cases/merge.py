@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases import events
@@ -251,9 +252,11 @@ def case_merge(*, source: Case, target: Case, by: User) -> MergeResult:
     source.merged_into = target
     closing = closing_status()
     update_fields = ["merged_into", "updated_at"]
-    if closing is not None:
+    if closing is not None and closing.pk != source.status_id:
         source.status = closing
-        update_fields.append("status")
+        source.status_changed_at = timezone.now()
+        source.overdue_since = None
+        update_fields.extend(["status", "status_changed_at", "overdue_since"])
     source._history_user = by  # type: ignore[attr-defined]
     source.save(update_fields=update_fields)
     events.cases_merged_events(source=source, target=target, by=by, moved=result.messages)

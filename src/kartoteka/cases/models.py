@@ -214,6 +214,14 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     due_date = models.DateField(_("expected resolution"), null=True, blank=True)
     annotation = models.CharField(_("annotation"), max_length=255, blank=True)
+    # When the case entered its current status: set by the services whenever the status
+    # changes, so "in this status longer than N days" is one indexed comparison.
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), default=timezone.now, editable=False
+    )
+    # When the overdue job found the case too long in its status; cleared by a status change,
+    # which starts a new period (see ``cases.overdue``).
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True, editable=False)
 
     # Merged into another case: its conversation moved there and its number routes mail there.
     merged_into = models.ForeignKey(
@@ -227,7 +235,9 @@ class Case(models.Model):
 
     objects = CaseQuerySet.as_manager()
     # The plain fields' changes; contacts and what happens to the conversation are CaseEvents.
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "status_changed_at", "overdue_since"]
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -243,6 +253,18 @@ class Case(models.Model):
             models.Index(fields=["created_by", "-number"], name="case_creator_number"),
             models.Index(fields=["assignee", "-number"], name="case_assignee_number"),
             models.Index(fields=["created_at"], name="case_created_at"),
+            # The overdue job: cases of one status not yet overdue, oldest status change first.
+            models.Index(
+                fields=["status", "status_changed_at"],
+                name="case_status_changed_pending",
+                condition=Q(overdue_since__isnull=True),
+            ),
+            # The list's "overdue" filter.
+            models.Index(
+                fields=["-number"],
+                name="case_overdue_number",
+                condition=Q(overdue_since__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +322,7 @@ class CaseEvent(models.Model):
         CREATED_FROM_MESSAGE = "created_from_message", _("Created from a message")
         MERGED_FROM = "merged_from", _("Case merged in")
         MERGED_INTO = "merged_into", _("Merged into another case")
+        OVERDUE = "overdue", _("Overdue")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind)

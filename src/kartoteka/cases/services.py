@@ -56,6 +56,14 @@ CASE_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# What ``case_update`` writes when the status stays: everything but the overdue job's columns.
+_FIELDS_KEPT_BY_UPDATE = [
+    f.name
+    for f in Case._meta.concrete_fields
+    if not f.primary_key and f.name not in {"status_changed_at", "overdue_since"}
+]
+
+
 def case_settings() -> CaseSettings:
     """The installation's single settings row (created by migration; recreated if lost)."""
     settings_row, _created = CaseSettings.objects.get_or_create(pk=1)
@@ -181,7 +189,12 @@ def case_update(
     data: dict[str, Any],
     contacts: Iterable[Contact] | None = None,
 ) -> Case:
-    """Change the given fields; the customer is fixed at creation and cannot change here."""
+    """Change the given fields; the customer is fixed at creation and cannot change here.
+
+    A change of status restarts the time in status (``status_changed_at``) and ends an overdue
+    period (``overdue_since``); otherwise those two columns are not written, so a concurrent
+    run of the overdue job is never undone by a stale copy of the case.
+    """
     unknown = set(data) - CASE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -200,11 +213,15 @@ def case_update(
         if field in data and data[field] is None:
             errors.add(field, ValidationError(_("Choose a value."), code="required"))
     errors.raise_if_any()
+    status_changes = "status" in data and data["status"].pk != case.status_id
     for field, value in data.items():
         setattr(case, field, value.strip() if field == "subject" else value)
+    if status_changes:
+        case.status_changed_at = timezone.now()
+        case.overdue_since = None
     case._history_user = by  # type: ignore[attr-defined]
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
-    case.save()
+    case.save(update_fields=None if status_changes else _FIELDS_KEPT_BY_UPDATE)
     if people is not None:
         old = list(case.contacts.all())
         if {contact.pk for contact in old} != {contact.pk for contact in people}:

@@ -45,6 +45,11 @@ SCHEDULE: tuple[Job, ...] = (
         "delete mail discarded from triage as spam more than 30 days ago (restorable until then)",
     ),
     Job(
+        "kartoteka.cases.tasks.mark_overdue_cases",
+        timedelta(minutes=15),
+        "mark cases that stayed longer than their status allows and tell whom the status says",
+    ),
+    Job(
         "kartoteka.core.tasks.prune_task_results",
         timedelta(hours=6),
         "remove finished task results older than a week (the periodic jobs add many)",

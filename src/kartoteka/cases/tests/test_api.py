@@ -406,6 +406,7 @@ def test_case_detail_shows_every_field(agent, manager, waiting) -> None:
         "created_by": {"id": manager.pk, "name": str(manager)},
         "due_date": IN_TWO_WEEKS.isoformat(),
         "annotation": "Pilne dla zarządu",
+        "overdue_since": None,
         "url": "http://testserver/cases/3932/",
     }
     assert (created_at[:19], updated_at[:19]) == (
@@ -853,8 +854,8 @@ def test_schema_lists_the_case_endpoints(db: None) -> None:
     parameters = [parameter["name"] for parameter in paths["/api/v1/cases/"]["get"]["parameters"]]
     assert sorted(parameters) == [
         "account", "assignee", "case_type", "category", "created", "created_by", "created_from",
-        "created_to", "customer", "group", "number", "ordering", "page", "priority", "status",
-        "subject",
+        "created_to", "customer", "group", "number", "ordering", "overdue", "page", "priority",
+        "status", "subject",
     ]  # fmt: skip
 
 
