@@ -48,6 +48,15 @@ def _migrated_data_in_transactional_tests(request: pytest.FixtureRequest) -> Non
         _restore_migrated_data()
 
 
+@pytest.fixture(autouse=True)
+def _installation_language() -> None:
+    """Each test starts in the installation's language: a request of a Polish user earlier
+    in the same worker leaves Polish active in the thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def support_team(db: None):
     return TeamFactory(name="Support")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kartoteka.cases import overdue, services
 from kartoteka.cases.history import case_history
@@ -179,7 +179,8 @@ def test_without_recipients_the_case_is_still_marked(mailbox) -> None:
 def test_the_overdue_event_is_in_the_case_history(mailbox) -> None:
     case = make_case(status=make_status())
     overdue.overdue_cases_mark(now=case.status_changed_at + timedelta(days=3))
-    entry = next(e for e in case_history(case) if e.kind == "event")
+    with translation.override("en"):  # the reader's language (the installation's is Polish)
+        entry = next(e for e in case_history(case) if e.kind == "event")
     assert (entry.event, entry.who, entry.text) == (
         "overdue",
         None,
