@@ -181,6 +181,7 @@ def test_a_batch_committed_before_a_failure_stays_and_is_skipped_next_time(
 ) -> None:
     # given: 60 messages; the database fails on the 55th, after the first batch of 50
     monkeypatch.setattr(importer, "BATCH_MESSAGES", 50)
+    monkeypatch.setattr(importer, "BATCH_SECONDS", 3600)  # batches by count only, here
     folder = conversation_folder(tmp_path, 30)
     real = importer.message_receive
     calls = []
