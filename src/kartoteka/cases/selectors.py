@@ -155,10 +155,6 @@ class TreeItem:
     entry: HistoryEntry | None = None
 
 
-def _inline_url(attachment: Attachment) -> str:
-    return reverse("mail:attachment-inline", args=[attachment.pk])
-
-
 def _url_per_pk(name: str) -> Callable[[int], str]:
     """``reverse(name, args=[pk])`` reversed once: a page of hundreds of messages needs it
     for each (``pk`` is the URL's only argument, an integer)."""
@@ -189,9 +185,7 @@ def case_conversation(case: Case, *, newest_first: bool = False) -> list[Message
     cards = []
     for message in case.messages.all():
         attachments = list(message.attachments.all())
-        shown = display.prepare(
-            message.html, inline=display.inline_images(attachments, _inline_url)
-        )
+        shown = display.message_display(message, attachments)
         cards.append(
             MessageCard(
                 message=message,

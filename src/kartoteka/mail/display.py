@@ -22,17 +22,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import unescape
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kartoteka.mail.models import Attachment
+from kartoteka.mail.html import IMG_TAG
+from kartoteka.mail.models import Attachment, Message
 
 # The image types a browser shows without running anything (SVG can hold script: never inline).
 INLINE_IMAGE_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/pjpeg", "image/gif", "image/webp", "image/bmp", "image/avif"}
 )
 
-_IMG_TAG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
 _SRC = re.compile(r'\ssrc="([^"]*)"', re.IGNORECASE)
 _HELD = re.compile(r'\sdata-remote-src="', re.IGNORECASE)
 
@@ -87,6 +88,18 @@ def prepare(sanitised_html: str, *, inline: dict[str, str]) -> DisplayHtml:
             replacement = ""
         return tag[: found.start()] + replacement + tag[found.end() :]
 
-    html = _IMG_TAG.sub(rewrite, sanitised_html)
+    html = IMG_TAG.sub(rewrite, sanitised_html)
     # Safe: the input was sanitised; only image sources changed, to escaped values.
     return DisplayHtml(mark_safe(html), remote)  # noqa: S308
+
+
+def inline_url(attachment: Attachment) -> str:
+    return reverse("mail:attachment-inline", args=[attachment.pk])
+
+
+def message_display(message: Message, attachments: Iterable[Attachment]) -> DisplayHtml:
+    """A stored message's HTML ready for a page: its inline images at their attachments'
+    URLs, its remote images held (``attachments`` are the message's, already fetched).
+    ``Message.html`` is sanitised by whoever writes it (parsing, sending, reprocessing), so it
+    is not sanitised again here: for 300 messages that costs the case page about 35 ms."""
+    return prepare(message.html, inline=inline_images(attachments, inline_url))

@@ -44,7 +44,7 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 _REMOTE = ("http://", "https://")
 # nh3's serialisation double-quotes every attribute value and escapes a '"' inside it, so
 # these find the image tags and their sources exactly.
-_IMG_TAG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
+IMG_TAG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
 _REMOTE_SRC = re.compile(r'\ssrc="(https?://[^"]*)"', re.IGNORECASE)
 
 
@@ -63,7 +63,7 @@ def _remote_images_held(html: str) -> str:
     def hold(tag: re.Match[str]) -> str:
         return _REMOTE_SRC.sub(r' data-remote-src="\1"', tag.group(0))
 
-    return _IMG_TAG.sub(hold, html)
+    return IMG_TAG.sub(hold, html)
 
 
 def sanitize(html: str) -> str:

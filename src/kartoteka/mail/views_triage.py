@@ -11,6 +11,7 @@ where it went, and nothing is done twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +30,7 @@ from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.lists import render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.customers.models import Account, Contact
-from kartoteka.mail import selectors, triage
+from kartoteka.mail import display, selectors, triage
 from kartoteka.mail.forms_triage import (
     MessageMoveForm,
     MessageSplitForm,
@@ -38,7 +38,6 @@ from kartoteka.mail.forms_triage import (
     TriageNewCaseForm,
     TriageRememberForm,
 )
-from kartoteka.mail.html import sanitize
 from kartoteka.mail.models import Message
 from kartoteka.mail.threading import clean_subject
 
@@ -100,7 +99,7 @@ def _wizard(
     context = {
         "nav": "triage",
         "message": message,
-        "message_html": mark_safe(sanitize(message.html)),  # noqa: S308 (sanitised just now)
+        "message_html": display.message_display(message, message.attachments.all()).html,
         "owner": owner,
         "pointed_case": _pointed_case(request, message),
         "account_q": account_q,
@@ -195,6 +194,29 @@ def _placing(request: StaffRequest, pk: int) -> Message | HttpResponse:
     return message
 
 
+def _step(
+    request: StaffRequest,
+    message: Message,
+    form: TriageNewCaseForm | TriageRememberForm | TriageAppendForm,
+    *,
+    act: Callable[[], Any],
+    done: Callable[[Any], HttpResponse],
+    form_name: str,
+) -> HttpResponse:
+    """One step of the wizard: a valid form runs ``act`` (a service), whose result ``done``
+    answers; a message placed meanwhile says where it went; a refusal shows the form again."""
+    if form.is_valid():
+        try:
+            result = act()
+        except MessageMovedError as error:
+            return _moved(request, error)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return done(result)
+    return _wizard(request, message, status=400, **{form_name: form})
+
+
 @case_worker_required
 @require_POST
 def triage_case_create(request: StaffRequest, pk: int) -> HttpResponse:
@@ -204,24 +226,26 @@ def triage_case_create(request: StaffRequest, pk: int) -> HttpResponse:
         return message
     offer = not selectors.sender_owner(request.user, message).known
     form = TriageNewCaseForm(request.POST, user=request.user, message=message, offer=offer)
-    if form.is_valid():
-        try:
-            case = triage.triage_case_create(
-                message=message,
-                by=request.user,
-                account=form.cleaned_data["account"],
-                subject=form.cleaned_data["subject"],
-                **form.remember_arguments(),
-            )
-        except MessageMovedError as error:
-            return _moved(request, error)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            text = _("Case #%(number)s created for %(account)s from the message.")
-            messages.success(request, text % {"number": case.number, "account": case.account})
-            return redirect(case)
-    return _wizard(request, message, status=400, new_case_form=form)
+
+    def done(case: Case) -> HttpResponse:
+        text = _("Case #%(number)s created for %(account)s from the message.")
+        messages.success(request, text % {"number": case.number, "account": case.account})
+        return redirect(case)
+
+    return _step(
+        request,
+        message,
+        form,
+        act=lambda: triage.triage_case_create(
+            message=message,
+            by=request.user,
+            account=form.cleaned_data["account"],
+            subject=form.cleaned_data["subject"],
+            **form.remember_arguments(),
+        ),
+        done=done,
+        form_name="new_case_form",
+    )
 
 
 @case_worker_required
@@ -235,23 +259,27 @@ def triage_remember(request: StaffRequest, pk: int) -> HttpResponse:
     form = TriageRememberForm(request.POST, user=request.user, message=message, offer=offer)
     if form.is_valid() and not form.offers_remembering:
         form.add_error(None, _("This address already belongs to someone."))
-    if form.is_valid():
-        try:
-            contact = triage.sender_address_remember(
-                message=message,
-                by=request.user,
-                account=form.cleaned_data["account"],
-                **{k: v for k, v in form.remember_arguments().items() if k != "remember"},
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            text = _("%(address)s remembered on %(name)s; mail from it is placed automatically.")
-            messages.success(request, text % {"address": message.from_address, "name": contact})
-            return redirect(
-                f"{reverse('mail:triage-message', args=[pk])}?account={contact.account_id}"
-            )
-    return _wizard(request, message, status=400, new_case_form=form)
+
+    def done(contact: Contact) -> HttpResponse:
+        text = _("%(address)s remembered on %(name)s; mail from it is placed automatically.")
+        messages.success(request, text % {"address": message.from_address, "name": contact})
+        url = reverse("mail:triage-message", args=[pk])
+        return redirect(f"{url}?account={contact.account_id}")
+
+    arguments = form.remember_arguments() if form.is_valid() else {}
+    return _step(
+        request,
+        message,
+        form,
+        act=lambda: triage.sender_address_remember(
+            message=message,
+            by=request.user,
+            account=form.cleaned_data["account"],
+            **{k: v for k, v in arguments.items() if k != "remember"},
+        ),
+        done=done,
+        form_name="new_case_form",
+    )
 
 
 @case_worker_required
@@ -263,24 +291,24 @@ def triage_append(request: StaffRequest, pk: int) -> HttpResponse:
         return message
     offer = not selectors.sender_owner(request.user, message).known
     form = TriageAppendForm(request.POST, user=request.user, message=message, offer=offer)
-    if form.is_valid():
-        try:
-            case = triage.triage_case_append(
-                message=message,
-                by=request.user,
-                case=form.cleaned_data["case"],
-                **form.remember_arguments(),
-            )
-        except MessageMovedError as error:
-            return _moved(request, error)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request, _("Message added to case #%(number)s.") % {"number": case.number}
-            )
-            return redirect(case)
-    return _wizard(request, message, status=400, append_form=form)
+
+    def done(case: Case) -> HttpResponse:
+        messages.success(request, _("Message added to case #%(number)s.") % {"number": case.number})
+        return redirect(case)
+
+    return _step(
+        request,
+        message,
+        form,
+        act=lambda: triage.triage_case_append(
+            message=message,
+            by=request.user,
+            case=form.cleaned_data["case"],
+            **form.remember_arguments(),
+        ),
+        done=done,
+        form_name="append_form",
+    )
 
 
 @case_worker_required
@@ -369,9 +397,11 @@ def message_move(request: StaffRequest, pk: int) -> HttpResponse:
         "other_customer": target is not None and _other_customer(source, target),
         "q": query,
         "cases": case_candidates(request.user, query, exclude=source) if query else [],
+        "picker_url": reverse("mail:message-move", args=[message.pk]),
+        "picker_label": _("Find the case by number, subject or customer"),
     }
     if request.htmx and request.method == "GET" and "q" in request.GET:
-        return render(request, "mail/message_move.html#case-results", context)
+        return render(request, "cases/case_picker.html#case-results", context)
     return render(request, "mail/message_move.html", context, status=form.status_code)
 
 

@@ -90,6 +90,15 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
+def user_conversation_order_set(*, user: User, order: str) -> None:
+    """The reader's order of a case's conversation, remembered for every case (a preference,
+    written alone: no history)."""
+    if order not in User.ConversationOrder.values:
+        raise ValueError(f"unknown conversation order: {order!r}")
+    user.conversation_order = order
+    user.save(update_fields=["conversation_order"])
+
+
 def user_set_password(*, user: User, password: str) -> None:
     """Set a new password that passes the validators; the user's other sessions end."""
     _validate_password(password, user)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -64,7 +65,9 @@ def case_merge(request: StaffRequest, number: int) -> HttpResponse:
         "form": form,
         "q": query,
         "cases": case_candidates(request.user, query, exclude=source) if query else [],
+        "picker_url": reverse("cases:case-merge", args=[source.number]),
+        "picker_label": _("Find the case to merge into by number, subject or customer"),
     }
     if request.htmx and request.method == "GET" and "q" in request.GET:
-        return render(request, "cases/case_merge.html#case-results", context)
+        return render(request, "cases/case_picker.html#case-results", context)
     return render(request, "cases/case_merge.html", context, status=form.status_code)

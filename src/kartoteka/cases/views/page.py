@@ -19,6 +19,7 @@ from kartoteka.cases.models import Case
 from kartoteka.cases.views.cases import PROPERTIES, allow_remote_images, render_case
 from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.people.models import User
+from kartoteka.people.services import user_conversation_order_set
 
 LABELS = dict(PROPERTIES)
 
@@ -79,7 +80,7 @@ def case_conversation_order(request: StaffRequest, number: int) -> HttpResponse:
     order = request.POST.get("order", "")
     if order not in User.ConversationOrder.values:
         return HttpResponse(_("Choose the oldest or the newest first."), status=400)
-    user_conversation_order_set(request.user, order)
+    user_conversation_order_set(user=request.user, order=order)
     if not request.htmx:
         return redirect(f"{case.get_absolute_url()}#conversation")
     newest_first = order == User.ConversationOrder.NEWEST_FIRST
@@ -89,12 +90,6 @@ def case_conversation_order(request: StaffRequest, number: int) -> HttpResponse:
         "newest_first": newest_first,
     }
     return allow_remote_images(render(request, "cases/case_detail.html#conversation", context))
-
-
-def user_conversation_order_set(user: User, order: str) -> None:
-    """The reader's preference, written alone (it is no one else's business: no history)."""
-    user.conversation_order = order
-    user.save(update_fields=["conversation_order"])
 
 
 @case_worker_required
