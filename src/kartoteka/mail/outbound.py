@@ -176,19 +176,44 @@ def build_message(
 # Recipients and defaults
 
 
+def recipient_entries(value: str) -> list[str]:
+    """The addresses of a typed field, as typed: split on commas and on semicolons (Outlook's
+    separator, which people paste), but not inside quotes or angle brackets."""
+    entries: list[str] = []
+    current: list[str] = []
+    quoted = angled = False
+    for character in value:
+        if character == '"' and not angled:
+            quoted = not quoted
+        elif character == "<" and not quoted:
+            angled = True
+        elif character == ">" and not quoted:
+            angled = False
+        elif character in ",;" and not (quoted or angled):
+            entries.append("".join(current).strip())
+            current = []
+            continue
+        current.append(character)
+    entries.append("".join(current).strip())
+    return [entry for entry in entries if entry]
+
+
 def recipients_parse(values: Iterable[str], *, field: str) -> list[dict[str, str]]:
-    """``["Name <a@b>", "c@d"]`` as ``[{"name", "address"}]``; a bad address is a field error."""
+    """``["Name <a@b>", "c@d; e@f"]`` as ``[{"name", "address"}]``, each address once; an
+    entry that is not one address is a field error naming the entry as typed."""
     found: list[dict[str, str]] = []
-    for name, address in getaddresses([value for value in values if value.strip()]):
+    for entry in (entry for value in values for entry in recipient_entries(value)):
+        parsed = getaddresses([entry])
+        name, address = parsed[0] if len(parsed) == 1 else ("", "")
         address = address.strip().lower()
         try:
             validate_email(address)
         except ValidationError as error:
             raise ValidationError(
-                {field: _("%(address)s is not an email address.") % {"address": address or name}},
+                {field: _("%(address)s is not an email address.") % {"address": entry}},
                 code="invalid_address",
             ) from error
-        if address not in {entry["address"] for entry in found}:
+        if address not in {known["address"] for known in found}:
             found.append({"name": name.strip(), "address": address})
     return found
 

@@ -269,3 +269,21 @@ def test_automatic_message_keeps_only_the_recipients_the_loop_guard_allows() -> 
     assert (message.author, message.automatic) == (None, True)
     assert raw_of(message)["Auto-Submitted"] == "auto-generated"
     assert message.subject == f"[{case_settings().prefix}#{case.number}] Przyjęliśmy zgłoszenie"
+
+
+def test_recipients_may_be_separated_by_semicolons_and_a_bad_one_is_named_as_typed() -> None:
+    from kartoteka.mail.outbound import recipients_parse
+
+    # given: Outlook's separator, a name with a comma in quotes, one address twice
+    typed = (
+        'a@klient.example; B@klient.example, "Kowalski, Jan" <jan@klient.example>, a@klient.example'
+    )
+    # when / then
+    assert recipients_parse([typed], field="to") == [
+        {"name": "", "address": "a@klient.example"},
+        {"name": "", "address": "b@klient.example"},
+        {"name": "Kowalski, Jan", "address": "jan@klient.example"},
+    ]
+    with pytest.raises(ValidationError) as raised:
+        recipients_parse(["jan@klient.example; nie ma adresu"], field="cc")
+    assert raised.value.message_dict == {"cc": ["nie ma adresu is not an email address."]}
