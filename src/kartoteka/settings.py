@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "kartoteka.customers",
     "kartoteka.cases",
     "kartoteka.mail",
+    "kartoteka.notifications",
+    "kartoteka.workflows",
     "kartoteka.api",
     "kartoteka.demo",
 ]

@@ -13,8 +13,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("kartoteka.customers.urls")),
     path("cases/", include("kartoteka.cases.urls")),
+    path("cases/rules/", include("kartoteka.workflows.urls")),
     path("settings/", include("kartoteka.core.urls")),
     path("people/", include("kartoteka.people.urls")),
     path("mail/", include("kartoteka.mail.urls")),
+    path("notifications/", include("kartoteka.notifications.urls")),
     path("api/", include("kartoteka.api.urls")),
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", cases.CaseListApi.as_view(), name="case-list"),
     path("cases/<int:number>/", cases.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<int:number>/history/", cases.CaseHistoryApi.as_view(), name="case-history"),
+    path("cases/<int:number>/notes/", cases.NoteListApi.as_view(), name="case-note-list"),
     path("case-settings/", cases.CaseSettingsApi.as_view(), name="case-settings"),
     path(
         "case-settings/priorities/",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,15 @@ from rest_framework.views import APIView
 from kartoteka.api.permissions import WorksWithCases
 from kartoteka.cases import history, selectors, services
 from kartoteka.cases.filters import CaseFilter
-from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.cases.models import (
+    Case,
+    CaseGroup,
+    CaseNote,
+    CaseType,
+    Category,
+    Priority,
+    Status,
+)
 from kartoteka.customers.api import (
     SelectorFilterBackend,
     VisibleAccountField,
@@ -79,6 +88,17 @@ class CaseOutputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="When the case became overdue in its status; null when it is not overdue.",
     )
+    notify = serializers.BooleanField(
+        help_text="Whether notification emails go to the customer's side on creation and changes."
+    )
+    notify_reporter = serializers.BooleanField(help_text="Whether they go to the reporter.")
+    notify_contact = NamedObjectSerializer(
+        allow_null=True, help_text="Another contact of the customer they go to."
+    )
+    notify_addresses = serializers.CharField(
+        help_text="Extra addresses they go to, separated by commas."
+    )
+    notify_text = serializers.CharField(help_text="A text added at the end of each of them.")
     url = serializers.SerializerMethodField(help_text="The case's page in Kartoteka.")
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -132,7 +152,36 @@ class CaseSettingsOutputSerializer(serializers.Serializer):
     reply_status = NamedObjectSerializer(allow_null=True)
 
 
+class NoteOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    author = NamedObjectSerializer(allow_null=True)
+    text = serializers.CharField()
+    internal = serializers.BooleanField(
+        help_text="An internal note (never shown to the customer) or a public comment."
+    )
+    mentioned = NamedObjectSerializer(
+        many=True, source="mentioned.all", help_text="The users the text @mentions."
+    )
+    created_at = serializers.DateTimeField()
+
+
 # Input
+
+
+class InternalField(serializers.BooleanField):
+    """Left out, a post is internal, also in a form-encoded request (where DRF would read a
+    missing checkbox as false): a comment is public only when asked for."""
+
+    default_empty_html = empty
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=services.NOTE_MAX_LENGTH)
+    internal = InternalField(
+        default=True,
+        help_text="true (the default): an internal note, never shown to the customer; "
+        "false: a public comment.",
+    )
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -168,6 +217,20 @@ class CaseInputSerializer(serializers.Serializer):
     annotation = serializers.CharField(
         max_length=_max_length("annotation"), required=False, allow_blank=True
     )
+    notify = serializers.BooleanField(required=False)
+    notify_reporter = serializers.BooleanField(required=False)
+    notify_contact = VisibleContactField(
+        required=False, allow_null=True, help_text="A contact of the case's customer."
+    )
+    notify_addresses = serializers.CharField(
+        max_length=_max_length("notify_addresses"),
+        required=False,
+        allow_blank=True,
+        help_text="Separated by commas or semicolons; each must be an email address.",
+    )
+    notify_text = serializers.CharField(
+        max_length=services.NOTIFY_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
 
 
 class CaseCreateInputSerializer(CaseInputSerializer):
@@ -198,7 +261,12 @@ def _case_create(request: Request) -> Case:
     contacts = data.pop("contacts", ())
     try:
         return services.case_create(
-            by=_case_worker(request), subject=subject, account=account, contacts=contacts, data=data
+            by=_case_worker(request),
+            subject=subject,
+            account=account,
+            contacts=contacts,
+            data=data,
+            channel=Case.Channel.API,
         )
     except DjangoValidationError as error:
         raise _service_error(error) from error
@@ -235,7 +303,7 @@ class CaseListApi(GenericAPIView):
         # The API shows the reporter, the creator and the contacts, which the page does not.
         return (
             _filtered(filterset)
-            .select_related("reporter", "created_by")
+            .select_related("reporter", "created_by", "notify_contact")
             .prefetch_related("contacts")
         )
 
@@ -313,6 +381,60 @@ class CaseHistoryApi(GenericAPIView):
         entries = history.case_history(case, newest_first=True)
         page = self.paginate_queryset(entries) or []  # type: ignore[arg-type]
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+
+
+class NoteListApi(GenericAPIView):
+    """The case's stream, oldest first, paged; a new internal note or public comment.
+
+    Notes are read through ``CaseNote.objects.visible_to``, which never gives a customer's
+    portal login an internal note, so the list stays right for every kind of user.
+    """
+
+    permission_classes = [WorksWithCases]
+    queryset = CaseNote.objects.none()  # for the schema; ``get_queryset`` is what is read
+
+    def case(self) -> Case:
+        """The case of the URL if the user may see it (else 404), without its relations."""
+        case = (
+            Case.objects.visible_to(_case_worker(self.request))
+            .filter(number=self.kwargs["number"])
+            .first()
+        )
+        if case is None:
+            raise exceptions.NotFound
+        return case
+
+    def get_queryset(self) -> QuerySet[CaseNote]:
+        return (
+            CaseNote.objects.visible_to(_case_worker(self.request))
+            .filter(case__number=self.kwargs["number"])
+            .select_related("author")
+            .prefetch_related("mentioned")
+            .order_by("created_at", "pk")
+        )
+
+    @extend_schema(responses=NoteOutputSerializer(many=True))
+    def get(self, request: Request, number: int) -> Response:
+        self.case()
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(NoteOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=NoteInputSerializer, responses={201: NoteOutputSerializer})
+    def post(self, request: Request, number: int) -> Response:
+        case = self.case()
+        given = NoteInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            note = services.case_note_add(
+                case=case,
+                by=_case_worker(request),
+                text=given.validated_data["text"],
+                internal=given.validated_data["internal"],
+            )
+        except DjangoValidationError as error:
+            raise _service_error(error) from error
+        note = self.get_queryset().get(pk=note.pk)
+        return Response(NoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
 class LookupListApi(APIView):

@@ -8,19 +8,28 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases import search
-from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.cases.models import (
+    Case,
+    CaseFollower,
+    CaseGroup,
+    CaseType,
+    Category,
+    Priority,
+    Status,
+)
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import Account
 from kartoteka.people.models import User
 
 QUICK_RANGES = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
 OVERDUE_CHOICES = [("yes", _("Overdue")), ("no", _("Not overdue"))]
+FOLLOWING_CHOICES = [("yes", _("Cases I follow")), ("no", _("Cases I do not follow"))]
 
 
 def quick_range_start(name: str) -> datetime:
@@ -105,6 +114,9 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=OVERDUE_CHOICES, method="overdue_is"
     )
+    following = django_filters.ChoiceFilter(
+        label=_("Following"), choices=FOLLOWING_CHOICES, method="followed_by_user"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("number", "number"),
@@ -125,8 +137,13 @@ class CaseFilter(django_filters.FilterSet):
         fields = [
             "number", "subject", "created_by", "case_type", "status", "priority", "category",
             "group", "account", "customer", "assignee", "created_from", "created_to", "created",
-            "overdue",
+            "overdue", "following",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        """``user``: whose followed cases the ``following`` filter means."""
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def summary(self) -> list[tuple[str, str]]:
         """The filters in force as (label, value) pairs, for a page that has to name them.
@@ -141,6 +158,8 @@ class CaseFilter(django_filters.FilterSet):
                 text = str(dict(QUICK_RANGES)[value])
             elif name == "overdue":
                 text = str(dict(OVERDUE_CHOICES)[value])
+            elif name == "following":
+                text = str(dict(FOLLOWING_CHOICES)[value])
             elif isinstance(value, date):
                 text = date_format(value, "SHORT_DATE_FORMAT")
             else:
@@ -187,3 +206,12 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(overdue_since__isnull=value != "yes")
+
+    def followed_by_user(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Cases the filtering user follows ("yes") or does not ("no")."""
+        if not value:
+            return queryset
+        if self.user is None:
+            return queryset.none()
+        followed = Exists(CaseFollower.objects.filter(case=OuterRef("pk"), user=self.user))
+        return queryset.filter(followed if value == "yes" else ~followed)

@@ -9,11 +9,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
 from kartoteka.cases.selectors import case_workers
-from kartoteka.cases.services import ATTACHMENT_MAX_BYTES, CASE_FIELDS
+from kartoteka.cases.services import (
+    ATTACHMENT_MAX_BYTES,
+    CASE_FIELDS,
+    NOTE_MAX_LENGTH,
+    NOTIFY_TEXT_MAX_LENGTH,
+    notify_addresses_clean,
+)
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact
@@ -73,6 +81,26 @@ class CaseForm(SubmitOnceForm):
     )
     due_date = forms.DateField(label=_("Expected resolution"), required=False, widget=date_input())
     annotation = forms.CharField(label=_("Annotation"), max_length=255, required=False)
+    # Notification emails to the customer's side (``cases.notices``).
+    notify = forms.BooleanField(
+        label=_("Send notifications on creation and changes"), required=False
+    )
+    notify_reporter = forms.BooleanField(label=_("Tell the reporter"), required=False)
+    notify_contact = forms.ModelChoiceField(
+        label=_("Also tell this contact"), queryset=Contact.objects.none(), required=False
+    )
+    notify_addresses = forms.CharField(
+        label=_("Also tell these addresses"),
+        max_length=1000,
+        required=False,
+        help_text=_("Separate the addresses with commas or semicolons."),
+    )
+    notify_text = forms.CharField(
+        label=_("Text added to the notifications"),
+        max_length=NOTIFY_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(
         self,
@@ -87,6 +115,7 @@ class CaseForm(SubmitOnceForm):
         if case is None:
             for name, model in LOOKUPS.items():
                 initial[name] = model.objects.filter(is_default=True).first()
+            initial["notify_reporter"] = Case._meta.get_field("notify_reporter").default
         else:
             initial.update({name: getattr(case, name) for name in CASE_FIELDS})
             initial["contacts"] = list(case.contacts.all())
@@ -95,6 +124,7 @@ class CaseForm(SubmitOnceForm):
         visible_contacts = Contact.objects.visible_to(user)
         self._field("contacts").queryset = visible_contacts
         self._field("reporter").queryset = visible_contacts
+        self._field("notify_contact").queryset = visible_contacts
         self._field("assignee").queryset = case_workers()
         if case is None:
             self._field("account").queryset = Account.objects.visible_to(user)
@@ -126,14 +156,26 @@ class CaseForm(SubmitOnceForm):
         return Account.objects.visible_to(user).filter(pk=account_id).first()
 
     def _offer_people_of(self, account: Account | None) -> list[tuple[int, str]]:
-        people = (
-            [(c.pk, str(c)) for c in account.contacts.order_by("last_name", "first_name")]
+        contacts = (
+            list(
+                account.contacts.order_by("last_name", "first_name").prefetch_related(
+                    "emails", "phones"
+                )
+            )
             if account is not None
             else []
         )
+        people = [(c.pk, str(c)) for c in contacts]
         self.fields["contacts"].widget.choices = people
         self.fields["reporter"].widget.choices = [("", "—"), *people]
+        self.fields["notify_contact"].widget.choices = [
+            ("", "—"),
+            *((c.pk, contact_choice_label(c)) for c in contacts),
+        ]
         return people
+
+    def clean_notify_addresses(self) -> str:
+        return notify_addresses_clean(self.cleaned_data["notify_addresses"])
 
     @property
     def status_code(self) -> int:
@@ -157,8 +199,48 @@ class CaseForm(SubmitOnceForm):
         }
 
 
+class InternalToggle(forms.CheckboxInput):
+    """The lock of a post: a checkbox after a hidden ``false`` of the same name, so an
+    unticked box says "public" while a post that omits the toggle altogether (an old form, a
+    script) stays internal. Never public by accident."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, check_test=bool)
+
+    def format_value(self, value: Any) -> str:
+        return "true"
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        hidden = format_html('<input type="hidden" name="{}" value="false">', name)
+        return hidden + super().render(name, value, attrs, renderer)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        if name not in data:
+            return True
+        return data.get(name) not in ("false", "False", "0", "", None)
+
+
+def contact_choice_label(contact: Contact) -> str:
+    """A contact as an option of the notification select: name, first email, first phone
+    (their prefetched ``emails`` and ``phones``)."""
+    emails, phones = list(contact.emails.all()), list(contact.phones.all())
+    parts = [str(contact), emails[0].address if emails else "", phones[0].number if phones else ""]
+    return " · ".join(part for part in parts if part)
+
+
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Write @username to tell a colleague."),
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note — never shown to the customer"),
+        required=False,
+        initial=True,
+        widget=InternalToggle,
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -12,8 +12,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel
-from kartoteka.cases.models import CaseSettings, Status
+from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel, case_workers
+from kartoteka.cases.models import CaseGroup, CaseSettings, Status
+from kartoteka.cases.notices import NOTICE_FIELDS
 from kartoteka.core.forms import CreateOnceModelForm
 
 DEFAULT_HELP = _("New cases get the default value. Making this one the default unsets the old one.")
@@ -69,11 +70,26 @@ class StatusForm(LookupForm):
         }
 
 
+class CaseGroupForm(LookupForm):
+    class Meta:
+        model = CaseGroup
+        fields = ["name", "is_default", "members"]
+        help_texts = {
+            "members": _("Assignment rules choose among them; absent members are skipped."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = case_workers()
+
+
 def lookup_form_class(model: LookupModel, *, create: bool = False) -> type[LookupForm]:
     """The edit (or, with ``create``, the submit-once creation) form of a list's values."""
     base: type[LookupForm] = (
         StatusForm
         if model is Status
+        else CaseGroupForm
+        if model is CaseGroup
         else cast(
             type[LookupForm],
             forms.modelform_factory(model, form=LookupForm, fields=["name", "is_default"]),
@@ -89,10 +105,12 @@ def lookup_form_class(model: LookupModel, *, create: bool = False) -> type[Looku
 def lookup_data(form: LookupForm) -> dict[str, Any]:
     """A valid form's fields as the services take them: ``name``, ``is_default``, ``data``."""
     extra = {name: form.cleaned_data[name] for name in STATUS_FIELDS if name in form.cleaned_data}
+    members = {"members": form.cleaned_data["members"]} if "members" in form.cleaned_data else {}
     return {
         "name": form.cleaned_data["name"],
         "is_default": form.cleaned_data["is_default"],
         "data": extra,
+        **members,
     }
 
 
@@ -154,3 +172,36 @@ class CaseSettingsForm(forms.ModelForm):
             field = cast(forms.ModelChoiceField, self.fields[name])
             field.required = True
             field.queryset = Status.objects.order_by("position", "name", "pk")
+
+
+class CaseNoticeSettingsForm(forms.Form):
+    """Whom every case's notifications also go to, and which fields they show."""
+
+    notify_account_manager = forms.BooleanField(
+        label=_("Also tell the customer's account manager"), required=False
+    )
+    notify_administrator = forms.BooleanField(
+        label=_("Also tell the administrators"), required=False
+    )
+    notify_addresses = forms.CharField(
+        label=_("Also tell these addresses"),
+        max_length=CaseSettings._meta.get_field("notify_addresses").max_length,
+        required=False,
+        help_text=_("Separate the addresses with commas or semicolons."),
+    )
+    notify_fields = forms.MultipleChoiceField(
+        label=_("Fields shown in the emails"),
+        choices=NOTICE_FIELDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen shows them all."),
+    )
+
+    def __init__(self, data: Any = None, *, instance: CaseSettings) -> None:
+        initial = {
+            "notify_account_manager": instance.notify_account_manager,
+            "notify_administrator": instance.notify_administrator,
+            "notify_addresses": instance.notify_addresses,
+            "notify_fields": list(instance.notify_fields or ()),
+        }
+        super().__init__(data, initial=initial)

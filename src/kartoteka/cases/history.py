@@ -95,6 +95,8 @@ def _shown(value: Any, names: dict[Any, str] | None) -> tuple[str, Any]:
         return text, {"id": value, "name": name}
     if isinstance(value, date):
         return date_format(value, "SHORT_DATE_FORMAT"), value.isoformat()
+    if isinstance(value, bool):
+        return (_("yes") if value else _("no")), value
     return str(value), value
 
 

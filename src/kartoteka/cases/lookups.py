@@ -23,12 +23,13 @@ Kept true by every write:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, ProtectedError, QuerySet
+from django.db.models import Count, ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,9 +45,7 @@ from kartoteka.cases.models import (
 )
 from kartoteka.cases.services import case_settings
 from kartoteka.core.validation import ErrorCollector
-
-if TYPE_CHECKING:
-    from kartoteka.people.models import User
+from kartoteka.people.models import User
 
 AnyLookup = Priority | CaseType | Category | CaseGroup | Status
 LookupModel = type[AnyLookup]
@@ -95,6 +94,21 @@ def lookup_values(model: LookupModel) -> QuerySet[Any]:
 
 def lookup_case_count(value: AnyLookup) -> int:
     return Case.objects.filter(**{CASE_FIELD[type(value)]: value}).count()
+
+
+def case_workers() -> QuerySet[User]:
+    """Active staff who work with cases: who may be a group's member (and whom workflow
+    rules assign, notify or make follow), in name order."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=User.Role.PORTAL, is_superuser=False)
+        .filter(
+            Q(role__in=[User.Role.ADMINISTRATOR, User.Role.MANAGER])
+            | Q(is_superuser=True)
+            | Q(can_work_with_cases=True)
+        )
+        .order_by("last_name", "first_name", "username", "pk")
+    )
 
 
 def lookup_delete_refusal(value: AnyLookup) -> str:
@@ -223,6 +237,26 @@ def _make_default(model: LookupModel, value: AnyLookup) -> None:
         value.save(update_fields=["is_default"])
 
 
+def _members_set(value: AnyLookup, members: Iterable[User] | None) -> None:
+    """A group's members (whom assignment rules choose among): staff who work with cases."""
+    if members is None:
+        return
+    if not isinstance(value, CaseGroup):
+        raise TypeError("only groups have members")
+    chosen = list(members)
+    allowed = set(case_workers().filter(pk__in=[u.pk for u in chosen]).values_list("pk", flat=True))
+    strangers = [user for user in chosen if user.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "members": _("These users do not work with cases: %(names)s.")
+                % {"names": ", ".join(map(str, strangers))}
+            },
+            code="not_case_worker",
+        )
+    value.members.set(chosen)
+
+
 @transaction.atomic
 def lookup_create(
     *,
@@ -230,8 +264,10 @@ def lookup_create(
     name: str,
     is_default: bool = False,
     data: dict[str, Any] | None = None,
+    members: Iterable[User] | None = None,
 ) -> AnyLookup:
-    """Append a value at the end of its list; ``data`` holds a status's extra fields.
+    """Append a value at the end of its list; ``data`` holds a status's extra fields,
+    ``members`` a group's members.
 
     With ``is_default`` it replaces the list's default. The first value of an empty list
     becomes the default whatever ``is_default`` says.
@@ -243,6 +279,7 @@ def lookup_create(
     value.full_clean(validate_unique=False, validate_constraints=False)
     _renumber(model, values)
     value.save()
+    _members_set(value, members)
     if is_default or not values:
         _make_default(model, value)
     return value
@@ -255,8 +292,10 @@ def lookup_update(
     name: str,
     is_default: bool | None = None,
     data: dict[str, Any] | None = None,
+    members: Iterable[User] | None = None,
 ) -> AnyLookup:
-    """Rename a value and change a status's extra fields (``data``).
+    """Rename a value and change a status's extra fields (``data``) or a group's ``members``
+    (``None`` leaves them).
 
     ``is_default=True`` makes it the default (the old one is unset); ``None`` leaves it as
     it is. ``False`` on the current default is refused: a list always has a default, so
@@ -285,6 +324,7 @@ def lookup_update(
     errors.raise_if_any()
     stored.full_clean(validate_unique=False, validate_constraints=False)
     stored.save(update_fields=["name", *(data or {})])
+    _members_set(stored, members)
     if is_default:
         _make_default(model, stored)
     return stored

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kartoteka.core.history import HistoricalRecords
 from kartoteka.customers.models import account_visibility
 
 if TYPE_CHECKING:
@@ -68,6 +68,14 @@ class Category(Lookup):
 
 
 class CaseGroup(Lookup):
+    # The people who work the group's cases: whom assignment rules choose among.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        blank=True,
+        related_name="case_groups",
+    )
+
     class Meta(Lookup.Meta):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
@@ -138,6 +146,23 @@ class CaseSettings(models.Model):
     )
     last_number = models.PositiveBigIntegerField(default=0)
 
+    # Notification emails about a case (to its customer's people): whom the installation adds
+    # to every case's own recipients, and which of the case's fields the emails show.
+    notify_account_manager = models.BooleanField(_("also tell the account manager"), default=False)
+    notify_administrator = models.BooleanField(_("also tell the administrators"), default=False)
+    notify_addresses = models.CharField(
+        _("also tell these addresses"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Comma-separated email addresses told about every case."),
+    )
+    notify_fields = models.JSONField(
+        _("fields shown in notifications"),
+        default=list,
+        blank=True,
+        help_text=_("Names of the case fields the notification emails show; empty shows all."),
+    )
+
     class Meta:
         verbose_name = _("case settings")
         verbose_name_plural = _("case settings")
@@ -161,6 +186,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
 
 class Case(models.Model):
+    class Channel(models.TextChoices):
+        """How the case came to be: workflow rules may act on it."""
+
+        USER = "user", _("By a user")
+        PORTAL = "portal", _("Portal")
+        API = "api", _("API or web form")
+        EMAIL = "email", _("Email")
+        RULE = "rule", _("Rule")
+
     number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
     subject = models.CharField(_("subject"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -214,6 +248,28 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     due_date = models.DateField(_("expected resolution"), null=True, blank=True)
     annotation = models.CharField(_("annotation"), max_length=255, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel, default=Channel.USER, editable=False
+    )
+
+    # Notification emails to the customer's side on creation and changes (see cases.notices).
+    notify = models.BooleanField(_("send notifications on creation and changes"), default=False)
+    notify_reporter = models.BooleanField(_("tell the reporter"), default=True)
+    notify_contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("also tell this contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notify_addresses = models.CharField(
+        _("also tell these addresses"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Comma-separated email addresses."),
+    )
+    notify_text = models.TextField(_("text added to notifications"), max_length=2000, blank=True)
     # When the case entered its current status: set by the services whenever the status
     # changes, so "in this status longer than N days" is one indexed comparison.
     status_changed_at = models.DateTimeField(
@@ -274,13 +330,39 @@ class Case(models.Model):
         return reverse("cases:case-detail", args=[self.number])
 
 
+class CaseNoteQuerySet(models.QuerySet["CaseNote"]):
+    def visible_to(self, user: User) -> CaseNoteQuerySet:
+        """Staff who see the case see all its notes; a portal user sees only the public ones
+        of their own account's cases, never an internal note."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.works_with_cases:
+            return self.filter(case__in=Case.objects.visible_to(user))
+        if user.role == user.Role.PORTAL:
+            account_id = getattr(getattr(user, "portal_contact", None), "account_id", None)
+            if account_id is None:
+                return self.none()
+            return self.filter(internal=False, case__account_id=account_id)
+        return self.none()
+
+
 class CaseNote(models.Model):
+    """A post in the case's stream: a public comment, or an internal note (the default), which
+    is never shown to the customer nor sent to any address of theirs."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     text = models.TextField(_("note"))
+    internal = models.BooleanField(_("internal"), default=True)
+    # Users named by @username in the text, found when the note was written.
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentioned"), blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CaseNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -289,6 +371,27 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class CaseFollower(models.Model):
+    """A user who is told about what happens to a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_follower_unique")
+        ]
+        indexes = [models.Index(fields=["user", "case"], name="case_follower_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows #{self.case_id}"
 
 
 class CaseAttachment(models.Model):

@@ -26,6 +26,7 @@ from kartoteka.cases.models import Case, Status
 from kartoteka.mail.models import Mailbox
 from kartoteka.mail.outbound import message_compose
 from kartoteka.people.models import User
+from kartoteka.workflows import happenings
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ def _mark_one(
         events.case_overdue_event(
             case=case, status=status.name, days=(now - case.status_changed_at).days, told=told
         )
+        happenings.case_overdue(case=case)
     return True
 
 

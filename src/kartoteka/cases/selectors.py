@@ -33,7 +33,7 @@ LIST_LOOKUPS = ("status", "priority", "case_type", "category", "group")
 def case_filterset(*, user: User, filters: Mapping[str, Any]) -> CaseFilter:
     """The bound filter of the case list; its ``qs`` is what the list, export and API show."""
     base = Case.objects.visible_to(user).select_related(*LIST_JOINS).prefetch_related(*LIST_LOOKUPS)
-    filterset = CaseFilter(filters, queryset=base)
+    filterset = CaseFilter(filters, queryset=base, user=user)
     # A customer filter may only name customers the user can see.
     filterset.filters["account"].queryset = Account.objects.visible_to(user)
     return filterset
@@ -147,7 +147,9 @@ class TreeItem:
     """A line of the case tree: an email, a note (each with its card's anchor) or a history
     entry (shown in the tree itself)."""
 
-    kind: str  # "message", "note", or a HistoryEntry kind: "created", "changed", "event"
+    # "message", "note" (internal), "comment" (public), or a HistoryEntry kind: "created",
+    # "changed", "event"
+    kind: str
     when: datetime
     label: str
     anchor: str = ""
@@ -234,7 +236,7 @@ def case_tree(case: Case, *, newest_first: bool = False) -> list[TreeItem]:
     ]
     items += [
         TreeItem(
-            kind="note",
+            kind="note" if note.internal else "comment",
             when=note.created_at,
             label=Truncator(note.text).chars(80),
             anchor=f"note-{note.pk}",

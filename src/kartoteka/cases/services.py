@@ -9,19 +9,21 @@ the counter never goes back, so a deleted case's number is never given again.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import router, transaction
-from django.db.models import F, QuerySet
+from django.core.validators import EmailValidator
+from django.db import connection, router, transaction
+from django.db.models import QuerySet
 from django.db.models.deletion import Collector
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.cases import events
+from kartoteka.cases import events, mentions
 from kartoteka.cases.models import (
     Case,
     CaseAttachment,
@@ -34,6 +36,7 @@ from kartoteka.cases.models import (
     Status,
 )
 from kartoteka.core.validation import ErrorCollector
+from kartoteka.workflows import happenings
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -52,8 +55,12 @@ CASE_FIELDS = frozenset(
     {
         "subject", "description", "status", "priority", "case_type", "category", "group",
         "reporter", "assignee", "due_date", "annotation",
+        # Notification emails to the customer's side (see ``cases.notices``).
+        "notify", "notify_reporter", "notify_contact", "notify_addresses", "notify_text",
     }
 )  # fmt: skip
+
+NOTIFY_TEXT_MAX_LENGTH = 2000
 
 
 # What ``case_update`` writes when the status stays: everything but the overdue job's columns.
@@ -74,11 +81,26 @@ def case_number_next() -> int:
     """Take the next case number; call inside the transaction that creates the case."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case_number_next() must run inside the creating transaction")
-    counter = CaseSettings.objects.filter(pk=1)
-    if not counter.update(last_number=F("last_number") + 1):
+    number = _counter_increment()
+    if number is None:
         case_settings()  # the row was lost: recreate it, then count from it
-        counter.update(last_number=F("last_number") + 1)
-    return counter.values_list("last_number", flat=True).get()
+        number = _counter_increment()
+    if number is None:
+        raise RuntimeError("the case counter row could not be recreated")
+    return number
+
+
+def _counter_increment() -> int | None:
+    """Add one to the counter row and read it back in one statement (both SQLite and
+    PostgreSQL support ``UPDATE … RETURNING``); None when the row is missing."""
+    table = connection.ops.quote_name(CaseSettings._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE id = 1 "  # noqa: S608
+            "RETURNING last_number"
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _default(model: type[Priority | Status | CaseType | Category | CaseGroup]) -> Any:
@@ -129,6 +151,54 @@ def _check_people(
         )
 
 
+def notify_addresses_clean(value: str) -> str:
+    """Extra notification addresses, separated by commas or semicolons, as stored: each
+    checked, lower-cased, once, joined by ", ". A bad one is named as typed."""
+    addresses: list[str] = []
+    for typed in re.split(r"[,;]", value or ""):
+        address = typed.strip()
+        if not address:
+            continue
+        try:
+            EmailValidator()(address)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(address)s” is not an email address.") % {"address": address},
+                code="invalid_address",
+            ) from None
+        if address.lower() not in addresses:
+            addresses.append(address.lower())
+    return ", ".join(addresses)
+
+
+def _check_notice_settings(
+    errors: ErrorCollector, *, account: Account | None, data: dict[str, Any]
+) -> None:
+    """The notification settings of ``data`` (cleaned in place): the contact told must be
+    the customer's, the extra addresses valid, the extra text at most 2000 characters."""
+    contact = data.get("notify_contact")
+    if contact is not None and (account is None or contact.account_id != account.pk):
+        message = (
+            _("%(name)s is not a contact of %(account)s.")
+            % {"name": contact, "account": account.name}
+            if account is not None
+            else _("A case without a customer has no contacts to tell; choose a customer first.")
+        )
+        errors.add("notify_contact", ValidationError(message, code="contact_not_of_account"))
+    if "notify_addresses" in data:
+        with errors.on("notify_addresses"):
+            data["notify_addresses"] = notify_addresses_clean(str(data["notify_addresses"]))
+    if len(data.get("notify_text") or "") > NOTIFY_TEXT_MAX_LENGTH:
+        errors.add(
+            "notify_text",
+            ValidationError(
+                _("The text has %(length)d characters; it may have up to %(limit)d.")
+                % {"length": len(data["notify_text"]), "limit": NOTIFY_TEXT_MAX_LENGTH},
+                code="too_long",
+            ),
+        )
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -137,8 +207,13 @@ def case_create(
     account: Account | None = None,
     contacts: Iterable[Contact] = (),
     data: dict[str, Any] | None = None,
+    channel: str = Case.Channel.USER,
 ) -> Case:
-    """Create a case with the next number; lookups left out take their list's default."""
+    """Create a case with the next number; lookups left out take their list's default.
+
+    ``channel`` says how it came (a user, the portal, the API, email, a rule); the creation
+    is reported to ``workflows.happenings`` (followers, rules, notifications after commit).
+    """
     data = dict(data or {})
     unknown = set(data) - CASE_FIELDS
     if unknown:
@@ -148,6 +223,7 @@ def case_create(
     if not subject.strip():
         errors.add("subject", ValidationError(_("Enter a subject."), code="required"))
     _check_people(errors, account=account, contacts=people, reporter=data.get("reporter"))
+    _check_notice_settings(errors, account=account, data=data)
     due_date = data.get("due_date")
     if due_date is not None and due_date < timezone.localdate():
         errors.add(
@@ -170,7 +246,13 @@ def case_create(
         if field not in data:
             data[field] = _default(model)
     errors.raise_if_any()
-    case = Case(number=case_number_next(), subject=subject.strip(), account=account, **data)
+    case = Case(
+        number=case_number_next(),
+        subject=subject.strip(),
+        account=account,
+        channel=channel,
+        **data,
+    )
     case.created_by = by
     case._history_user = by  # type: ignore[attr-defined]
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
@@ -178,6 +260,7 @@ def case_create(
     if people:
         case.contacts.add(*people)
         events.contacts_changed_event(case=case, by=by, old=[], new=people)
+    happenings.case_created(case=case, by=by, channel=channel, by_rule=channel == Case.Channel.RULE)
     return case
 
 
@@ -188,8 +271,12 @@ def case_update(
     by: User,
     data: dict[str, Any],
     contacts: Iterable[Contact] | None = None,
+    by_rule: bool = False,
 ) -> Case:
     """Change the given fields; the customer is fixed at creation and cannot change here.
+
+    What changed is reported to ``workflows.happenings`` (``by_rule`` when a workflow rule
+    changes it, so rules do not run again on their own change).
 
     A change of status restarts the time in status (``status_changed_at``) and ends an overdue
     period (``overdue_since``); otherwise those two columns are not written, so a concurrent
@@ -209,13 +296,22 @@ def case_update(
             contacts=people or [],
             reporter=data.get("reporter"),
         )
+    data = dict(data)
+    # The customer is read only when there is a contact to check against it.
+    customer = case.account if data.get("notify_contact") is not None else None
+    _check_notice_settings(errors, account=customer, data=data)
     for field in ("status", "priority"):
         if field in data and data[field] is None:
             errors.add(field, ValidationError(_("Choose a value."), code="required"))
     errors.raise_if_any()
     status_changes = "status" in data and data["status"].pk != case.status_id
+    changes: dict[str, list[Any]] = {}
     for field, value in data.items():
-        setattr(case, field, value.strip() if field == "subject" else value)
+        value = value.strip() if field == "subject" else value
+        old, new = happenings.change_value(getattr(case, field)), happenings.change_value(value)
+        if old != new:
+            changes[field] = [old, new]
+        setattr(case, field, value)
     if status_changes:
         case.status_changed_at = timezone.now()
         case.overdue_since = None
@@ -227,14 +323,44 @@ def case_update(
         if {contact.pk for contact in old} != {contact.pk for contact in people}:
             case.contacts.set(people)
             events.contacts_changed_event(case=case, by=by, old=old, new=people)
+            changes["contacts"] = [[c.pk for c in old], [c.pk for c in people]]
+    happenings.case_updated(case=case, by=by, changes=changes, by_rule=by_rule)
     return case
 
 
+# Longer than any note a person types; a paste of a whole log belongs in an attachment.
+NOTE_MAX_LENGTH = 20_000
+
+
 @transaction.atomic
-def case_note_add(*, case: Case, by: User, text: str) -> CaseNote:
-    if not text.strip():
-        raise ValidationError({"text": _("Write the note first.")})
-    return CaseNote.objects.create(case=case, author=by, text=text.strip())
+def case_note_add(*, case: Case, by: User, text: str, internal: bool = True) -> CaseNote:
+    """Post to the case's stream: an internal note (the default) or a public comment.
+
+    The users the text @mentions (``mentions.mentions_resolve``: active, working with cases,
+    seeing the case) are stored on the note; after commit the ``note_added`` happening makes
+    the author and them follow the case and tells them. An internal note is never shown to
+    the customer (``CaseNote.objects.visible_to``). Raises ``ValidationError`` on ``text``
+    for an empty or too long text.
+    """
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note first.")}, code="required")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": _(
+                    "A note holds at most %(limit)s characters; attach a longer text as a file."
+                )
+                % {"limit": NOTE_MAX_LENGTH}
+            },
+            code="max_length",
+        )
+    note = CaseNote.objects.create(case=case, author=by, text=text, internal=internal)
+    mentioned = mentions.mentions_resolve(case=case, text=text)
+    if mentioned:
+        note.mentioned.set(mentioned)
+    happenings.note_added(note=note)
+    return note
 
 
 # Deleting cases

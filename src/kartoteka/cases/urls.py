@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.cases.views import cases, lists, merge, page, settings
+from kartoteka.cases.views import cases, following, lists, merge, page, settings
 
 app_name = "cases"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
         name="case-conversation-order",
     ),
     path("<int:number>/notes/", cases.case_note_add, name="case-note-add"),
+    path("<int:number>/follow/", following.case_follow, name="case-follow"),
+    path("<int:number>/unfollow/", following.case_unfollow, name="case-unfollow"),
     path("<int:number>/attachments/", cases.case_attachment_add, name="case-attachment-add"),
     path(
         "<int:number>/attachments/<int:pk>/",
@@ -28,6 +30,11 @@ urlpatterns = [
         name="case-attachment-download",
     ),
     path("settings/", settings.case_settings_edit, name="case-settings"),
+    path(
+        "settings/notifications/",
+        settings.case_notice_settings_edit,
+        name="case-notice-settings",
+    ),
     path("settings/<slug:kind>/", settings.lookup_list, name="lookup-list"),
     path("settings/<slug:kind>/new/", settings.lookup_create, name="lookup-create"),
     path("settings/<slug:kind>/<int:pk>/", settings.lookup_edit, name="lookup-edit"),

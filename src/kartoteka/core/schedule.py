@@ -50,6 +50,16 @@ SCHEDULE: tuple[Job, ...] = (
         "mark cases that stayed longer than their status allows and tell whom the status says",
     ),
     Job(
+        "kartoteka.notifications.tasks.send_hourly_digests",
+        timedelta(hours=1),
+        "email the hourly digest of unread notifications to users who chose it",
+    ),
+    Job(
+        "kartoteka.notifications.tasks.send_daily_digests",
+        timedelta(hours=24),
+        "email the daily digest of unread notifications to users who chose it",
+    ),
+    Job(
         "kartoteka.core.tasks.prune_task_results",
         timedelta(hours=6),
         "remove finished task results older than a week (the periodic jobs add many)",

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kartoteka.core.history import HistoricalRecords
 from kartoteka.core.models import DictionaryEntry
 
 if TYPE_CHECKING:
@@ -181,6 +181,15 @@ class Contact(models.Model):
         DictionaryEntry, verbose_name=_("classifications"), blank=True, related_name="+"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The contact's login to the customer portal (a user of the portal role), if any.
+    portal_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="portal_contact",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(

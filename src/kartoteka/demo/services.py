@@ -34,7 +34,9 @@ from kartoteka.demo.catalogue import (
 from kartoteka.demo.desk import demo_desk
 from kartoteka.demo.mail import demo_mail
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
+from kartoteka.demo.teamwork import demo_teamwork
 from kartoteka.people.models import Team, User
+from kartoteka.workflows import happenings
 
 DEFAULT_SEED = 1989
 
@@ -74,6 +76,11 @@ def demo_load(
     contacts' first email address. Existing users keep their passwords. The same seed and
     sizes always plan the same rows, so a rerun adds nothing.
     """
+    with happenings.held():  # a world written in one go is history, not anybody's news
+        return _world(password, accounts=accounts, contacts=contacts, cases=cases, seed=seed)
+
+
+def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int) -> DemoSummary:
     users, users_created = _users(password)
     segments = {name: Segment.objects.get_or_create(name=name)[0] for name in SEGMENTS}
     entries = _dictionaries()
@@ -83,6 +90,7 @@ def demo_load(
     cases_created = demo_cases(count=cases, seed=seed)
     mail = demo_mail(seed=seed)
     demo_desk()
+    demo_teamwork()
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,

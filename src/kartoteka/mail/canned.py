@@ -9,6 +9,7 @@ administrator's form warns about it (``placeholders_unknown``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -37,11 +38,12 @@ PLACEHOLDERS: dict[str, StrPromise] = {
 }
 
 
-def placeholders_unknown(text: str) -> list[str]:
-    """The ``{names}`` in ``text`` that are not placeholders, each once, in order."""
+def placeholders_unknown(text: str, *, known: Collection[str] = PLACEHOLDERS.keys()) -> list[str]:
+    """The ``{names}`` in ``text`` that are not ``known`` placeholders (by default those of
+    canned responses), each once, in order."""
     found: list[str] = []
     for name in PLACEHOLDER.findall(text):
-        if name not in PLACEHOLDERS and name not in found:
+        if name not in known and name not in found:
             found.append(name)
     return found
 

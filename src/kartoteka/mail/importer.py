@@ -3,7 +3,8 @@
 PATH is an mbox file, a Maildir (``cur``/``new``/``tmp``) or a folder of ``.eml`` files (read
 recursively, in sorted order). Every message goes through ``message_receive`` like a message
 from the mail server, so it is placed (new case, append, triage) exactly as it would have
-been, and a message already stored answers "duplicate".
+been, and a message already stored answers "duplicate". Old mail is not news: nothing of it
+is reported to ``workflows.happenings`` (no notifications, no rules).
 
 A few messages are in memory at a time (those parsed ahead): the mbox is split line by line
 as it is read, a folder is
@@ -43,6 +44,7 @@ from kartoteka.mail.inbound import TemporaryFailure, message_receive
 from kartoteka.mail.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.models import Mailbox
 from kartoteka.mail.preparing import default_workers, prepared_in_order
+from kartoteka.workflows import happenings
 
 PROGRESS_EVERY = 500  # a progress line on stderr every this many messages
 BATCH_MESSAGES = 50  # messages committed together (the progress file is written then)
@@ -165,15 +167,18 @@ def run(
     done = 0
     last: dict[str, str] = {}
     try:
-        done, last = _import(
-            archive,
-            target,
-            saved,
-            report,
-            meter,
-            progress_file,
-            workers=default_workers() if workers is None else workers,
-        )
+        # An archive is history: its cases and messages are nobody's news (no followers told,
+        # no rules run, no customer notified).
+        with happenings.held():
+            done, last = _import(
+                archive,
+                target,
+                saved,
+                report,
+                meter,
+                progress_file,
+                workers=default_workers() if workers is None else workers,
+            )
     finally:
         logger.setLevel(level)
         report.seconds = meter.elapsed()

@@ -39,6 +39,7 @@ from kartoteka.mail.knowledge import (
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.parsed import Address, ParsedMessage
 from kartoteka.mail.rawstore import raw_read, raw_store
+from kartoteka.workflows import happenings
 
 logger = logging.getLogger("kartoteka.mail")
 
@@ -265,6 +266,8 @@ def _receive(
             )
             for attachment in parsed.attachments
         )
+        if case is not None and decision.action in ("append", "create"):
+            happenings.message_received(message=message, opened_case=decision.action == "create")
     number = case.number if case is not None else None
     return Receipt(ACTIONS[decision.action], number, message.reason, message.pk)
 
@@ -316,6 +319,7 @@ def _apply(
         account=account,
         contacts=[contact] if contact is not None else [],
         data=data,
+        channel=Case.Channel.EMAIL,
     )
     return decision, case
 
@@ -407,7 +411,9 @@ def _stored(
     found = Message.objects.filter(mailbox=mailbox, message_id=message_id)
     if other_than is not None:
         found = found.exclude(pk=other_than.pk)
-    return _one(found.select_related("case").only("pk", "raw_sha256", "reason", "case__number"))
+    # Almost every message is new: no join to build for the answer "none" (a duplicate reads
+    # its case's number afterwards).
+    return _one(found.only("pk", "raw_sha256", "case_id"))
 
 
 def _duplicate_receipt(existing: Message, *, row: Message | None = None) -> Receipt:

@@ -118,13 +118,20 @@ class Mailbox(models.Model):
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def visible_to(self, user: object) -> MessageQuerySet:
-        """Messages of cases the user sees; triage and unplaced mail for case workers."""
+        """Messages of cases the user sees; triage and unplaced mail for case workers.
+
+        Mail we sent outside any case (notifications to colleagues, which may name restricted
+        cases) only for those who see everything.
+        """
         from kartoteka.cases.models import Case
 
         if not getattr(user, "works_with_cases", False):
             return self.none()
         visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
-        return self.filter(Q(case__isnull=True) | Q(case__in=visible))
+        unplaced = Q(case__isnull=True)
+        if not getattr(user, "sees_everything", False):
+            unplaced &= Q(direction=Message.Direction.INBOUND)
+        return self.filter(unplaced | Q(case__in=visible))
 
 
 class Message(models.Model):

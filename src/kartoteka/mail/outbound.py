@@ -33,6 +33,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases.following import case_follow
 from kartoteka.cases.services import case_settings, case_update
 from kartoteka.mail import loop_guard, message_ids, quotes, rawstore, smtp
 from kartoteka.mail.blobstore import blob_store
@@ -399,7 +400,8 @@ def reply_create(
     Reply-To or sender, else the case's reporter, else the latest inbound sender; ``mailbox``
     the one the replied message came in (see ``default_mailbox``). The subject is the case's
     with its tag once and one ``Re:``. In the same transaction the case moves to ``status``,
-    by default the reply status of the case settings. ``bcc`` addresses get the message
+    by default the reply status of the case settings, and ``by`` follows the case
+    (``cases.following.case_follow``). ``bcc`` addresses get the message
     through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
     the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
     for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
@@ -470,6 +472,8 @@ def reply_create(
         automatic=False,
         threaded=not forward,
     )
+    # Who writes to the customer wants to hear the answer.
+    case_follow(case=case, user=by)
     new_status = status or settings_row.reply_status
     if new_status is not None and case.status_id != new_status.pk:
         case_update(case=case, by=by, data={"status": new_status})

@@ -51,6 +51,9 @@ class UserForm(forms.ModelForm):
             "time_zone",
             "can_work_with_cases",
             "can_configure_cases",
+            "is_absent",
+            "auto_follow_new_cases",
+            "notification_email",
         ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -58,11 +61,17 @@ class UserForm(forms.ModelForm):
         for name in ("first_name", "last_name", "email"):
             self.fields[name].required = True
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.all()
+        # Left out of a post (an older form, a script): kept as it is, not refused.
+        self.fields["notification_email"].required = False
         if not self.instance.pk:
             self.initial.setdefault("language", settings.LANGUAGE_CODE)
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
         elif not self.instance.time_zone:
             self.initial["time_zone"] = settings.TIME_ZONE
+
+    def clean_notification_email(self) -> str:
+        chosen = self.cleaned_data.get("notification_email")
+        return chosen or self.instance.notification_email or User.NotificationEmail.IMMEDIATE
 
 
 class PasswordPairForm(forms.Form):
@@ -108,6 +117,21 @@ class PreferencesForm(forms.ModelForm):
             self.initial["time_zone"] = settings.TIME_ZONE
 
 
+class NotificationPreferencesForm(forms.ModelForm):
+    """The user's own: following every new case, and how notifications reach them by email."""
+
+    class Meta:
+        model = User
+        fields = ["auto_follow_new_cases", "notification_email"]
+        widgets = {"notification_email": forms.RadioSelect}
+        error_messages = {
+            "notification_email": {
+                "invalid_choice": _("Choose one of the ways notifications reach you by email."),
+                "required": _("Choose how notifications reach you by email."),
+            }
+        }
+
+
 class StaffChoiceField(forms.ModelMultipleChoiceField):
     """Staff users, each shown with the team they are in now."""
 
@@ -127,7 +151,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["name", "supervisor"]
+        fields = ["name", "supervisor", "auto_follow_new_cases"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -19,6 +19,11 @@ class Team(models.Model):
         blank=True,
         related_name="supervised_teams",
     )
+    auto_follow_new_cases = models.BooleanField(
+        _("members follow every new case"),
+        default=False,
+        help_text=_("Every member of the team follows each case as it is created."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +38,12 @@ class Team(models.Model):
 
 
 class User(AbstractUser):
+    class NotificationEmail(models.TextChoices):
+        OFF = "off", _("No emails")
+        IMMEDIATE = "immediate", _("At once")
+        HOURLY = "hourly", _("Hourly digest")
+        DAILY = "daily", _("Daily digest")
+
     class ConversationOrder(models.TextChoices):
         OLDEST_FIRST = "oldest", _("Oldest first")
         NEWEST_FIRST = "newest", _("Newest first")
@@ -71,6 +82,23 @@ class User(AbstractUser):
         choices=ConversationOrder,
         default=ConversationOrder.OLDEST_FIRST,
         help_text=_("The order of the messages on a case's page."),
+    )
+    auto_follow_new_cases = models.BooleanField(
+        _("follow every new case"),
+        default=False,
+        help_text=_("Follow each case as it is created, to be told what happens to it."),
+    )
+    notification_email = models.CharField(
+        _("notification emails"),
+        max_length=10,
+        choices=NotificationEmail,
+        default=NotificationEmail.IMMEDIATE,
+        help_text=_("How notifications about followed cases reach you by email."),
+    )
+    is_absent = models.BooleanField(
+        _("absent"),
+        default=False,
+        help_text=_("Assignment rules skip absent users."),
     )
 
     class Meta:

@@ -23,7 +23,8 @@ from kartoteka.people.selectors import active_administrators
 USER_FIELDS = frozenset(
     {
         "username", "first_name", "last_name", "email", "role", "team", "language", "time_zone",
-        "can_work_with_cases", "can_configure_cases",
+        "can_work_with_cases", "can_configure_cases", "is_absent", "auto_follow_new_cases",
+        "notification_email",
     }
 )  # fmt: skip
 
@@ -99,6 +100,38 @@ def user_conversation_order_set(*, user: User, order: str) -> None:
     user.save(update_fields=["conversation_order"])
 
 
+@transaction.atomic
+def user_notification_preferences_set(
+    *, user: User, auto_follow_new_cases: bool, notification_email: str
+) -> User:
+    """The user's own notification preferences: whether they follow every new case, and how
+    notifications reach them by email (a preference, written alone: no history). An unknown
+    email choice raises ``ValidationError`` on ``notification_email`` and changes nothing."""
+    _check_notification_email(notification_email)
+    user.auto_follow_new_cases = bool(auto_follow_new_cases)
+    user.notification_email = notification_email
+    user.save(update_fields=["auto_follow_new_cases", "notification_email"])
+    return user
+
+
+@transaction.atomic
+def user_notification_email_set(*, user: User, choice: str) -> User:
+    """How notifications reach the user by email (the unsubscribe link sets "off");
+    idempotent. An unknown choice raises ``ValidationError`` and changes nothing."""
+    _check_notification_email(choice)
+    user.notification_email = choice
+    user.save(update_fields=["notification_email"])
+    return user
+
+
+def _check_notification_email(choice: str) -> None:
+    if choice not in User.NotificationEmail.values:
+        raise ValidationError(
+            {"notification_email": _("Choose how notifications reach you by email.")},
+            code="invalid_choice",
+        )
+
+
 def user_set_password(*, user: User, password: str) -> None:
     """Set a new password that passes the validators; the user's other sessions end."""
     _validate_password(password, user)
@@ -147,11 +180,18 @@ def _check_team_name_free(name: str, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def team_create(*, name: str, supervisor: User | None, members: Iterable[User]) -> Team:
-    """Create a team; its members leave the teams they were in (a user has one team)."""
+def team_create(
+    *,
+    name: str,
+    supervisor: User | None,
+    members: Iterable[User],
+    auto_follow_new_cases: bool = False,
+) -> Team:
+    """Create a team; its members leave the teams they were in (a user has one team).
+    With ``auto_follow_new_cases`` every member follows each new case."""
     name = name.strip()
     _check_team_name_free(name)
-    team = Team(name=name, supervisor=supervisor)
+    team = Team(name=name, supervisor=supervisor, auto_follow_new_cases=auto_follow_new_cases)
     team.full_clean(validate_unique=False)
     team.save()
     _set_members(team, members)
@@ -159,8 +199,16 @@ def team_create(*, name: str, supervisor: User | None, members: Iterable[User]) 
 
 
 @transaction.atomic
-def team_update(*, team: Team, name: str, supervisor: User | None, members: Iterable[User]) -> Team:
-    """Rename a team, change its supervisor and set its members exactly.
+def team_update(
+    *,
+    team: Team,
+    name: str,
+    supervisor: User | None,
+    members: Iterable[User],
+    auto_follow_new_cases: bool | None = None,
+) -> Team:
+    """Rename a team, change its supervisor and set its members exactly (and, unless
+    ``auto_follow_new_cases`` is None, whether every member follows each new case).
 
     Members left out lose their team; new ones leave the team they were in.
     """
@@ -168,8 +216,12 @@ def team_update(*, team: Team, name: str, supervisor: User | None, members: Iter
     _check_team_name_free(name, exclude_pk=team.pk)
     team.name = name
     team.supervisor = supervisor
+    fields = ["name", "supervisor"]
+    if auto_follow_new_cases is not None:
+        team.auto_follow_new_cases = auto_follow_new_cases
+        fields.append("auto_follow_new_cases")
     team.full_clean(validate_unique=False)
-    team.save(update_fields=["name", "supervisor"])
+    team.save(update_fields=fields)
     _set_members(team, members)
     return team
 

@@ -6,6 +6,11 @@ app_name = "people"
 urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/password/", views.password_change, name="password-change"),
+    path(
+        "preferences/notifications/",
+        views.notification_preferences,
+        name="notification-preferences",
+    ),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_edit, name="user-edit"),

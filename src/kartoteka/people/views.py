@@ -21,6 +21,7 @@ from kartoteka.core.once import submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.people import selectors, services
 from kartoteka.people.forms import (
+    NotificationPreferencesForm,
     PasswordPairForm,
     PreferencesForm,
     TeamCreateForm,
@@ -54,6 +55,25 @@ def preferences(request: StaffRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def notification_preferences(request: StaffRequest) -> HttpResponse:
+    form = NotificationPreferencesForm(request.POST, instance=request.user)
+    if form.is_valid():
+        try:
+            services.user_notification_preferences_set(
+                user=request.user,
+                auto_follow_new_cases=form.cleaned_data["auto_follow_new_cases"],
+                notification_email=form.cleaned_data["notification_email"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, _("Notification preferences saved."))
+            return redirect("people:preferences")
+    return _preferences_page(request, notification_form=form, status=422)
+
+
+@login_required
+@require_POST
 def password_change(request: StaffRequest) -> HttpResponse:
     form = PasswordChangeForm(user=request.user, data=request.POST)
     if form.is_valid():
@@ -75,13 +95,15 @@ def _preferences_page(
     *,
     form: PreferencesForm | None = None,
     password_form: PasswordChangeForm | None = None,
+    notification_form: NotificationPreferencesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if form is None:
-        request.user.refresh_from_db()
+    request.user.refresh_from_db()  # a refused form may have changed the instance
     context = {
         "nav": "preferences",
         "form": form or PreferencesForm(instance=request.user),
+        "notification_form": notification_form
+        or NotificationPreferencesForm(instance=request.user),
         "password_form": password_form or PasswordChangeForm(user=request.user),
     }
     return render(request, "people/preferences.html", context, status=status)
@@ -247,4 +269,5 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _team_data(form: TeamForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in ("name", "supervisor", "members")}
+    fields = ("name", "supervisor", "members", "auto_follow_new_cases")
+    return {name: form.cleaned_data[name] for name in fields}

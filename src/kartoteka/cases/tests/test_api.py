@@ -407,6 +407,11 @@ def test_case_detail_shows_every_field(agent, manager, waiting) -> None:
         "due_date": IN_TWO_WEEKS.isoformat(),
         "annotation": "Pilne dla zarządu",
         "overdue_since": None,
+        "notify": False,
+        "notify_reporter": True,
+        "notify_contact": None,
+        "notify_addresses": "",
+        "notify_text": "",
         "url": "http://testserver/cases/3932/",
     }
     assert (created_at[:19], updated_at[:19]) == (
@@ -843,6 +848,7 @@ def test_schema_lists_the_case_endpoints(db: None) -> None:
         "/api/v1/cases/{number}/": ["delete", "get", "patch", "put"],
         "/api/v1/cases/{number}/history/": ["get"],
         "/api/v1/cases/{number}/messages/": ["get", "post"],
+        "/api/v1/cases/{number}/notes/": ["get", "post"],
         "/api/v1/cases/{number}/messages/{id}/": ["get"],
         "/api/v1/case-settings/": ["get"],
         "/api/v1/case-settings/priorities/": ["get"],
@@ -854,8 +860,8 @@ def test_schema_lists_the_case_endpoints(db: None) -> None:
     parameters = [parameter["name"] for parameter in paths["/api/v1/cases/"]["get"]["parameters"]]
     assert sorted(parameters) == [
         "account", "assignee", "case_type", "category", "created", "created_by", "created_from",
-        "created_to", "customer", "group", "number", "ordering", "overdue", "page", "priority",
-        "status", "subject",
+        "created_to", "customer", "following", "group", "number", "ordering", "overdue", "page",
+        "priority", "status", "subject",
     ]  # fmt: skip
 
 

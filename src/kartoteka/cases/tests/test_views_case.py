@@ -322,8 +322,8 @@ def test_detail_query_count_does_not_grow_with_notes_files_and_emails(
     # when / then: session, user, the case with its lists, contacts, notes with authors,
     # attachments, messages, their attachments, the case settings, the triage count of the
     # navigation; for the case tree the history records, the names of the seven related lists
-    # they mention, the events and the notes
-    with django_assert_num_queries(20):
+    # they mention, the events and the notes; the followers with the notes' mentions
+    with django_assert_num_queries(22):
         response = client.get(url("case-detail", case))
     assert response.text.count('class="note-card"') == extra
     assert response.text.count('class="message-card') == emails
@@ -651,7 +651,7 @@ def test_history_page_query_count_does_not_grow_with_changes(
     # when / then: session, user, the case, its contacts, notes and attachments, the
     # case settings, the records, the names of statuses, priorities, types, categories,
     # groups, customers and users, then the events and the notes
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(url("case-history", case))
 
 

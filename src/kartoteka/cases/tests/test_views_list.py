@@ -268,7 +268,7 @@ def test_list_query_count_does_not_grow_with_rows(manager, rows, django_assert_n
 
     # when / then: session, user, count, page with its relations, and the choices of the
     # created-by, type, status, priority, category, group, customer and assignee filters
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(LIST_URL)
     assert len(listed(response)) == rows
 

@@ -25,6 +25,7 @@ from kartoteka.cases.forms import (
     NoteForm,
 )
 from kartoteka.cases.models import Case
+from kartoteka.cases.stream import case_stream
 from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.people.models import User
@@ -55,6 +56,7 @@ def render_case(
         "cards": selectors.case_conversation(case, newest_first=newest_first),
         "newest_first": newest_first,
         "tree": selectors.case_tree(case, newest_first=newest_first),
+        "stream": case_stream(case, user=request.user),
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
@@ -152,21 +154,33 @@ def case_history(request: StaffRequest, number: int) -> HttpResponse:
 @case_worker_required
 @require_POST
 def case_note_add(request: StaffRequest, number: int) -> HttpResponse:
+    """Post an internal note or a public comment to the case's stream."""
     case = selectors.case_get_for_user(request.user, number, write=True)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.case_note_add(case=case, by=request.user, text=form.cleaned_data["text"])
+            note = services.case_note_add(
+                case=case,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                internal=form.cleaned_data["internal"],
+            )
         except ValidationError as error:
             form.add_error("text", error.messages)
         else:
             if not request.htmx:
-                messages.success(request, _("Note added."))
-                return redirect(case)
+                messages.success(
+                    request, _("Internal note added.") if note.internal else _("Comment added.")
+                )
+                return redirect(f"{case.get_absolute_url()}#note-{note.pk}")
             case, form = selectors.case_get_for_user(request.user, number), NoteForm()
     if request.htmx:
         # htmx swaps only successful responses, so a form with errors comes back as 200.
-        context = {"case": case, "note_form": form}
+        context = {
+            "case": case,
+            "note_form": form,
+            "stream": case_stream(case, user=request.user),
+        }
         return render(request, "cases/case_detail.html#notes", context)
     return render_case(request, case, status=400, note_form=form)
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from kartoteka.cases import lookups
+from kartoteka.cases import lookups, notices
 from kartoteka.cases.forms_settings import (
+    CaseNoticeSettingsForm,
     CaseSettingsForm,
     LookupActionForm,
     LookupDeleteForm,
@@ -90,6 +91,23 @@ def case_settings_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Case settings saved."))
             return redirect("cases:case-settings")
     return render(request, "cases/settings_edit.html", _context(form=form))
+
+
+@case_configurator_required
+@require_http_methods(["GET", "POST"])
+def case_notice_settings_edit(request: HttpRequest) -> HttpResponse:
+    form = CaseNoticeSettingsForm(request.POST or None, instance=case_settings())
+    if form.is_valid():
+        try:
+            notices.case_notice_settings_update(**form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("cases:case-notice-settings")
+    status = 400 if form.is_bound else 200
+    context = _context(form=form, page="notifications")
+    return render(request, "cases/settings_notices.html", context, status=status)
 
 
 @case_configurator_required

@@ -209,7 +209,7 @@ def test_list_query_count_does_not_grow_with_rows(agent, rows, django_assert_num
 
     # when / then: session, user, count, page, segments, classifications, their
     # dictionaries, and the segment, manager and classification choices of the filters
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(LIST_URL)
 
 
@@ -312,7 +312,7 @@ def test_detail_query_count_does_not_grow_with_contacts(agent, django_assert_num
 
     # when / then: session, user, account, segments, classifications, their dictionaries,
     # shared emails, contacts, their emails and phones
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(account.get_absolute_url())
 
 

@@ -143,7 +143,7 @@ def test_list_query_count_does_not_grow_with_rows(agent, rows, django_assert_num
 
     # when / then: session, user, count, page, emails, phones, and the account and
     # classification choices of the filters
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(LIST_URL)
 
 

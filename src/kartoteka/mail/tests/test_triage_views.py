@@ -108,7 +108,7 @@ def test_the_list_query_count_does_not_grow_with_rows(agent, django_assert_num_q
     client = client_for(agent)
     client.get(url("triage"))  # sessions and the like warmed up
     # session, user, count, page, triage count in the navigation
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url("triage"))
     assert len(response.context["page_obj"].object_list) == 30
 
@@ -473,7 +473,7 @@ def test_the_wizard_query_count_does_not_grow_with_suggestions_and_cases(
     # in the navigation
     from django.db import connection
 
-    with django_assert_num_queries(9 if connection.vendor == "sqlite" else 8):
+    with django_assert_num_queries(10 if connection.vendor == "sqlite" else 9):
         response = client.get(url("triage-message", message.pk), {"case_q": "oferta"})
     assert len(response.context["cases"]) == rows
     assert len(response.context["suggestions"]) == rows

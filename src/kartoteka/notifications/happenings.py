@@ -1,0 +1,228 @@
+"""In-app notifications (and their emails) for a happening: the step ``staff_notify`` of
+``workflows.happenings``.
+
+Who is told what:
+
+- ``case_created``: the case's followers (auto-followers included: the followers step ran
+  first), "new case";
+- ``case_updated``: the followers, "changed", with each changed field's old and new value;
+  a new assignee "assigned" instead. A change without an actor and not by a rule that only
+  moves the status (incoming mail does that) tells nobody: ``message_received`` does;
+- ``message_received``: the followers, "message", with its sender and subject; never for an
+  automatic reply;
+- ``note_added``: the followers, "note"; the users the note mentions, "mention" instead;
+- ``case_overdue``: the followers, "overdue".
+
+Each user is told once per happening, and never about their own act. Texts are written in
+each recipient's language and time zone (recipients are grouped by them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from kartoteka.cases.following import case_followers
+from kartoteka.cases.models import Case, CaseNote
+from kartoteka.mail.models import Message
+from kartoteka.notifications.emails import recipient_locale
+from kartoteka.notifications.models import Notification
+from kartoteka.notifications.services import notify
+from kartoteka.people.models import User
+from kartoteka.workflows.happenings import Happening, Kind
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+
+VALUE_MAX_LENGTH = 60
+
+
+def staff_notify(happening: Happening, case: Case) -> None:
+    """In-app notifications (and their emails) for a happening (see the module docstring)."""
+    handler = HANDLERS.get(happening.kind)
+    if handler is not None:
+        handler(happening, case, _actor(happening))
+
+
+def _actor(happening: Happening) -> User | None:
+    if happening.actor_id is None:
+        return None
+    return User.objects.filter(pk=happening.actor_id).first()
+
+
+def _tell(
+    users: Iterable[User],
+    *,
+    case: Case,
+    kind: str,
+    actor: User | None,
+    text: Callable[[], str],
+) -> list[Notification]:
+    """``notify`` the users, with ``text()`` written in each one's language and time zone."""
+    groups: dict[tuple[str, str], list[User]] = {}
+    for user in users:
+        if actor is None or user.pk != actor.pk:
+            groups.setdefault((user.language, user.time_zone), []).append(user)
+    created: list[Notification] = []
+    for group in groups.values():
+        with recipient_locale(group[0]):
+            created += notify(users=group, case=case, kind=kind, actor=actor, text=text())
+    return created
+
+
+def _case_created(happening: Happening, case: Case, actor: User | None) -> None:
+    def text() -> str:
+        if case.description.strip():
+            return case.description
+        return str(Case.Channel(happening.channel).label) if happening.channel else ""
+
+    _tell(case_followers(case), case=case, kind=Notification.Kind.NEW_CASE, actor=actor, text=text)
+
+
+def _case_updated(happening: Happening, case: Case, actor: User | None) -> None:
+    changes = happening.changes
+    if actor is None and not happening.by_rule and set(changes) == {"status"}:
+        return  # incoming mail moved the status: the message_received happening tells
+    describe = ChangeDescription(changes)
+    assignee_id = changes.get("assignee", [None, None])[1]
+    followers = [user for user in case_followers(case) if user.pk != assignee_id]
+    _tell(followers, case=case, kind=Notification.Kind.CHANGED, actor=actor, text=describe.text)
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id).first()
+        if assignee is not None:
+            _tell(
+                [assignee],
+                case=case,
+                kind=Notification.Kind.ASSIGNED,
+                actor=actor,
+                text=describe.text,
+            )
+
+
+def _message_received(happening: Happening, case: Case, actor: User | None) -> None:
+    # The message that opened the case is the case's news ("new case"), not a second one.
+    if happening.auto_reply or happening.opened_case or happening.message_id is None:
+        return
+    message = Message.objects.filter(pk=happening.message_id).first()
+    if message is None:
+        return
+
+    def text() -> str:
+        sender = message.from_address
+        if message.from_name:
+            sender = f"{message.from_name} <{message.from_address}>"
+        return _("From %(sender)s: %(subject)s") % {
+            "sender": sender,
+            "subject": message.subject or _("(no subject)"),
+        }
+
+    _tell(case_followers(case), case=case, kind=Notification.Kind.MESSAGE, actor=actor, text=text)
+
+
+def _note_added(happening: Happening, case: Case, actor: User | None) -> None:
+    if happening.note_id is None:
+        return
+    note = CaseNote.objects.filter(pk=happening.note_id, case=case).first()
+    if note is None:
+        return
+    mentioned = list(note.mentioned.all())
+    mentioned_pks = {user.pk for user in mentioned}
+    followers = [user for user in case_followers(case) if user.pk not in mentioned_pks]
+
+    def text() -> str:
+        return note.text
+
+    _tell(followers, case=case, kind=Notification.Kind.NOTE, actor=actor, text=text)
+    _tell(mentioned, case=case, kind=Notification.Kind.MENTION, actor=actor, text=text)
+
+
+def _case_overdue(happening: Happening, case: Case, actor: User | None) -> None:
+    def text() -> str:
+        since = case.overdue_since or timezone.now()
+        return _("In the status “%(status)s” since %(since)s; overdue since %(overdue)s.") % {
+            "status": case.status.name,
+            "since": date_format(
+                timezone.localtime(case.status_changed_at), "SHORT_DATETIME_FORMAT"
+            ),
+            "overdue": date_format(timezone.localtime(since), "SHORT_DATETIME_FORMAT"),
+        }
+
+    _tell(case_followers(case), case=case, kind=Notification.Kind.OVERDUE, actor=actor, text=text)
+
+
+HANDLERS: dict[Kind, Callable[[Happening, Case, User | None], None]] = {
+    Kind.CASE_CREATED: _case_created,
+    Kind.CASE_UPDATED: _case_updated,
+    Kind.MESSAGE_RECEIVED: _message_received,
+    Kind.NOTE_ADDED: _note_added,
+    Kind.CASE_OVERDUE: _case_overdue,
+}
+
+
+class ChangeDescription:
+    """A case's changes (``{field: [old, new]}``, relations by primary key) told in words:
+    "Priority: Normal → High; Assignee: — → Anna Nowak".
+
+    Related rows are read once, one query per related model; ``text()`` is called in each
+    recipient's language and time zone (labels, dates, yes/no).
+    """
+
+    def __init__(self, changes: dict[str, list[Any]]) -> None:
+        self.changes = changes
+        self.fields: dict[str, Field[Any, Any] | None] = {}
+        wanted: dict[type[models.Model], set[Any]] = {}
+        for name, values in changes.items():
+            try:
+                field = Case._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            self.fields[name] = field  # type: ignore[assignment]
+            if field is not None and field.is_relation and field.related_model is not None:
+                model = field.related_model
+                for value in values:
+                    for pk in value if isinstance(value, list) else [value]:
+                        if pk is not None:
+                            wanted.setdefault(model, set()).add(pk)  # type: ignore[arg-type]
+        self.rows = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
+
+    def text(self) -> str:
+        parts: list[str] = []
+        for name, (old, new) in self.changes.items():
+            field = self.fields[name]
+            label = str(capfirst(field.verbose_name)) if field is not None else name
+            if isinstance(field, models.TextField):
+                parts.append(f"{label}: {_('changed')}")
+            else:
+                parts.append(f"{label}: {self._value(field, old)} → {self._value(field, new)}")
+        return "; ".join(parts)
+
+    def _value(self, field: Field[Any, Any] | None, value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "—"
+        if field is not None and field.is_relation and field.related_model is not None:
+            rows = self.rows.get(field.related_model, {})  # type: ignore[call-overload]
+            pks = value if isinstance(value, list) else [value]
+            return ", ".join(str(rows[pk]) if pk in rows else f"#{pk}" for pk in pks)
+        if isinstance(field, models.BooleanField):
+            return _("yes") if value else _("no")
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            moment = datetime.fromisoformat(value)
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        if isinstance(field, models.DateField) and isinstance(value, str):
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        text = " ".join(str(value).split())
+        if len(text) > VALUE_MAX_LENGTH:
+            text = text[: VALUE_MAX_LENGTH - 1].rstrip() + "…"
+        return f"“{text}”"
