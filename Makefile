@@ -7,7 +7,10 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard src/kartoteka/locale/*/LC_MESSAGES/d
 
 .PHONY: install run test lint bench messages clean
 
+# Bytecode is compiled once here: where the environment says PYTHONDONTWRITEBYTECODE, every
+# process (each `kartoteka mail deliver` from the mail server) would compile it again.
 install: $(STAMP) $(MO_FILES)
+	@$(BIN)/python -m compileall -q src >/dev/null
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { py=$$(scripts/find-python) && "$$py" -m venv $(VENV); }

@@ -99,16 +99,19 @@ def email_addresses_check(
             continue
         if address not in clean:
             clean.append(address)
-    taken = EmailAddress.objects.filter(address__in=clean).select_related(
-        "contact__account", "account"
-    )
+    taken = EmailAddress.objects.filter(address__in=clean)
     if contact is not None and contact.pk:
         taken = taken.exclude(contact=contact)
     if account is not None and account.pk:
         taken = taken.exclude(account=account)
-    errors += [
-        ValidationError(_email_taken_message(held, user), code="email_taken") for held in taken
-    ]
+    # Almost always none is taken: only then are their owners read (with their names).
+    if held_pks := list(taken.values_list("pk", flat=True)):
+        errors += [
+            ValidationError(_email_taken_message(held, user), code="email_taken")
+            for held in EmailAddress.objects.filter(pk__in=held_pks).select_related(
+                "contact__account", "account"
+            )
+        ]
     if errors:
         raise ValidationError({field: errors})
     return clean

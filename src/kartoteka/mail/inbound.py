@@ -299,7 +299,7 @@ def _apply(
         return decision, None
     contact = account = None
     if decision.contact_id is not None:
-        contact = _one(Contact.objects.select_related("account").filter(pk=decision.contact_id))
+        contact = context.contact(decision.contact_id)
         account = contact.account if contact is not None else None
     elif decision.account_id is not None:
         account = Account.objects.filter(pk=decision.account_id).first()

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from kartoteka.cases.models import Case, CaseSettings
 from kartoteka.cases.services import case_defaults, case_settings
-from kartoteka.customers.models import EmailAddress
+from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.mail import threading
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.parsed import ParsedMessage
@@ -32,6 +32,18 @@ class ReceivingContext:
     staff_addresses: frozenset[str]  # of every active staff user, lower-cased
     case_defaults: dict[str, Any]  # the default status, priority, type, category, group
     read_at: float = field(default_factory=time.monotonic)
+    # Senders' contacts with their customers, as read during this context's few seconds: most
+    # mail of a run comes from people who wrote before.
+    contacts: dict[int, Contact | None] = field(default_factory=dict)
+
+    def contact(self, pk: int) -> Contact | None:
+        """The contact ``pk`` with its customer (``None`` when it is gone)."""
+        if pk not in self.contacts:
+            self.contacts[pk] = next(
+                iter(Contact.objects.select_related("account").filter(pk=pk).order_by()[:1]),
+                None,
+            )
+        return self.contacts[pk]
 
     def fresh(self) -> ReceivingContext:
         """This context, or a new one when it is older than ``CONTEXT_MAX_AGE``."""

@@ -94,3 +94,14 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user read; how many."""
     return Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
+
+
+def notifications_mark_read_for_case(*, user: User, case: Case) -> int:
+    """Mark the user's unread notifications about ``case`` read (they opened it); how many.
+
+    Checked before written: opening a case without news, the usual case, writes nothing.
+    """
+    unread = Notification.objects.visible_to(user).unread().filter(case=case)
+    if not unread.exists():
+        return 0
+    return unread.update(read_at=timezone.now())

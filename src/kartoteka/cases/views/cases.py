@@ -28,6 +28,7 @@ from kartoteka.cases.models import Case
 from kartoteka.cases.stream import case_stream
 from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.once import announce_creation, submit_once
+from kartoteka.notifications.services import notifications_mark_read_for_case
 from kartoteka.people.models import User
 
 # (name, label) of the properties edited in place, in the panel's order.
@@ -102,9 +103,9 @@ def case_create(request: StaffRequest) -> HttpResponse:
 @case_worker_required
 @require_GET
 def case_detail(request: StaffRequest, number: int) -> HttpResponse:
-    return render_case(
-        request, selectors.case_get_for_user(request.user, number, with_messages=True)
-    )
+    case = selectors.case_get_for_user(request.user, number, with_messages=True)
+    notifications_mark_read_for_case(user=request.user, case=case)  # the news is read here
+    return render_case(request, case)
 
 
 @case_worker_required

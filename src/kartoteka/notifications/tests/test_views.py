@@ -276,3 +276,20 @@ def test_the_unsubscribe_page_has_a_working_form(agent):
     assert response.status_code == 200
     agent.refresh_from_db()
     assert agent.notification_email == "off"
+
+
+def test_opening_a_case_reads_its_news_and_only_its_own(agent, supervisor):
+    # given: news about two cases, for the agent and for the supervisor
+    printer, invoice = make_case("Drukarka"), make_case("Faktura")
+    for case in (printer, invoice):
+        services.notify(users=[agent, supervisor], case=case, kind=Notification.Kind.NOTE)
+    # when: the agent opens the printer case
+    response = client_for(agent).get(printer.get_absolute_url())
+    # then: the bell counts only the invoice's news; the supervisor's stay unread
+    assert 'aria-label="Notifications, 1 unread"' in response.text
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert sorted(unread.values_list("recipient__username", "case__subject")) == [
+        ("agent", "Faktura"),
+        ("supervisor", "Drukarka"),
+        ("supervisor", "Faktura"),
+    ]
