@@ -237,14 +237,23 @@ def case_create(
         "status": _("There is no default status; an administrator sets one in Settings."),
         "priority": _("There is no default priority; an administrator sets one in Settings."),
     }
-    for field, model in (("status", Status), ("priority", Priority)):
+    required: tuple[tuple[str, type[Status | Priority]], ...] = (
+        ("status", Status),
+        ("priority", Priority),
+    )
+    for field, model in required:
         if data.get(field) is None:
             data[field] = _default(model)
             if data[field] is None:
                 errors.add(field, ValidationError(missing_default[field], code="no_default"))
-    for field, model in (("case_type", CaseType), ("category", Category), ("group", CaseGroup)):
+    optional: tuple[tuple[str, type[CaseType | Category | CaseGroup]], ...] = (
+        ("case_type", CaseType),
+        ("category", Category),
+        ("group", CaseGroup),
+    )
+    for field, optional_model in optional:
         if field not in data:
-            data[field] = _default(model)
+            data[field] = _default(optional_model)
     errors.raise_if_any()
     case = Case(
         number=case_number_next(),

@@ -188,7 +188,7 @@ def merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
     for _step in range(MERGE_CHAIN_LIMIT):
         if not pending:
             break
-        onward = {
+        onward: dict[int, tuple[int | None, int | None]] = {
             pk: (account, merged_into)
             for pk, account, merged_into in Case.objects.filter(pk__in=set(pending.values()))
             .values_list("pk", "account_id", "merged_into_id")

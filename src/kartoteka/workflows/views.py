@@ -7,7 +7,6 @@ granted it); for everyone else the pages do not exist (404).
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kartoteka.cases.lookups import LOOKUP_KINDS
-from kartoteka.core.access import StaffRequest, View, staff_member_required
+from kartoteka.core.access import StaffRequest, case_configurator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.workflows import selectors, services
@@ -28,18 +27,6 @@ from kartoteka.workflows.forms import rule_forms, rule_rows
 from kartoteka.workflows.models import Rule
 
 RUNS_SHOWN = 20
-
-
-def rules_admin_required(view: View) -> View:
-    """Users who configure cases; for other staff the pages do not exist."""
-
-    @wraps(view)
-    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.configures_cases:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return staff_member_required(wrapper)
 
 
 def _rule(pk: int) -> Rule:
@@ -64,7 +51,7 @@ class RuleRowForm(forms.Form):
     )
 
 
-@rules_admin_required
+@case_configurator_required
 @require_http_methods(["GET", "POST"])
 def rule_list(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
@@ -122,7 +109,7 @@ def _save(
     return redirect(url), (form, conditions, actions)
 
 
-@rules_admin_required
+@case_configurator_required
 @require_http_methods(["GET", "POST"])
 def rule_create(request: StaffRequest) -> HttpResponse:
     response, (form, conditions, actions) = _save(request, rule=None)
@@ -132,7 +119,7 @@ def rule_create(request: StaffRequest) -> HttpResponse:
     return render(request, "workflows/rule_form.html", context)
 
 
-@rules_admin_required
+@case_configurator_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
     rule = _rule(pk)
@@ -149,7 +136,7 @@ def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "workflows/rule_form.html", context)
 
 
-@rules_admin_required
+@case_configurator_required
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: StaffRequest, pk: int) -> HttpResponse:
     rule = _rule(pk)

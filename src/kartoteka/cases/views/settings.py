@@ -7,11 +7,10 @@ table partial, a plain post with a redirect.
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,23 +30,11 @@ from kartoteka.cases.forms_settings import (
 )
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_settings
-from kartoteka.core.access import StaffRequest, View, staff_member_required
+from kartoteka.core.access import StaffRequest, case_configurator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 
 LIST_TEMPLATE = "cases/lookup_list.html"
-
-
-def case_configurator_required(view: View) -> View:
-    """Users who configure cases (``User.configures_cases``); other staff get 403."""
-
-    @wraps(view)
-    def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.configures_cases:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return staff_member_required(wrapper)
 
 
 def _model(kind: str) -> lookups.LookupModel:
