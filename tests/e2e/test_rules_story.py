@@ -76,8 +76,10 @@ def test_a_round_robin_rule_gives_each_agent_one_new_email_case(
     page.select_option("#id_conditions-0-choice", "channel:email")
     page.select_option("#id_conditions-1-field", "group")
     page.select_option("#id_conditions-1-choice", f"group:{support.pk}")
+    expect(page.locator("#id_actions-0-group")).to_be_hidden()  # no kind chosen yet
     page.select_option("#id_actions-0-kind", "assign_round_robin")
     page.select_option("#id_actions-0-group", str(support.pk))
+    expect(page.locator("#id_actions-0-email_subject")).to_be_hidden()  # only what it uses
     page.click("form.rule-form button[type=submit].primary")
     expect(page.locator(".toast, .messages").first).to_contain_text("added")
 

@@ -91,6 +91,11 @@ class ConditionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["choice"]).choices = choices
+        uses = {
+            field: ("words",) if field in services.CONTAINS else ("choice",)
+            for field in RuleCondition.Field.values
+        }
+        _shown_with(self, "field", uses)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -119,6 +124,33 @@ class ConditionForm(forms.Form):
         if condition.field in services.CONTAINS:
             return {"field": condition.field, "words": condition.value}
         return {"field": condition.field, "choice": f"{condition.field}:{condition.value}"}
+
+
+# The fields each kind of action uses: the page shows a row only those of its chosen kind
+# (``data-switch`` / ``data-shown-with``, see app.js); without JavaScript it shows them all.
+ACTION_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    RuleAction.Kind.ASSIGN_ROUND_ROBIN: ("group", "only_unassigned"),
+    RuleAction.Kind.ASSIGN_LEAST_BUSY: ("group", "only_unassigned"),
+    RuleAction.Kind.SET_FIELD: ("field", "value", "days"),
+    RuleAction.Kind.NOTIFY: ("users", "team", "message"),
+    RuleAction.Kind.ADD_FOLLOWERS: ("users", "team"),
+    RuleAction.Kind.SEND_EMAIL: (
+        "email_subject", "email_body", "email_reporter", "email_contacts", "email_addresses",
+    ),
+}  # fmt: skip
+
+
+def _shown_with(
+    form: forms.Form, switch: str, fields_by_choice: dict[str, tuple[str, ...]]
+) -> None:
+    """Mark ``switch`` as the row's chooser and each field with the choices that use it."""
+    form.fields[switch].widget.attrs["data-switch"] = ""
+    users: dict[str, list[str]] = {}
+    for choice, names in fields_by_choice.items():
+        for name in names:
+            users.setdefault(name, []).append(str(choice))
+    for name, choices in users.items():
+        form.fields[name].widget.attrs["data-shown-with"] = " ".join(choices)
 
 
 class ActionForm(forms.Form):
@@ -184,6 +216,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["value"]).choices = choices
+        _shown_with(self, "kind", ACTION_KIND_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -157,3 +157,21 @@ document.addEventListener("htmx:afterSettle", () => {
     }
   });
 })();
+
+// A form row whose fields depend on one choice (a rule's action kind, a condition's field):
+// the chooser is marked data-switch, each dependent control data-shown-with="choice choice".
+// Only the chosen kind's fields show; without JavaScript all of them do.
+function switchRow(row) {
+  const chooser = row.querySelector("[data-switch]");
+  if (!chooser) return;
+  row.querySelectorAll("[data-shown-with]").forEach((control) => {
+    const field = control.closest(".field");
+    if (field) field.hidden = !control.dataset.shownWith.split(" ").includes(chooser.value);
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-switch]")) switchRow(event.target.closest(".rule-row"));
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".rule-row").forEach(switchRow);
+});
