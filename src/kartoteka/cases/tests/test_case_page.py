@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -572,6 +573,7 @@ def test_print_page_has_properties_full_messages_notes_and_history(agent):
         sha256="a" * 64,
     )  # fmt: skip
     services.case_note_add(case=case, by=agent, text="Notatka wewnętrzna")
+    services.case_note_add(case=case, by=agent, text="Komentarz dla klienta", internal=False)
     services.case_update(
         case=fresh(case), by=agent, data={"status": Status.objects.get(name="Open")}
     )
@@ -586,6 +588,9 @@ def test_print_page_has_properties_full_messages_notes_and_history(agent):
     assert "Nowa treść<br><br>&gt; stary cytat" in text
     assert "skan.pdf" in text
     assert "Notatka wewnętrzna" in text
+    # on paper too an internal note is told apart from a comment the customer may see
+    assert re.search(r"🔒 Internal note · [^<]*</p>\s*<p>Notatka wewnętrzna", text)
+    assert re.search(r"Comment · [^<]*</p>\s*<p>Komentarz dla klienta", text)
     assert "Status: New → Open" in text
     assert f'href="{print_url(case)}"' in client_for(agent).get(detail(case)).text
 
