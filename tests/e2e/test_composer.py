@@ -54,3 +54,35 @@ def test_agent_writes_uploads_and_sends_from_the_composer(page: Page, manager: U
     assert list(message.attachments.values_list("filename", flat=True)) == ["instrukcja.txt"]
     assert message.text.startswith("Proszę zrestartować drukarkę.")
     assert not Draft.objects.exists()
+
+
+def test_r_replies_to_the_newest_message_and_n_starts_an_internal_note(
+    page: Page, manager: User
+) -> None:
+    # given: a case page with two customer messages
+    case = make_case("Drukarka nie drukuje")
+    mailbox = make_mailbox()
+    make_inbound(case, mailbox=mailbox, text="Drukarka nie drukuje.")
+    make_inbound(
+        case, mailbox=mailbox, text="Nadal nie działa.", subject="Re: Drukarka", message_id="b@k"
+    )
+    page.goto(reverse("login"))
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("form:has(#id_password) button[type=submit]")
+    page.goto(case.get_absolute_url())
+    page.wait_for_function("() => window.htmx !== undefined")
+    # when: "n", outside any field
+    page.keyboard.press("n")
+    # then: the note field has the focus, and the note stays internal
+    expect(page.locator(".note-form textarea")).to_be_focused()
+    expect(page.locator(".note-form input[type=checkbox]")).to_be_checked()
+    # when: typing "r" there writes the letter; leaving the field, "r" replies
+    page.keyboard.press("r")
+    expect(page.locator(".note-form textarea")).to_have_value("r")
+    page.locator(".note-form textarea").blur()
+    page.keyboard.press("r")
+    expect(page.locator("#composer #id_body")).to_be_visible()
+    # the newest message's subject ("Re: Drukarka"), not the first one's
+    subject = f"Re: [KART#{case.number}] Drukarka"
+    expect(page.locator("#composer #id_subject")).to_have_value(subject)

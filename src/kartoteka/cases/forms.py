@@ -232,7 +232,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Note"),
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-key": "n", "aria-keyshortcuts": "n"}),
         help_text=_("Write @username to tell a colleague."),
     )
     internal = forms.BooleanField(

@@ -175,3 +175,21 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".rule-row").forEach(switchRow);
 });
+
+// One-key shortcuts, as a mail client has them: an element marked data-key="r" (reply to the
+// newest message) is clicked, a field marked data-key="n" (a new internal note) is focused,
+// when that key is pressed outside any field.
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const typing = event.target.closest("input, textarea, select, [contenteditable]");
+  if (typing) return;
+  const target = document.querySelector(`[data-key="${CSS.escape(event.key)}"]`);
+  if (!target) return;
+  event.preventDefault();
+  if (target.matches("input, textarea, select")) {
+    target.focus();
+    target.scrollIntoView({ block: "center" });
+  } else {
+    target.click();
+  }
+});
