@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -43,14 +43,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kartoteka.cases.changes import ChangeDescription
 from kartoteka.cases.models import (
-    CaseGroup,
     CaseNote,
     CaseSettings,
-    CaseType,
-    Category,
-    Priority,
-    Status,
 )
 from kartoteka.cases.services import case_settings, notify_addresses_clean
 from kartoteka.core.validation import ErrorCollector
@@ -85,13 +81,6 @@ NOTICE_FIELDS: tuple[tuple[str, Promise], ...] = (
 )
 NOTICE_FIELD_NAMES = frozenset(name for name, _label in NOTICE_FIELDS)
 _LABELS = dict(NOTICE_FIELDS)
-_LOOKUPS: dict[str, type[Status | Priority | CaseType | Category | CaseGroup]] = {
-    "status": Status,
-    "priority": Priority,
-    "case_type": CaseType,
-    "category": Category,
-    "group": CaseGroup,
-}
 # Texts longer than this (a description, the last message) are cut in the email.
 TEXT_LIMIT = 4000
 # A status change saved this soon after an agent's reply of the case came with that reply.
@@ -297,60 +286,17 @@ def _cut(text: str) -> str:
     return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT].rstrip() + "…"
 
 
-def _display_date(value: date | str | None) -> str:
-    if not value:
-        return "—"
-    if isinstance(value, str):
-        try:
-            return date_format(date.fromisoformat(value[:10]), "SHORT_DATE_FORMAT")
-        except ValueError:
-            return value
-    return date_format(value, "SHORT_DATE_FORMAT")
-
-
 def _field_value(case: Case, name: str, *, last_text: str) -> str:
     if name == "number":
         return str(case.number)
     if name == "due_date":
-        return _display_date(case.due_date)
+        return date_format(case.due_date, "SHORT_DATE_FORMAT") if case.due_date else "—"
     if name == "last_message":
         return _cut(last_text) or "—"
     if name == "description":
         return _cut(case.description.strip()) or "—"
     value = getattr(case, name)
     return str(value) if value is not None and value != "" else "—"
-
-
-def _names_of(changes: dict[str, list[Any]]) -> dict[tuple[str, Any], str]:
-    """The names of the lookup values a change names by id (one query per changed list)."""
-    names: dict[tuple[str, Any], str] = {}
-    for field, model in _LOOKUPS.items():
-        if field in changes:
-            ids = [value for value in changes[field] if value is not None]
-            for pk, name in model.objects.filter(pk__in=ids).values_list("pk", "name"):
-                names[(field, pk)] = name
-    return names
-
-
-def _changes_shown(changes: dict[str, list[Any]], shown: list[str]) -> list[tuple[str, str, str]]:
-    """(field, old, new) of the changed fields the emails show, values as people read them."""
-    names = _names_of(changes)
-    lines: list[tuple[str, str, str]] = []
-    for field in shown:
-        if field not in changes:
-            continue
-        old, new = changes[field]
-        if field in _LOOKUPS:
-            old_text = names.get((field, old), "—") if old is not None else "—"
-            new_text = names.get((field, new), "—") if new is not None else "—"
-        elif field == "due_date":
-            old_text, new_text = _display_date(old), _display_date(new)
-        elif field == "description":
-            old_text, new_text = "", ""  # too long to repeat: said to have changed
-        else:
-            old_text, new_text = str(old or "—"), str(new or "—")
-        lines.append((field, old_text, new_text))
-    return lines
 
 
 def customer_notice_send(
@@ -374,7 +320,7 @@ def customer_notice_send(
         groups.setdefault((recipient.language, recipient.audience), []).append(recipient.address)
     fields = [name for name in shown if not (kind == "comment" and name == "last_message")]
     last_text = last_public_text(case) if "last_message" in fields else ""
-    changed = _changes_shown(changes or {}, shown) if kind == "updated" else []
+    changed = ChangeDescription(changes or {}).lines(shown) if kind == "updated" else []
     url = settings.SITE_URL + case.get_absolute_url()
     told: list[str] = []
     for (language, audience), addresses in groups.items():
