@@ -118,11 +118,13 @@ class PreferencesForm(forms.ModelForm):
 
 
 class NotificationPreferencesForm(forms.ModelForm):
-    """The user's own: following every new case, and how notifications reach them by email."""
+    """The user's own: following every new case, how notifications reach them by email, and
+    whether they are away (assignment rules pass them over)."""
 
     class Meta:
         model = User
-        fields = ["auto_follow_new_cases", "notification_email"]
+        fields = ["auto_follow_new_cases", "notification_email", "is_absent"]
+        labels = {"is_absent": _("I am away")}
         widgets = {"notification_email": forms.RadioSelect}
         error_messages = {
             "notification_email": {

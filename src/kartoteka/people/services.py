@@ -102,15 +102,24 @@ def user_conversation_order_set(*, user: User, order: str) -> None:
 
 @transaction.atomic
 def user_notification_preferences_set(
-    *, user: User, auto_follow_new_cases: bool, notification_email: str
+    *,
+    user: User,
+    auto_follow_new_cases: bool,
+    notification_email: str,
+    is_absent: bool | None = None,
 ) -> User:
-    """The user's own notification preferences: whether they follow every new case, and how
-    notifications reach them by email (a preference, written alone: no history). An unknown
+    """The user's own notification preferences: whether they follow every new case, how
+    notifications reach them by email and (unless None) whether they are away, so that
+    assignment rules pass them over (preferences, written alone: no history). An unknown
     email choice raises ``ValidationError`` on ``notification_email`` and changes nothing."""
     _check_notification_email(notification_email)
     user.auto_follow_new_cases = bool(auto_follow_new_cases)
     user.notification_email = notification_email
-    user.save(update_fields=["auto_follow_new_cases", "notification_email"])
+    fields = ["auto_follow_new_cases", "notification_email"]
+    if is_absent is not None:
+        user.is_absent = is_absent
+        fields.append("is_absent")
+    user.save(update_fields=fields)
     return user
 
 

@@ -63,6 +63,7 @@ def notification_preferences(request: StaffRequest) -> HttpResponse:
                 user=request.user,
                 auto_follow_new_cases=form.cleaned_data["auto_follow_new_cases"],
                 notification_email=form.cleaned_data["notification_email"],
+                is_absent=form.cleaned_data["is_absent"],
             )
         except ValidationError as error:
             show_service_errors(form, error)

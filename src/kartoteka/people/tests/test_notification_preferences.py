@@ -25,10 +25,22 @@ def test_a_user_sets_their_own_notification_preferences(agent):
     assert (agent.auto_follow_new_cases, agent.notification_email) == (True, "daily")
 
 
+def test_a_user_away_is_passed_over_by_assignment_rules_until_back(agent):
+    # when: away (a plain post of the form, as a browser sends it)
+    client_for(agent).post(PREFERENCES, {"notification_email": "immediate", "is_absent": "on"})
+    agent.refresh_from_db()
+    assert agent.is_absent is True
+    # when: back (an unticked box is not sent at all)
+    client_for(agent).post(PREFERENCES, {"notification_email": "immediate"})
+    agent.refresh_from_db()
+    assert agent.is_absent is False
+
+
 def test_the_preferences_page_shows_the_notification_choices(agent):
     html = client_for(agent).get(reverse("people:preferences")).content.decode()
     assert 'name="notification_email" value="hourly"' in html
     assert 'name="auto_follow_new_cases"' in html
+    assert 'name="is_absent"' in html
 
 
 def test_a_bad_email_choice_is_refused_with_a_clear_message(agent):
