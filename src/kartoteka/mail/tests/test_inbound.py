@@ -442,6 +442,44 @@ def test_gathering_what_is_known_takes_a_fixed_number_of_queries(
     assert known.case_participants == {case.number: frozenset({CUSTOMER, SUPPORT})}
 
 
+def test_a_run_reads_each_senders_contact_once(mailbox, customer) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given: one run (one context) receiving two new subjects from the same customer
+    context = receiving_context()
+    first = email(subject="Drukarka", message_id="<one@klient.example>")
+    second = email(subject="Skaner", message_id="<two@klient.example>")
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        for raw in (first, second):
+            message_receive(raw=raw, mailbox=mailbox, source="test", context=context)
+    # then: two cases of the contact's customer, the contact read for the first only
+    cases = Case.objects.order_by("number")
+    assert [(c.subject, c.reporter, c.account) for c in cases] == [
+        ("Drukarka", customer, customer.account),
+        ("Skaner", customer, customer.account),
+    ]
+    contact_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "customers_contact"."id"')
+    ]
+    assert len(contact_reads) == 1
+
+
+def test_staff_addresses_are_known_without_a_query_per_message(mailbox, agent) -> None:
+    # given: a colleague writes to the support address
+    context = receiving_context()
+    raw = email(sender=f"Agent <{agent.email.upper()}>", subject="Notatka")
+    from kartoteka.mail.parsing import parse
+
+    # when
+    known = inbound.knowledge_gather(parse(raw), mailbox, context)
+    # then
+    assert known.sender_is_staff is True
+
+
 def test_content_key_ignores_trace_headers_only() -> None:
     raw = email()
     assert content_key(b"Received: a\r\n\tb\r\n" + raw) == content_key(raw)
