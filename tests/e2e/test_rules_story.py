@@ -71,7 +71,10 @@ def test_a_round_robin_rule_gives_each_agent_one_new_email_case(
     log_in(page, "kierownik")
     page.goto(reverse("workflows:rule-create"))
     page.fill("#id_name", "Nowe zgłoszenia mailowe po kolei")
+    page.select_option("#id_trigger", "case_updated")
+    expect(page.locator("#id_changed_field")).to_be_visible()
     page.select_option("#id_trigger", "case_created")
+    expect(page.locator("#id_changed_field")).to_be_hidden()  # only for "a field changes"
     page.select_option("#id_conditions-0-field", "channel")
     page.select_option("#id_conditions-0-choice", "channel:email")
     page.select_option("#id_conditions-1-field", "group")

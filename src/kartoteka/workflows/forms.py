@@ -47,6 +47,7 @@ class RuleForm(forms.Form):
     def __init__(self, *args: Any, changed_to_choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["changed_to"]).choices = changed_to_choices
+        _shown_with(self, "trigger", {Rule.Trigger.CASE_UPDATED: ("changed_field", "changed_to")})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -128,6 +129,7 @@ class ConditionForm(forms.Form):
 
 # The fields each kind of action uses: the page shows a row only those of its chosen kind
 # (``data-switch`` / ``data-shown-with``, see app.js); without JavaScript it shows them all.
+# The rule's own "field that changes" shows likewise only for its "a field changes" trigger.
 ACTION_KIND_FIELDS: dict[str, tuple[str, ...]] = {
     RuleAction.Kind.ASSIGN_ROUND_ROBIN: ("group", "only_unassigned"),
     RuleAction.Kind.ASSIGN_LEAST_BUSY: ("group", "only_unassigned"),

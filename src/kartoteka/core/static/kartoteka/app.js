@@ -158,22 +158,29 @@ document.addEventListener("htmx:afterSettle", () => {
   });
 })();
 
-// A form row whose fields depend on one choice (a rule's action kind, a condition's field):
-// the chooser is marked data-switch, each dependent control data-shown-with="choice choice".
-// Only the chosen kind's fields show; without JavaScript all of them do.
-function switchRow(row) {
-  const chooser = row.querySelector("[data-switch]");
+// Fields that depend on one choice (a rule's trigger, an action's kind, a condition's field):
+// the chooser is marked data-switch, each dependent control data-shown-with="choice choice";
+// a chooser rules the controls of its own scope (the closest [data-switch-scope], else its
+// form). Only the chosen value's fields show; without JavaScript all of them do.
+function switchScope(element) {
+  return element.closest("[data-switch-scope]") || element.form || document;
+}
+function switchFields(scope) {
+  const own = (element) => switchScope(element) === scope;
+  const chooser = [...scope.querySelectorAll("[data-switch]")].find(own);
   if (!chooser) return;
-  row.querySelectorAll("[data-shown-with]").forEach((control) => {
+  scope.querySelectorAll("[data-shown-with]").forEach((control) => {
     const field = control.closest(".field");
-    if (field) field.hidden = !control.dataset.shownWith.split(" ").includes(chooser.value);
+    if (field && own(control)) {
+      field.hidden = !control.dataset.shownWith.split(" ").includes(chooser.value);
+    }
   });
 }
 document.addEventListener("change", (event) => {
-  if (event.target.matches("[data-switch]")) switchRow(event.target.closest(".rule-row"));
+  if (event.target.matches("[data-switch]")) switchFields(switchScope(event.target));
 });
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll(".rule-row").forEach(switchRow);
+  document.querySelectorAll("[data-switch]").forEach((chooser) => switchFields(switchScope(chooser)));
 });
 
 // One-key shortcuts, as a mail client has them: an element marked data-key="r" (reply to the
