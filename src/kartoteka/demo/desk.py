@@ -128,6 +128,8 @@ def _reply_to_some(agent: User) -> int:
 
 def _discard_spam(agent: User) -> int:
     receipt = message_receive(raw=SPAM, mailbox=demo_mailbox(), source=SOURCE)
+    if receipt.message_pk is None:
+        return 0
     message = Message.objects.filter(pk=receipt.message_pk, state=Message.State.TRIAGE).first()
     if message is None:
         return 0

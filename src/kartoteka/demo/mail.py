@@ -243,6 +243,7 @@ def _known_senders(rng: random.Random, count: int) -> list[Sender]:
     senders = [
         Sender(f"{row.contact.first_name} {row.contact.last_name}".strip(), row.address)
         for row in rows
+        if row.contact is not None
     ]
     return rng.sample(senders, min(count, len(senders)))
 

@@ -194,11 +194,11 @@ def merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
             .values_list("pk", "account_id", "merged_into_id")
             .order_by()
         }
-        for number, pk in list(pending.items()):
-            account, merged_into = onward.get(pk, (None, None))
-            final_of[number] = (pk, account)
-            if merged_into is not None:
-                pending[number] = merged_into
+        for number, target in list(pending.items()):
+            target_account, further = onward.get(target, (None, None))
+            final_of[number] = (target, target_account)
+            if further is not None:
+                pending[number] = further
             else:
                 del pending[number]
     return final_of

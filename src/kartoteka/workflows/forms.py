@@ -4,6 +4,7 @@ of ``workflows.services``, so each error shows on its row; ``rule_save`` checks 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -143,7 +144,7 @@ ACTION_KIND_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def _shown_with(
-    form: forms.Form, switch: str, fields_by_choice: dict[str, tuple[str, ...]]
+    form: forms.Form, switch: str, fields_by_choice: Mapping[str, tuple[str, ...]]
 ) -> None:
     """Mark ``switch`` as the row's chooser and each field with the choices that use it."""
     form.fields[switch].widget.attrs["data-switch"] = ""

@@ -67,7 +67,7 @@ def render_case(
 def allow_remote_images[R: HttpResponseBase](response: R) -> R:
     """The case page's policy also lets ``https:`` images load: those a reader asked to see
     (``mail.display`` keeps every remote image unloaded until then). Scripts stay ``'self'``."""
-    policy = dict(settings.SECURE_CSP)
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
     policy["img-src"] = [*policy.get("img-src", []), "https:"]
     response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override sets it
     return response
