@@ -5,7 +5,8 @@ same transaction that queues the email, by locking the pending rows (``skip_lock
 conditional ``UPDATE … WHERE emailed_at IS NULL``: two workers running the same digest, or a
 digest and a late immediate task, never email one notification twice. A notification already
 read when its email would go is claimed but not sent (nothing new to tell). When the loop
-guard holds an email back, its notifications are released for a later try; without a default
+guard holds an email back, its notifications are released for a later try (for an email at
+once: the next hourly digest, see ``digests_send``); without a default
 mailbox nothing is claimed (logged). Users with emails "off" are never emailed and nothing of
 theirs is claimed.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # A digest lists at most this many notifications and says how many more there are.
 DIGEST_MAX_ITEMS = 50
+# An email at once still unsent this long after its news was held back: the hourly digest
+# takes it.
+IMMEDIATE_GRACE = timedelta(minutes=10)
 
 Compose = Callable[[User, list[Notification], int], Message | None]
 
@@ -127,14 +132,25 @@ def notification_emails_send(notification_ids: Sequence[int]) -> int:
 
 def digests_send(*, period: str) -> int:
     """Email each user whose notification emails are ``period`` (hourly or daily) one digest
-    of their unread notifications not yet emailed; how many digests were queued."""
+    of their unread notifications not yet emailed; how many digests were queued.
+
+    The hourly digest also takes what an email at once could not send (the loop guard's rate
+    limit held it back): news older than ``IMMEDIATE_GRACE`` still unsent to a user who wants
+    emails at once, so that nothing stays untold.
+    """
     if period not in (User.NotificationEmail.HOURLY, User.NotificationEmail.DAILY):
         raise ValueError(f"not a digest period: {period!r}")
+    wanted = Q(recipient__notification_email=period)
+    if period == User.NotificationEmail.HOURLY:
+        wanted |= Q(
+            recipient__notification_email=User.NotificationEmail.IMMEDIATE,
+            created_at__lte=timezone.now() - IMMEDIATE_GRACE,
+        )
     rows = (
         Notification.objects.filter(
+            wanted,
             _recipient_works_with_cases(),
             emailed_at__isnull=True,
-            recipient__notification_email=period,
         )
         .order_by("recipient_id", "pk")
         .values_list("recipient_id", "pk")

@@ -126,6 +126,26 @@ def test_each_period_sends_only_its_own_users(agent, supervisor, mailbox):
 def test_immediate_users_get_no_digest(agent, mailbox):
     tell(agent, "od razu")  # pending: its email task is not run in this test
     assert delivery.digests_send(period=HOURLY) == 0
+    assert delivery.digests_send(period=DAILY) == 0
+
+
+def test_news_an_email_at_once_could_not_send_goes_in_the_next_hourly_digest(agent, mailbox):
+    # given: news for a user who wants emails at once, its email held back (the loop guard's
+    # rate limit) long enough ago
+    [held] = tell(agent, "wstrzymane")
+    Notification.objects.filter(pk=held.pk).update(
+        created_at=held.created_at - delivery.IMMEDIATE_GRACE
+    )
+    [fresh] = tell(agent, "świeże")  # its email at once may still be on its way
+    # when
+    sent = delivery.digests_send(period=HOURLY)
+    # then: the held one is told, once; the fresh one waits for its own email
+    [digest] = outbox()
+    assert sent == 1
+    assert "wstrzymane" in digest.text
+    assert "świeże" not in digest.text
+    assert Notification.objects.get(pk=fresh.pk).emailed_at is None
+    assert delivery.digests_send(period=HOURLY) == 0
 
 
 def test_a_long_digest_lists_the_first_ones_and_counts_the_rest(agent, mailbox, monkeypatch):
