@@ -10,8 +10,8 @@ commits. It tells:
 
 - ``case_created``: always (when the case says so);
 - ``case_updated``: when a field the emails show changed, a rule's change included; not when
-  only the status changed because mail came in (no actor: the customer, who wrote, knows) or
-  went out with an agent's reply (the customer has the reply);
+  the change came with a message (``Happening.with_message``): the customer's own, which
+  reopened the case, or our reply, which the customer has;
 - ``note_added``: only for a public comment, never for an internal note;
 - never for ``message_received`` (the customer has their own email) or ``case_overdue``.
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -83,8 +82,6 @@ NOTICE_FIELD_NAMES = frozenset(name for name, _label in NOTICE_FIELDS)
 _LABELS = dict(NOTICE_FIELDS)
 # Texts longer than this (a description, the last message) are cut in the email.
 TEXT_LIMIT = 4000
-# A status change saved this soon after an agent's reply of the case came with that reply.
-REPLY_WINDOW = timedelta(seconds=30)
 # The customer's language by the customer's country (``contact_language``).
 COUNTRY_LANGUAGES = {"PL": "pl", "CZ": "cs", "SK": "cs"}
 
@@ -357,33 +354,14 @@ def customer_notice_send(
 # The step
 
 
-def _status_came_with_mail(happening: Happening, case: Case) -> bool:
-    """Whether a status-only change followed mail: the customer's message (no actor) or an
-    agent's reply saved just before (``REPLY_WINDOW``) by the same user."""
-    if set(happening.changes) != {"status"} or happening.by_rule:
-        return False
-    if happening.actor_id is None:
-        return True
-    replied_at = (
-        Message.objects.filter(
-            case=case,
-            direction=Message.Direction.OUTBOUND,
-            automatic=False,
-            author_id=happening.actor_id,
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    return replied_at is not None and timedelta(0) <= case.updated_at - replied_at <= REPLY_WINDOW
-
-
 def _what_to_tell(happening: Happening, case: Case, shown: list[str]) -> tuple[str, str] | None:
     """(kind, comment) of the notification a happening calls for; None when none."""
     if happening.kind == Kind.CASE_CREATED:
         return "created", ""
     if happening.kind == Kind.CASE_UPDATED:
-        if not set(happening.changes) & set(shown) or _status_came_with_mail(happening, case):
+        # A change that came with a message (the customer's, or our reply): the message is
+        # what the customer hears.
+        if happening.with_message or not set(happening.changes) & set(shown):
             return None
         return "updated", ""
     if happening.kind == Kind.NOTE_ADDED and happening.note_id is not None:

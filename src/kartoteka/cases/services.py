@@ -281,10 +281,13 @@ def case_update(
     data: dict[str, Any],
     contacts: Iterable[Contact] | None = None,
     by_rule: bool = False,
+    with_message: str = "",
 ) -> Case:
     """Change the given fields; the customer is fixed at creation and cannot change here.
 
-    What changed is reported to ``workflows.happenings`` (``by_rule`` when a workflow rule
+    What changed is reported to ``workflows.happenings`` (``with_message`` "in" or "out" when
+    a message received or sent moves the status, the message being the news; ``by_rule`` when
+    a workflow rule
     changes it, so rules do not run again on their own change).
 
     A change of status restarts the time in status (``status_changed_at``) and ends an overdue
@@ -333,7 +336,9 @@ def case_update(
             case.contacts.set(people)
             events.contacts_changed_event(case=case, by=by, old=old, new=people)
             changes["contacts"] = [[c.pk for c in old], [c.pk for c in people]]
-    happenings.case_updated(case=case, by=by, changes=changes, by_rule=by_rule)
+    happenings.case_updated(
+        case=case, by=by, changes=changes, by_rule=by_rule, with_message=with_message
+    )
     return case
 
 

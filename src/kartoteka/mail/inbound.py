@@ -293,7 +293,12 @@ def _apply(
         if decision.moves_status and incoming_id is not None and case.status_id != incoming_id:
             # No user made this change: the history records it without one.
             incoming = context.settings_row.incoming_status
-            case = case_update(case=case, by=None, data={"status": incoming})  # type: ignore[arg-type]
+            case = case_update(  # type: ignore[arg-type]
+                case=case,
+                by=None,
+                data={"status": incoming},
+                with_message=Message.Direction.INBOUND,
+            )
         return decision, case
     if decision.action != "create":
         return decision, None

@@ -476,7 +476,9 @@ def reply_create(
     case_follow(case=case, user=by)
     new_status = status or settings_row.reply_status
     if new_status is not None and case.status_id != new_status.pk:
-        case_update(case=case, by=by, data={"status": new_status})
+        case_update(
+            case=case, by=by, data={"status": new_status}, with_message=Message.Direction.OUTBOUND
+        )
     return message
 
 

@@ -24,6 +24,7 @@ from kartoteka.cases.services import case_settings, case_update
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import contact_create, contact_update
 from kartoteka.mail.models import Message
+from kartoteka.workflows import happenings
 
 if TYPE_CHECKING:
     from kartoteka.cases.models import Case
@@ -149,7 +150,8 @@ def triage_case_append(
     """Append the waiting ``message`` to ``case``; with ``remember`` the sender's address is
     first remembered on the case's customer. Refused when the message was placed meanwhile.
     A customer's own message moves the case to the incoming status (reopening a closed one),
-    as it would have had it found its case by itself; an auto-reply does not."""
+    as it would have had it found its case by itself; an auto-reply does not. Its followers
+    hear of the message (``workflows.happenings``)."""
     if remember:
         if case.account is None:
             raise ValidationError(
@@ -175,7 +177,15 @@ def triage_case_append(
             and not (message.auto_reply or message.bounce)
             and placed.status_id != incoming.pk
         ):
-            case_update(case=placed, by=by, data={"status": incoming})
+            case_update(
+                case=placed,
+                by=by,
+                data={"status": incoming},
+                with_message=Message.Direction.INBOUND,
+            )
+        # Placed by hand, the message is news to the case's followers as if it found its way.
+        message.case = placed
+        happenings.message_received(message=message)
     return placed
 
 

@@ -6,8 +6,8 @@ Who is told what:
 - ``case_created``: the case's followers (auto-followers included: the followers step ran
   first), "new case";
 - ``case_updated``: the followers, "changed", with each changed field's old and new value;
-  a new assignee "assigned" instead. A change without an actor and not by a rule that only
-  moves the status (incoming mail does that) tells nobody: ``message_received`` does;
+  a new assignee "assigned" instead. A change a received message made (it moved the status)
+  tells nobody: ``message_received`` does;
 - ``message_received``: the followers, "message", with its sender and subject; never for an
   automatic reply;
 - ``note_added``: the followers, "note"; the users the note mentions, "mention" instead;
@@ -84,8 +84,8 @@ def _case_created(happening: Happening, case: Case, actor: User | None) -> None:
 
 def _case_updated(happening: Happening, case: Case, actor: User | None) -> None:
     changes = happening.changes
-    if actor is None and not happening.by_rule and set(changes) == {"status"}:
-        return  # incoming mail moved the status: the message_received happening tells
+    if happening.with_message == Message.Direction.INBOUND:
+        return  # a customer's message moved the status: its message_received happening tells
     describe = ChangeDescription(changes)
     assignee_id = changes.get("assignee", [None, None])[1]
     followers = [user for user in case_followers(case) if user.pk != assignee_id]

@@ -71,8 +71,11 @@ class Happening:
     actor_id: int | None = None
     # case_created: the case's channel (``Case.Channel``).
     channel: str = ""
-    # case_updated: field name → [old, new], relations by primary key, dates as ISO text.
+    # case_updated: field name → [old, new], relations by primary key, dates as ISO text; and
+    # whether the change came with a message (``Message.Direction``: "in" the customer's mail
+    # reopened the case, "out" our reply answered it): then the message is the news.
     changes: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    with_message: str = ""
     # message_received: the stored message; whether it is an auto-reply (never news to people)
     # and whether it opened the case (then the case's creation is the news).
     message_id: int | None = None
@@ -127,13 +130,24 @@ def case_created(*, case: Case, by: User | None, channel: str, by_rule: bool = F
 
 
 def case_updated(
-    *, case: Case, by: User | None, changes: dict[str, list[Any]], by_rule: bool = False
+    *,
+    case: Case,
+    by: User | None,
+    changes: dict[str, list[Any]],
+    by_rule: bool = False,
+    with_message: str = "",
 ) -> None:
     """``changes`` as ``change_value`` gives them; nothing is reported when nothing changed."""
     if changes:
-        _report(
-            Happening(Kind.CASE_UPDATED, case.pk, _actor_id(by), changes=changes, by_rule=by_rule)
+        happening = Happening(
+            Kind.CASE_UPDATED,
+            case.pk,
+            _actor_id(by),
+            changes=changes,
+            by_rule=by_rule,
+            with_message=with_message,
         )
+        _report(happening)
 
 
 def message_received(*, message: Message, opened_case: bool = False) -> None:

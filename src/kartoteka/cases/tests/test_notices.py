@@ -192,11 +192,16 @@ def test_no_field_chosen_shows_every_field(mailbox, customer, jan) -> None:
 
 
 def test_a_status_change_by_incoming_mail_tells_nobody(mailbox, customer, jan) -> None:
-    # given a case a customer's message reopened (no actor, only the status)
+    # given a case a customer's message reopened
     case = notifying_case(customer, jan)
     opened = Status.objects.create(name="Reopened", position=9)
     # when
-    sent = tell(Kind.CASE_UPDATED, case, changes={"status": [case.status_id, opened.pk]})
+    sent = tell(
+        Kind.CASE_UPDATED,
+        case,
+        changes={"status": [case.status_id, opened.pk]},
+        with_message=Message.Direction.INBOUND,
+    )
     # then
     assert sent == []
 
@@ -223,10 +228,41 @@ def test_the_status_change_of_an_agents_reply_tells_nobody(mailbox, customer, ja
     replies = len(outbox(case))
     # when the step sees the status change of that reply
     sent = tell(
-        Kind.CASE_UPDATED, case, actor_id=agent.pk, changes={"status": [before, answered.pk]}
+        Kind.CASE_UPDATED,
+        case,
+        actor_id=agent.pk,
+        changes={"status": [before, answered.pk]},
+        with_message=Message.Direction.OUTBOUND,
     )
     # then the customer has the reply and no notification on top
     assert (replies, len(sent)) == (1, 1)
+
+
+def test_the_same_status_change_by_hand_is_told(mailbox, customer, jan, agent) -> None:
+    show_fields("status")
+    case = notifying_case(customer, jan)
+    answered = Status.objects.create(name="Answered", position=9)
+    sent = tell(
+        Kind.CASE_UPDATED,
+        case,
+        actor_id=agent.pk,
+        changes={"status": [case.status_id, answered.pk]},
+    )
+    assert [addresses(m) for m in sent] == [["jan@klient.example"]]
+
+
+def test_a_reply_reports_its_status_change_as_coming_with_it(
+    mailbox, customer, jan, agent, django_capture_on_commit_callbacks
+) -> None:
+    # given
+    show_fields("status")
+    case = notifying_case(customer, jan)
+    answered = Status.objects.create(name="Answered", position=9)
+    # when: the reply and everything the worker does after it
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_create(case=case, by=agent, text="Już działa.", status=answered)
+    # then: the reply, and no notification about its status
+    assert [m.text.startswith("Już działa.") for m in outbox(case)] == [True]
 
 
 @pytest.mark.parametrize("kind", [Kind.MESSAGE_RECEIVED, Kind.CASE_OVERDUE])

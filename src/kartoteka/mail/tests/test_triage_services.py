@@ -145,6 +145,26 @@ def test_appending_to_a_case_records_it_as_placed_from_triage(agent) -> None:
     assert texts == ["Message “Re: Zapytanie ofertowe 1” placed here from triage."]
 
 
+def test_a_message_placed_from_triage_is_news_to_the_cases_followers(
+    agent, supervisor, django_capture_on_commit_callbacks
+) -> None:
+    from kartoteka.cases.models import CaseFollower
+    from kartoteka.notifications.models import Notification
+
+    # given: a closed case the supervisor follows
+    case = make_case("Oferta", account=AccountFactory())
+    case.status = Status.objects.get(name="Closed")
+    case.save()
+    CaseFollower.objects.create(case=case, user=supervisor)
+    message = waiting()
+    # when: the agent places the customer's message there (and the worker follows it up)
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.triage_case_append(message=message, by=agent, case=case)
+    # then: told of the message once, not again of the status it reopened
+    told = Notification.objects.filter(recipient=supervisor, case=case)
+    assert list(told.values_list("kind", flat=True)) == [Notification.Kind.MESSAGE]
+
+
 @pytest.mark.parametrize(("auto_reply", "status_after"), [(False, "Open"), (True, "Closed")])
 def test_a_customers_message_placed_in_a_closed_case_opens_it_again(
     agent, auto_reply, status_after

@@ -73,8 +73,21 @@ def test_a_status_moved_by_incoming_mail_tells_nobody(agent):
     case = followed(make_case(), agent)
     other = Status.objects.create(name="Odpowiedź klienta", position=77)
     changes = {"status": [case.status_id, other.pk]}
-    staff_notify(Happening(Kind.CASE_UPDATED, case.pk, None, changes=changes), case)
+    moved = Happening(Kind.CASE_UPDATED, case.pk, None, changes=changes, with_message="in")
+    staff_notify(moved, case)
     assert told(case) == {}
+
+
+def test_a_status_moved_by_our_reply_is_told(agent, supervisor):
+    # followers hear of a colleague's reply through the status it set
+    case = followed(make_case(), agent)
+    other = Status.objects.create(name="Odpowiedziano", position=79)
+    changes = {"status": [case.status_id, other.pk]}
+    replied = Happening(
+        Kind.CASE_UPDATED, case.pk, supervisor.pk, changes=changes, with_message="out"
+    )
+    staff_notify(replied, case)
+    assert told(case) == {"agent": "changed"}
 
 
 def test_a_status_moved_by_a_rule_is_told(agent):
