@@ -77,7 +77,9 @@ def demo_load(
     sizes always plan the same rows, so a rerun adds nothing.
     """
     with happenings.held():  # a world written in one go is history, not anybody's news
-        return _world(password, accounts=accounts, contacts=contacts, cases=cases, seed=seed)
+        summary = _world(password, accounts=accounts, contacts=contacts, cases=cases, seed=seed)
+    demo_teamwork()  # the team's latest work is news: followed up after commit, as any
+    return summary
 
 
 def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int) -> DemoSummary:
@@ -90,7 +92,6 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     cases_created = demo_cases(count=cases, seed=seed)
     mail = demo_mail(seed=seed)
     demo_desk()
-    demo_teamwork()
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,

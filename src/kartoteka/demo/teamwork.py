@@ -5,19 +5,18 @@ hundred cases made in one go are nobody's news). This adds what a team that has 
 Kartoteka for a while has: the customer service group's members, a rule that shares new
 email cases out among them in turn and one that tells the manager about urgent mail, a
 supervisor who follows every new case, and a few conversations in the stream (internal notes
-with @mentions, a public comment, an assignment) whose notifications wait under the bell of
-the printed demo logins. The conversations go through the services and are followed up at
-once, as the worker would. Runs once: skipped when a workflow rule exists.
+with @mentions, a public comment, an assignment). These go through the services like any
+user's work, so once the demo is committed the worker follows them up and their notifications
+wait under the bell of the printed demo logins. Runs once: skipped when a workflow rule exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kartoteka.cases.models import Case, CaseGroup, CaseNote
+from kartoteka.cases.models import Case, CaseGroup
 from kartoteka.cases.services import case_note_add, case_update
 from kartoteka.people.models import User
-from kartoteka.workflows.happenings import Happening, Kind, happening_follow
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition
 from kartoteka.workflows.services import rule_save
 
@@ -73,11 +72,11 @@ def demo_teamwork() -> TeamworkSummary:
     posts = 0
     for case, (author, text, internal) in zip(cases, POSTS, strict=False):
         if author in people:
-            _post(case, people[author], text, internal=internal)
+            case_note_add(case=case, by=people[author], text=text, internal=internal)
             posts += 1
     assigned = 0
     if len(cases) > len(POSTS) and {"marta", "agent"} <= set(people):
-        _assign(cases[len(POSTS)], to=people["agent"], by=people["marta"])
+        case_update(case=cases[len(POSTS)], by=people["marta"], data={"assignee": people["agent"]})
         assigned = 1
     return TeamworkSummary(rules=rules, posts=posts, assigned=assigned)
 
@@ -113,18 +112,3 @@ def _rules(group: CaseGroup, *, manager: User | None) -> int:
         ],
     )
     return 2
-
-
-def _post(case: Case, author: User, text: str, *, internal: bool) -> CaseNote:
-    note = case_note_add(case=case, by=author, text=text, internal=internal)
-    happening_follow(Happening(Kind.NOTE_ADDED, case.pk, author.pk, note_id=note.pk))
-    return note
-
-
-def _assign(case: Case, *, to: User, by: User) -> None:
-    before = case.assignee_id
-    case_update(case=case, by=by, data={"assignee": to})
-    if before != to.pk:
-        happening_follow(
-            Happening(Kind.CASE_UPDATED, case.pk, by.pk, changes={"assignee": [before, to.pk]})
-        )

@@ -233,13 +233,16 @@ def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam()
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 3
 
 
-def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell() -> None:
+def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell(
+    django_capture_on_commit_callbacks,
+) -> None:
     from kartoteka.cases.models import CaseFollower
     from kartoteka.notifications.models import Notification
     from kartoteka.workflows.models import Rule
 
-    # when
-    demo_load(accounts=20, contacts=40, cases=10)
+    # when: the demo is loaded and the worker follows up what it committed
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load(accounts=20, contacts=40, cases=10)
     # then: new email cases are shared out in turn; urgent mail reaches the manager
     assert list(Rule.objects.order_by("position").values_list("trigger", flat=True)) == [
         Rule.Trigger.CASE_CREATED,
@@ -266,5 +269,6 @@ def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell() ->
     assert CaseFollower.objects.filter(user__username="agent").count() >= 2
     # and a second run adds nothing
     count = Notification.objects.count()
-    demo_load(accounts=20, contacts=40, cases=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load(accounts=20, contacts=40, cases=10)
     assert (Rule.objects.count(), Notification.objects.count()) == (2, count)
