@@ -277,13 +277,14 @@ def case_create(
 def case_update(
     *,
     case: Case,
-    by: User,
+    by: User | None,
     data: dict[str, Any],
     contacts: Iterable[Contact] | None = None,
     by_rule: bool = False,
     with_message: str = "",
 ) -> Case:
     """Change the given fields; the customer is fixed at creation and cannot change here.
+    ``by`` is ``None`` when no user made the change (an incoming message reopening the case).
 
     What changed is reported to ``workflows.happenings`` (``with_message`` "in" or "out" when
     a message received or sent moves the status, the message being the news; ``by_rule`` when

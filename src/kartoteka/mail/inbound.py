@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create, case_update
+from kartoteka.core.statements import Statement
 from kartoteka.customers.models import Account, Contact
 from kartoteka.customers.services import contact_create
 from kartoteka.mail import bounces, threading
@@ -293,7 +294,7 @@ def _apply(
         if decision.moves_status and incoming_id is not None and case.status_id != incoming_id:
             # No user made this change: the history records it without one.
             incoming = context.settings_row.incoming_status
-            case = case_update(  # type: ignore[arg-type]
+            case = case_update(
                 case=case,
                 by=None,
                 data={"status": incoming},
@@ -410,15 +411,27 @@ def _fill(
 # Duplicates
 
 
+# Asked of every message (see ``core.statements``). Almost every message is new: no join for
+# the answer "none" (a duplicate reads its case's number afterwards).
+_STORED_IN_MAILBOX = Statement(
+    lambda mailbox, message_id: (
+        Message.objects.filter(mailbox_id=mailbox, message_id=message_id)
+        .values_list("pk", "raw_sha256", "case_id")
+        .order_by()[:1]
+    )
+)
+
+
 def _stored(
     mailbox: Mailbox | None, message_id: str, *, other_than: Message | None = None
 ) -> Message | None:
-    found = Message.objects.filter(mailbox=mailbox, message_id=message_id)
-    if other_than is not None:
-        found = found.exclude(pk=other_than.pk)
-    # Almost every message is new: no join to build for the answer "none" (a duplicate reads
-    # its case's number afterwards).
-    return _one(found.only("pk", "raw_sha256", "case_id"))
+    if mailbox is None or other_than is not None:
+        found = Message.objects.filter(mailbox=mailbox, message_id=message_id)
+        if other_than is not None:
+            found = found.exclude(pk=other_than.pk)
+        return _one(found.only("pk", "raw_sha256", "case_id"))
+    row = _STORED_IN_MAILBOX.first(mailbox=mailbox.pk, message_id=message_id)
+    return Message(pk=row[0], raw_sha256=row[1], case_id=row[2]) if row is not None else None
 
 
 def _duplicate_receipt(existing: Message, *, row: Message | None = None) -> Receipt:

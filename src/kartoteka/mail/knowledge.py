@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from kartoteka.cases.models import Case, CaseSettings
 from kartoteka.cases.services import case_defaults, case_settings
+from kartoteka.core.statements import Statement
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.mail import threading
 from kartoteka.mail.models import Mailbox, Message
@@ -74,6 +75,55 @@ def receiving_context() -> ReceivingContext:
     )
 
 
+# What is asked of every message (see ``core.statements``).
+_ADDRESS_OWNER = Statement(
+    lambda address: (
+        EmailAddress.objects.filter(address=address)
+        .values_list("contact_id", "account_id", "contact__account_id")
+        .order_by()[:1]
+    )
+)
+_REFERENCED_CASES = Statement(
+    lambda ids: (
+        Message.objects.filter(message_id__in=ids, case__isnull=False)
+        .order_by("pk")
+        .values_list("message_id", "case__number")
+    )
+)
+_CASES_BY_NUMBER = Statement(
+    lambda numbers: (
+        Case.objects.filter(number__in=numbers)
+        .values_list("number", "pk", "account_id", "merged_into_id")
+        .order_by()
+    )
+)
+_CONTACT_ADDRESSES = Statement(
+    lambda cases: (
+        Case.contacts.through.objects.filter(
+            case_id__in=cases, contact__emails__address__isnull=False
+        )
+        .values_list("case_id", "contact__emails__address")
+        .order_by()
+    )
+)
+_ACCOUNT_ADDRESSES = Statement(
+    lambda accounts: (
+        EmailAddress.objects.filter(
+            Q(account_id__in=accounts) | Q(contact__account_id__in=accounts)
+        )
+        .values_list("address", "account_id", "contact__account_id")
+        .order_by()
+    )
+)
+_CONVERSATION_ADDRESSES = Statement(
+    lambda cases: (
+        Message.objects.filter(case_id__in=cases)
+        .values_list("case_id", "from_address", "to", "cc")
+        .order_by()
+    )
+)
+
+
 def knowledge_gather(
     parsed: ParsedMessage, mailbox: Mailbox | None, context: ReceivingContext
 ) -> threading.Knowledge:
@@ -82,24 +132,13 @@ def knowledge_gather(
     sender = parsed.from_.address if parsed.from_ is not None else ""
     contact_id = account_id = None
     if sender:
-        owner = next(
-            iter(
-                EmailAddress.objects.filter(address=sender)
-                .values_list("contact_id", "account_id", "contact__account_id")
-                .order_by()[:1]
-            ),
-            None,
-        )
+        owner = _ADDRESS_OWNER.first(address=sender)
         if owner is not None:
             contact_id, account_id = owner[0], owner[1] or owner[2]
     referenced_ids = threading.referenced_ids(parsed)
     referenced: dict[str, int] = {}
     if referenced_ids:
-        referenced = dict(
-            Message.objects.filter(message_id__in=referenced_ids, case__isnull=False)
-            .order_by("pk")
-            .values_list("message_id", "case__number")
-        )
+        referenced = dict(_REFERENCED_CASES.rows(ids=list(referenced_ids)))
     numbers = set(threading.signed_case_numbers(referenced_ids)) | set(referenced.values())
     old_prefixes = settings_row.old_prefixes
     numbers |= set(
@@ -136,29 +175,13 @@ def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
     for pk, account in cases:
         if account is not None:
             of_account.setdefault(account, []).append(pk)
-    for case_pk, address in (
-        Case.contacts.through.objects.filter(
-            case_id__in=found, contact__emails__address__isnull=False
-        )
-        .values_list("case_id", "contact__emails__address")
-        .order_by()
-    ):
+    for case_pk, address in _CONTACT_ADDRESSES.rows(cases=list(found)):
         found[case_pk].add(address)
     if of_account:
-        for address, account, contact_account in (
-            EmailAddress.objects.filter(
-                Q(account_id__in=of_account) | Q(contact__account_id__in=of_account)
-            )
-            .values_list("address", "account_id", "contact__account_id")
-            .order_by()
-        ):
+        for address, account, contact_account in _ACCOUNT_ADDRESSES.rows(accounts=list(of_account)):
             for case_pk in of_account.get(account or contact_account, []):
                 found[case_pk].add(address)
-    for case_pk, sender, to, cc in (
-        Message.objects.filter(case_id__in=found)
-        .values_list("case_id", "from_address", "to", "cc")
-        .order_by()
-    ):
+    for case_pk, sender, to, cc in _CONVERSATION_ADDRESSES.rows(cases=list(found)):
         found[case_pk].add(sender)
         found[case_pk].update(_addresses(to) | _addresses(cc))
     return {
@@ -174,11 +197,7 @@ def merge_targets(numbers: set[int]) -> dict[int, tuple[int, int | None]]:
     """For each existing case number, the case its mail goes to, as (pk, account id): itself,
     or the case it was merged into (followed along a chain of merges). One query without
     merges."""
-    rows = (
-        Case.objects.filter(number__in=numbers)
-        .values_list("number", "pk", "account_id", "merged_into_id")
-        .order_by()
-    )
+    rows = _CASES_BY_NUMBER.rows(numbers=sorted(numbers))
     final_of: dict[int, tuple[int, int | None]] = {}
     pending: dict[int, int] = {}  # number -> the case pk to follow
     for number, pk, account, merged_into in rows:

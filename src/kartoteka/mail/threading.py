@@ -126,14 +126,23 @@ def decide(message: ParsedMessage, known: Knowledge) -> Decision:
     return Decision("triage", "unknown sender")
 
 
+# Real threads refer to a few dozen messages at most; a hostile header with thousands would
+# otherwise become a query over the database's limit of parameters (a failure that the mail
+# server would retry for ever). The newest are kept: they name the case.
+REFERENCES_LOOKED_UP = 200
+
+
 def references_newest_first(message: ParsedMessage) -> Iterator[str]:
-    """``In-Reply-To`` first, then ``References`` from the newest, each once."""
+    """``In-Reply-To`` first, then ``References`` from the newest, each once; at most
+    ``REFERENCES_LOOKED_UP`` of them."""
     seen: set[str] = set()
     for reference in (message.in_reply_to, *reversed(message.references)):
         reference = reference.strip().strip("<>")
         if reference and reference not in seen:
             seen.add(reference)
             yield reference
+            if len(seen) == REFERENCES_LOOKED_UP:
+                return
 
 
 def referenced_ids(message: ParsedMessage) -> list[str]:
