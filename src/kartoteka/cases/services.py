@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator
 from django.db import connection, router, transaction
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.db.models.deletion import Collector
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -321,7 +321,10 @@ def case_update(
     changes: dict[str, list[Any]] = {}
     for field, value in data.items():
         value = value.strip() if field == "subject" else value
-        old, new = happenings.change_value(getattr(case, field)), happenings.change_value(value)
+        old, new = (
+            happenings.change_value(_stored_value(case, field)),
+            happenings.change_value(value),
+        )
         if old != new:
             changes[field] = [old, new]
         setattr(case, field, value)
@@ -341,6 +344,14 @@ def case_update(
         case=case, by=by, changes=changes, by_rule=by_rule, with_message=with_message
     )
     return case
+
+
+def _stored_value(case: Case, field: str) -> Any:
+    """The case's value of ``field``, a relation by its key (not read from the database)."""
+    model_field = Case._meta.get_field(field)
+    if isinstance(model_field, ForeignKey):
+        return getattr(case, model_field.attname)
+    return getattr(case, field)
 
 
 # Longer than any note a person types; a paste of a whole log belongs in an attachment.

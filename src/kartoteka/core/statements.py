@@ -21,15 +21,17 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 type Value = int | str
 type Values = Value | Sequence[Value]
 
 # Stand-ins are numbers and texts no real value is: the compiled SQL's parameters are matched to
-# the arguments by them.
-_STAND_IN_NUMBERS = itertools.count(-7_340_032_000_000, -1)
+# the arguments by them. The numbers fit a positive 32-bit column (Django answers a value out of
+# a column's range with no SQL at all).
+_STAND_IN_NUMBERS = itertools.count(2_147_480_000, -1)
 _STAND_IN_TEXT = "\x1fkartoteka-statement-{}\x1f"
 
 
@@ -118,7 +120,10 @@ class Statement:
                     argument_of[item] = _Argument(name, index)
         queryset = self._build(**stand_ins)
         compiler = queryset.query.get_compiler(using=self._using)
-        sql, parameters = compiler.as_sql()
+        try:
+            sql, parameters = compiler.as_sql()
+        except EmptyResultSet as error:
+            raise ValueError("a statement's stand-in number is out of a column's range") from error
         sources = [argument_of.get(p, p) if isinstance(p, int | str) else p for p in parameters]
         found = {id(source) for source in sources if isinstance(source, _Argument)}
         if len(found) != len(argument_of):
@@ -150,3 +155,33 @@ def _stand_in(value: Value) -> Value:
         raise TypeError(f"a statement takes numbers and texts, not {type(value).__name__}")
     number = next(_STAND_IN_NUMBERS)
     return number if isinstance(value, int) else _STAND_IN_TEXT.format(-number)
+
+
+class InstanceStatement[M: Model]:
+    """A ``Statement`` whose rows become instances of ``model`` with all their columns; ``build``
+    returns a queryset of the model (filters, ``select_for_update``; no ``select_related``)."""
+
+    def __init__(
+        self,
+        model: type[M],
+        build: Callable[..., QuerySet[M]],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        self._model = model
+        self._using = using
+        self._names = [field.attname for field in model._meta.concrete_fields]
+        self._statement = Statement(
+            lambda **values: build(**values).values_list(*self._names), using=using
+        )
+
+    def objects(self, **values: Values) -> list[M]:
+        return [
+            self._model.from_db(self._using, self._names, row)
+            for row in self._statement.rows(**values)
+        ]
+
+    def first(self, **values: Values) -> M | None:
+        """The first instance, for a statement that finds one at most."""
+        found = self.objects(**values)
+        return found[0] if found else None

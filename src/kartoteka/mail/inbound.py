@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create, case_update
-from kartoteka.core.statements import Statement
+from kartoteka.core.statements import InstanceStatement, Statement
 from kartoteka.customers.models import Account, Contact
 from kartoteka.customers.services import contact_create
 from kartoteka.mail import bounces, threading
@@ -273,6 +273,11 @@ def _receive(
     return Receipt(ACTIONS[decision.action], number, message.reason, message.pk)
 
 
+_CASE_FOR_UPDATE = InstanceStatement(
+    Case, lambda number: Case.objects.select_for_update().filter(number=number)
+)
+
+
 def _apply(
     decision: threading.Decision,
     parsed: ParsedMessage,
@@ -281,7 +286,7 @@ def _apply(
 ) -> tuple[threading.Decision, Case | None]:
     """Carry out the decision inside the caller's transaction; returns what was done."""
     if decision.action == "append" and decision.case_number is not None:
-        case = _one(Case.objects.select_for_update().filter(number=decision.case_number))
+        case = _CASE_FOR_UPDATE.first(number=decision.case_number)
         if case is not None and case.merged_into_id is not None:
             final_pk, _account = merge_targets({case.number})[case.number]
             case = _one(Case.objects.select_for_update().filter(pk=final_pk))

@@ -16,14 +16,18 @@ from django.db.models import Q
 
 from kartoteka.cases.models import Case, CaseSettings
 from kartoteka.cases.services import case_defaults, case_settings
-from kartoteka.core.statements import Statement
-from kartoteka.customers.models import Contact, EmailAddress
+from kartoteka.core.statements import InstanceStatement, Statement
+from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail import threading
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.parsed import ParsedMessage
 from kartoteka.people.models import User
 
 CONTEXT_MAX_AGE = 5.0  # seconds: an admin's change of settings reaches a long run this late
+
+
+_CONTACT = InstanceStatement(Contact, lambda pk: Contact.objects.filter(pk=pk))
+_ACCOUNT = InstanceStatement(Account, lambda pk: Account.objects.filter(pk=pk))
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,10 @@ class ReceivingContext:
     def contact(self, pk: int) -> Contact | None:
         """The contact ``pk`` with its customer (``None`` when it is gone)."""
         if pk not in self.contacts:
-            self.contacts[pk] = next(
-                iter(Contact.objects.select_related("account").filter(pk=pk).order_by()[:1]),
-                None,
-            )
+            contact = _CONTACT.first(pk=pk)
+            if contact is not None and contact.account_id is not None:
+                contact.account = _ACCOUNT.first(pk=contact.account_id)
+            self.contacts[pk] = contact
         return self.contacts[pk]
 
     def fresh(self) -> ReceivingContext:

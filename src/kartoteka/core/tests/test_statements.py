@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from kartoteka.core.statements import Statement
+from kartoteka.core.statements import InstanceStatement, Statement
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import (
     AccountFactory,
@@ -120,3 +120,22 @@ def test_a_lookup_that_changes_its_value_is_refused_when_built() -> None:
 
     with pytest.raises(ValueError, match="as they are"):
         contains.rows(text="firma")
+
+
+def test_an_instance_statement_gives_whole_instances() -> None:
+    # given
+    contact = ContactFactory(first_name="Żaneta", last_name="Bąk")
+    by_pk = InstanceStatement(Contact, lambda pk: Contact.objects.filter(pk=pk))
+
+    # when
+    found = by_pk.first(pk=contact.pk)
+
+    # then
+    assert found == contact
+    assert (found.first_name, found.last_name, found.account_id) == (
+        "Żaneta",
+        "Bąk",
+        contact.account_id,
+    )
+    assert found._state.adding is False
+    assert by_pk.first(pk=contact.pk + 1000) is None
