@@ -1,10 +1,11 @@
 """Fetching mailboxes: each source's messages through the receive pipeline, nothing lost.
 
-For every message: the source yields its bytes, ``message_receive`` stores them and commits,
-and only then is the source told to acknowledge it (mark seen, move or delete on the server,
-move the cursor). Whatever stops a run (the server, the network, our database) stops it
-before the acknowledgement of the message in hand, so that message is fetched again next time
-and the pipeline recognises any part of it already stored.
+The source yields each message's bytes and ``message_receive`` stores them; messages are
+committed together (``batches``: 50 at most, or half a second's worth) and only then is the
+source told to acknowledge them (mark seen, move or delete on the server, move the cursor).
+Whatever stops a run (the server, the network, our database) first commits what was stored
+well, so that is acknowledged, and leaves the rest unacknowledged: it is fetched again next
+time and the pipeline recognises any part of it already stored.
 
 A mailbox's trouble is recorded on it (``last_fetch_at``, ``last_fetch_error``) and in its
 ``FetchReport``; it never stops the other mailboxes.
@@ -13,16 +14,18 @@ A mailbox's trouble is recorded on it (``last_fetch_at``, ``last_fetch_error``) 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from kartoteka.mail import inbound
+from kartoteka.mail.batches import Batch
 from kartoteka.mail.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.mailboxes import mailbox_fetch_finished
 from kartoteka.mail.models import Mailbox
-from kartoteka.mail.sources import SourceError, source_open
+from kartoteka.mail.sources import RawMessage, SourceError, source_open
 
 logger = logging.getLogger("kartoteka.mail")
 
@@ -93,15 +96,47 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
 
 def _fetch(mailbox: Mailbox, report: FetchReport) -> None:
     context: ReceivingContext | None = None
+    batch = Batch()
     with source_open(mailbox) as source:
-        for message in source.messages():
-            report.fetched += 1
-            context = context.fresh() if context is not None else receiving_context()
-            receipt = inbound.message_receive(
-                raw=message.data, mailbox=mailbox, source=message.source, context=context
-            )
-            if receipt.action == "duplicate":
-                report.duplicates += 1
-            else:
-                report.stored += 1
-            source.acknowledge(message)
+        stored: list[RawMessage] = []  # in the batch, not acknowledged yet
+
+        def commit() -> None:
+            for action, count in batch.commit().items():
+                if action == "duplicate":
+                    report.duplicates += count
+                else:
+                    report.stored += count
+            for message in stored:
+                source.acknowledge(message)
+            stored.clear()
+
+        try:
+            for message in source.messages():
+                report.fetched += 1
+                batch.open()
+                context = context.fresh() if context is not None else receiving_context()
+                receipt = inbound.message_receive(
+                    raw=message.data, mailbox=mailbox, source=message.source, context=context
+                )
+                batch.actions[receipt.action] += 1
+                stored.append(message)
+                if batch.full():
+                    commit()
+        except (SourceError, inbound.TemporaryFailure):
+            # The messages stored before this one are fine: keep and acknowledge them.
+            _commit_what_was_stored(commit, batch)
+            raise
+        except BaseException as error:
+            batch.rollback(error)
+            raise
+        commit()
+
+
+def _commit_what_was_stored(commit: Callable[[], None], batch: Batch) -> None:
+    try:
+        commit()
+    except (SourceError, DatabaseError) as error:
+        # The server went away too (acknowledged next time, as duplicates) or the database
+        # cannot commit (the whole batch is fetched again).
+        batch.rollback(error)
+        logger.warning("the messages stored before the failure could not be finished: %s", error)

@@ -12,7 +12,7 @@ listed and each file read when its turn comes.
 
 Resumable: the number of messages done (and the key and SHA-256 of the last one) is kept in
 ``<data dir>/mail/imports/<sha1 of the mailbox and the absolute path>.json``, saved whenever
-a batch of messages is committed (see ``_Batch``) and when the run stops. A rerun skips that
+a batch of messages is committed (see ``batches``) and when the run stops. A rerun skips that
 many messages without
 storing them again, after checking that the last one done is still the same message (when it
 is not, the archive changed and the run starts from the beginning, which is safe: duplicates
@@ -31,15 +31,15 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
+from kartoteka.mail.batches import Batch
 from kartoteka.mail.inbound import TemporaryFailure, message_receive
 from kartoteka.mail.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.models import Mailbox
@@ -47,8 +47,6 @@ from kartoteka.mail.preparing import default_workers, prepared_in_order
 from kartoteka.workflows import happenings
 
 PROGRESS_EVERY = 500  # a progress line on stderr every this many messages
-BATCH_MESSAGES = 50  # messages committed together (the progress file is written then)
-BATCH_SECONDS = 0.5  # ... or after this long, whichever comes first
 EX_DATAERR = 65
 EX_NOINPUT = 66
 EX_NOUSER = 67
@@ -215,7 +213,7 @@ def _import(
     done = 0
     source_prefix = f"import:{archive.path}:"
     context: ReceivingContext | None = None
-    batch = _Batch()
+    batch = Batch()
     committed: tuple[int, dict[str, str]] = (skip, last)
 
     def to_deliver() -> Iterator[tuple[ArchivedMessage, bytes]]:
@@ -279,44 +277,6 @@ def _import(
         _progress_save(progress_file, archive, target, *committed)
         raise
     return committed
-
-
-class _Batch:
-    """Messages stored in one transaction: each message's own transaction becomes a savepoint
-    in it, so a long import pays one commit per batch, not per message. A batch ends after
-    ``BATCH_MESSAGES`` messages or ``BATCH_SECONDS`` (other writers wait for it that long at
-    most); when our database fails the whole batch is rolled back and read again next run."""
-
-    def __init__(self) -> None:
-        self._atomic: transaction.Atomic | None = None
-        self._started = 0.0
-        self.actions: Counter[str] = Counter()
-
-    def open(self) -> None:
-        if self._atomic is None:
-            self._atomic = transaction.atomic()
-            self._atomic.__enter__()
-            self._started = time.monotonic()
-
-    def full(self) -> bool:
-        return self._atomic is not None and (
-            self.actions.total() >= BATCH_MESSAGES
-            or time.monotonic() - self._started >= BATCH_SECONDS
-        )
-
-    def commit(self) -> Counter[str]:
-        """Commit; returns the actions of the batch's messages."""
-        actions, self.actions = self.actions, Counter()
-        if self._atomic is not None:
-            atomic, self._atomic = self._atomic, None
-            atomic.__exit__(None, None, None)
-        return actions
-
-    def rollback(self, error: BaseException) -> None:
-        self.actions = Counter()
-        if self._atomic is not None:
-            atomic, self._atomic = self._atomic, None
-            atomic.__exit__(type(error), error, error.__traceback__)
 
 
 def _same_start(archive: Archive, skip: int, last: dict[str, str]) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from kartoteka.mail import importer
+from kartoteka.mail import batches, importer
 from kartoteka.mail.importer import ImportFailed, mbox_split, progress_path
 from kartoteka.mail.inbound import TemporaryFailure
 from kartoteka.mail.models import Mailbox, Message
@@ -48,7 +48,7 @@ def data_dir(settings, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _batches_by_count(monkeypatch) -> None:
     """Batches end by their count only: what a test stores does not hang on its speed."""
-    monkeypatch.setattr(importer, "BATCH_SECONDS", 3600)
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 3600)
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_a_batch_committed_before_a_failure_stays_and_is_skipped_next_time(
     mailbox, tmp_path, monkeypatch
 ) -> None:
     # given: 60 messages; the database fails on the 55th, after the first batch of 50
-    monkeypatch.setattr(importer, "BATCH_MESSAGES", 50)
+    monkeypatch.setattr(batches, "BATCH_MESSAGES", 50)
     folder = conversation_folder(tmp_path, 30)
     real = importer.message_receive
     calls = []
