@@ -129,6 +129,16 @@ def _email_taken_message(held: EmailAddress, user: User) -> str:
     }
 
 
+def _add_emails(owner: Contact | Account, addresses: Sequence[str]) -> None:
+    """The addresses of a new contact or account (``email_addresses_check`` found them free;
+    a concurrent owner of one makes the insert fail, see ``_save_guarded``)."""
+    owner_field = "contact" if isinstance(owner, Contact) else "account"
+    EmailAddress.objects.bulk_create(
+        EmailAddress(address=address, position=position, **{owner_field: owner})
+        for position, address in enumerate(addresses)
+    )
+
+
 def _set_emails(owner: Contact | Account, addresses: Sequence[str]) -> None:
     owner_field = "contact" if isinstance(owner, Contact) else "account"
     EmailAddress.objects.filter(**{owner_field: owner}).exclude(address__in=addresses).delete()
@@ -186,8 +196,8 @@ def account_create(
     account.full_clean(exclude=["nip", "regon"], validate_unique=False, validate_constraints=False)
     _save_guarded(account.save)
     account.segments.set(segments)
-    account.classifications.set(entries)
-    _save_guarded(lambda: _set_emails(account, addresses))
+    account.classifications.add(*entries)
+    _save_guarded(lambda: _add_emails(account, addresses))
     return account
 
 
@@ -290,6 +300,10 @@ def _phones_check(phones: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _set_phones(contact: Contact, phones: Sequence[tuple[str, str]]) -> None:
     contact.phones.all().delete()
+    _add_phones(contact, phones)
+
+
+def _add_phones(contact: Contact, phones: Sequence[tuple[str, str]]) -> None:
     PhoneNumber.objects.bulk_create(
         PhoneNumber(contact=contact, number=number, kind=kind, position=position)
         for position, (number, kind) in enumerate(phones)
@@ -320,9 +334,9 @@ def contact_create(
     contact._history_user = by  # type: ignore[attr-defined]
     contact.full_clean()
     contact.save()
-    contact.classifications.set(entries)
-    _save_guarded(lambda: _set_emails(contact, addresses))
-    _set_phones(contact, numbers)
+    contact.classifications.add(*entries)
+    _save_guarded(lambda: _add_emails(contact, addresses))
+    _add_phones(contact, numbers)
     return contact
 
 
