@@ -20,17 +20,17 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from kartoteka.mail import html as mail_html
 from kartoteka.mail.classify import classify
+from kartoteka.mail.parse_policy import POLICY
 from kartoteka.mail.parsed import Address, ParsedAttachment, ParsedMessage
 from kartoteka.mail.quotes import new_text
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=POLICY)
 _FOLDING = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
 _SPACE_BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[QqBb]\?)")
@@ -38,8 +38,17 @@ _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS_IN_TEXT = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _SURROGATES = re.compile("[\udc80-\udcff]")
+# "addr@example.com", "<addr@example.com>" or "Name Or =?utf-8?q?Word?= <addr@example.com>":
+# the forms most headers take, read here exactly as ``getaddresses`` reads them, only faster.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++"
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_ADDRESS = re.compile(
+    rf"[ \t]*(?:({_ADDR_SPEC})|((?:{_ATOM}[ \t]+)*{_ATOM})?[ \t]*<({_ADDR_SPEC})>)[ \t]*"
+)
+_BLANKS = re.compile(r"[ \t]+")
 _PARAMETER_SPLIT = re.compile(r'(?:[^;"]|"(?:[^"\\]|\\.)*"?)+')
-_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOT_BASE64 = bytes(set(range(256)) - set(_BASE64_ALPHABET))  # for bytes.translate(None, …)
 _PATH_SEPARATOR = re.compile(r"[/\\]")
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
@@ -166,7 +175,10 @@ def _raw_headers(message: Message) -> dict[str, str]:
     for name, value in message.raw_items():
         key = name.lower()
         if key not in headers:
-            headers[key] = _FOLDING.sub("", str(value)).strip()
+            value = str(value)
+            if "\n" in value or "\r" in value:
+                value = _FOLDING.sub("", value)
+            headers[key] = value.strip()
     return headers
 
 
@@ -225,7 +237,7 @@ def _decode_encoded_words(value: str) -> str:
 def _decode_word_payload(encoding: str, payload: str) -> bytes:
     data = payload.encode("ascii", "surrogateescape")
     if encoding in "Bb":
-        data = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+        data = data.translate(None, _NOT_BASE64)
         data += b"=" * (-len(data) % 4)
         try:
             return base64.b64decode(data)
@@ -251,9 +263,7 @@ def parse_addresses(value: str, defects: list[str] | None = None) -> list[Addres
     if _SURROGATES.search(value):
         value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
     value = value.replace("\r", "").replace("\n", " ")
-    pairs = getaddresses([value])
-    if not pairs or pairs == [("", "")]:
-        pairs = getaddresses([value], strict=False)
+    pairs = _address_pairs(value)
     result: list[Address] = []
     for name, address in pairs:
         name = decode_header_text(name) if "=?" in name else name.strip()
@@ -274,6 +284,17 @@ def parse_addresses(value: str, defects: list[str] | None = None) -> list[Addres
             Address(name="", address=address.lower()) for address in _ADDRESS_IN_TEXT.findall(value)
         ]
     return result
+
+
+def _address_pairs(value: str) -> list[tuple[str, str]]:
+    simple = _SIMPLE_ADDRESS.fullmatch(value)
+    if simple:
+        bare, name, address = simple.groups()
+        return [("", bare)] if bare else [(_BLANKS.sub(" ", name or ""), address)]
+    pairs = getaddresses([value])
+    if not pairs or pairs == [("", "")]:
+        pairs = getaddresses([value], strict=False)
+    return pairs
 
 
 def parse_date(value: str) -> datetime | None:
@@ -428,7 +449,7 @@ def _payload(part: Message, headers: dict[str, str]) -> bytes:
         return b""
     encoding = headers.get("content-transfer-encoding", "").strip().lower()
     if encoding == "base64":
-        data = _NOT_BASE64.sub(b"", payload.encode("ascii", "replace"))
+        data = payload.encode("ascii", "replace").translate(None, _NOT_BASE64)
         data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
         try:
             return binascii.a2b_base64(data + b"=" * (-len(data) % 4))

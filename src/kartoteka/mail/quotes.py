@@ -55,6 +55,12 @@ _OTHER_KEYS = (
 )
 _FROM_LINE = re.compile(rf"^\s*\*?(?:{_FROM_KEY})\s?:\*?\s*\S", re.IGNORECASE)
 _HEADER_LINE = re.compile(rf"^\s*\*?(?:{_FROM_KEY}|{_OTHER_KEYS})\s?:\*?(?:\s|$)", re.IGNORECASE)
+# Any line the three patterns above can start an Outlook-style quote at (none matches a
+# quoted or blank line): one pass of the engine over the many lines that start none.
+_OUTLOOK_CANDIDATE = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for pattern in (_ORIGINAL_MESSAGE, _RULE, _FROM_LINE)),
+    re.IGNORECASE,
+)
 _HEADER_BLOCK_WINDOW = 7
 _SIGNATURE_SEARCH_LINES = 25
 _MOBILE_SIGNATURE = re.compile(
@@ -107,7 +113,7 @@ def _is_quoted(line: str) -> bool:
 def _outlook_quote_start(lines: list[str]) -> int:
     """Index of the first line of an unquoted Outlook-style quote, or ``len(lines)``."""
     for index, line in enumerate(lines):
-        if len(line) > _MAX_HEADER_LINE or _is_quoted(line) or not line.strip():
+        if len(line) > _MAX_HEADER_LINE or not _OUTLOOK_CANDIDATE.match(line):
             continue
         if _ORIGINAL_MESSAGE.match(line):
             return index
@@ -170,17 +176,25 @@ def _quote_header_length(lines: list[str], index: int) -> tuple[int, bool]:
             continue
         if starts_like_header and _QUOTE_HEADER_VERB.search(joined):
             return length, True
-        if length <= 2 and _WEAK_HEADER.search(joined) and _WEAK_HEADER_START.search(first):
+        # ``match``, not ``search``: the lines hold no newline, so a header found anywhere is
+        # found at the start too, and ``search`` would try every position of a long line.
+        if length <= 2 and _WEAK_HEADER.match(joined) and _WEAK_HEADER_START.search(first):
             return length, False
     return 0, False
 
 
 def _without_quotes(lines: list[str]) -> list[str]:
+    # A quote header ends with a colon within three lines; most lines are near none.
+    ends_with_colon = [line.rstrip().endswith(":") for line in lines]
     kept: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         if _is_quoted(line):
+            index += 1
+            continue
+        if True not in ends_with_colon[index : index + 3]:
+            kept.append(line)
             index += 1
             continue
         header_length, names_writing = _quote_header_length(lines, index)

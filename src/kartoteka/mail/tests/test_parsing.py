@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.message import Message
+from email.utils import getaddresses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kartoteka.mail.parse_policy import POLICY
 from kartoteka.mail.parsed import Address
-from kartoteka.mail.parsing import parse
+from kartoteka.mail.parsing import _address_pairs, parse
 
 
 def _message(headers: str, body: bytes = b"Body\r\n") -> bytes:
@@ -280,3 +284,54 @@ def test_mutated_messages_never_make_parse_raise(
     mutated = bytes(raw[: cut or None])
     message = parse(mutated)
     assert message.size == len(mutated)
+
+
+def _structure(message: Message) -> list[tuple[str, str | None, bool, list[str]]]:
+    return [
+        (
+            part.get_content_type(),
+            part.get_boundary(),
+            part.is_multipart(),
+            [type(defect).__name__ for defect in part.defects],
+        )
+        for part in message.walk()
+    ]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_MUTATION_BASE),
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=5000), st.binary(min_size=0, max_size=8)),
+        max_size=12,
+    ),
+)
+def test_parse_policy_splits_messages_as_the_default_policy(
+    base: bytes, edits: list[tuple[int, bytes]]
+) -> None:
+    # given
+    raw = bytearray(base)
+    for position, replacement in edits:
+        position %= max(len(raw), 1)
+        raw[position : position + len(replacement)] = replacement
+    # when
+    ours = message_from_bytes(bytes(raw), policy=POLICY)
+    default = message_from_bytes(bytes(raw), policy=policy.default)
+    # then
+    assert _structure(ours) == _structure(default)
+    assert [str(part.get("content-type")) for part in ours.walk()] == [
+        str(part.get("content-type")) for part in default.walk()
+    ]
+
+
+_ADDRESS_PIECES = ["a", "Z", "0", ".", "@", "<", ">", " ", "\t", '"', "(", ")", ",", ";", ":",
+                   "[", "\\", "=?", "?=", "_", "-", "+", "ł", "jan@firma.pl", "<a@b.c>",
+                   "Jan "]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), min_size=1, max_size=10).map("".join))
+def test_addresses_are_read_as_getaddresses_reads_them(value: str) -> None:
+    pairs = getaddresses([value])
+    if not pairs or pairs == [("", "")]:
+        pairs = getaddresses([value], strict=False)
+    assert _address_pairs(value) == pairs
