@@ -8,15 +8,53 @@ kartoteka token USERNAME   print an API token for that user
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kartoteka.settings")
-    from django.core.management import execute_from_command_line
+    args = sys.argv[1:] if argv is None else argv
+    with _start_up():
+        from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kartoteka", *(sys.argv[1:] if argv is None else argv)])
+        if args[:1] != ["runserver"]:  # its autoreloader starts even when the code is broken
+            _setup()
+    execute_from_command_line(["kartoteka", *args])
+
+
+@contextmanager
+def _start_up() -> Iterator[None]:
+    """Pause the garbage collector, then freeze what was made.
+
+    Start-up makes modules, classes and models that live as long as the process: collecting
+    while they are made finds nothing, and frozen, they are skipped by later collections,
+    above all by the full ones the interpreter runs at exit. For a short command such as
+    `mail deliver` (a process per message) that was a quarter of its time.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _setup() -> None:
+    """django.setup() ahead of execute_from_command_line, whose own call then only
+    configures logging again; settings that cannot be read are left to it to report."""
+    import django
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - loads the settings module
+    except (ImproperlyConfigured, ImportError):
+        return
+    django.setup()
 
 
 if __name__ == "__main__":

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 from kartoteka.env import env_str
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class SecretUnreadable(Exception):
@@ -22,6 +25,10 @@ class SecretUnreadable(Exception):
 
 @cache
 def _fernet() -> Fernet:
+    # Imported here: every process loads the mail models (which use this module), few of them
+    # a mailbox password, and cryptography takes 10 ms to import.
+    from cryptography.fernet import Fernet
+
     key = env_str("KARTOTEKA_SECRETS_KEY")
     if not key:
         key_file = settings.DATA_DIR / "secrets.key"
@@ -40,6 +47,8 @@ def encrypt(plain: str) -> str:
 def decrypt(token: str) -> str:
     if not token:
         return ""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as error:
