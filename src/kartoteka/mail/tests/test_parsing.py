@@ -263,15 +263,17 @@ def test_random_bytes_never_make_parse_raise(raw: bytes) -> None:
 
 
 _MUTATION_BASE = [SIMPLE, MULTIPART, HTML_ONLY]
+# Up to 12 places overwritten with up to 8 random bytes each.
+_EDITS = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=5000), st.binary(min_size=0, max_size=8)),
+    max_size=12,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(_MUTATION_BASE),
-    st.lists(
-        st.tuples(st.integers(min_value=0, max_value=5000), st.binary(min_size=0, max_size=8)),
-        max_size=12,
-    ),
+    _EDITS,
     st.integers(min_value=0, max_value=6000),
 )
 def test_mutated_messages_never_make_parse_raise(
@@ -301,10 +303,7 @@ def _structure(message: Message) -> list[tuple[str, str | None, bool, list[str]]
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(_MUTATION_BASE),
-    st.lists(
-        st.tuples(st.integers(min_value=0, max_value=5000), st.binary(min_size=0, max_size=8)),
-        max_size=12,
-    ),
+    _EDITS,
 )
 def test_parse_policy_splits_messages_as_the_default_policy(
     base: bytes, edits: list[tuple[int, bytes]]
