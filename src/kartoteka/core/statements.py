@@ -36,10 +36,15 @@ _STAND_IN_TEXT = "\x1fkartoteka-statement-{}\x1f"
 
 
 class _Compiled:
-    def __init__(self, sql: str, sources: list[tuple[str, int | None] | Any]) -> None:
+    def __init__(
+        self,
+        sql: str,
+        sources: list[_Argument | Any],
+        converters: list[tuple[int, list[Callable[..., Any]], Any]],
+    ) -> None:
         self.sql = sql
-        self.sources = sources  # per parameter: (argument, index in its list) or a constant
-        self.converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
+        self.sources = sources  # per parameter: the argument it takes, or a constant
+        self.converters = converters  # per converted column: its position, functions, expression
 
     def parameters(self, values: dict[str, Values]) -> list[Any]:
         out: list[Any] = []
@@ -128,11 +133,12 @@ class Statement:
         found = {id(source) for source in sources if isinstance(source, _Argument)}
         if len(found) != len(argument_of):
             raise ValueError("a statement's values must reach its SQL as they are (exact or in)")
-        compiled = _Compiled(sql, sources)
         expressions = [column[0] for column in compiler.select[: compiler.col_count]]
-        for position, (functions, expression) in compiler.get_converters(expressions).items():
-            compiled.converters.append((position, functions, expression))
-        return compiled
+        converters = [
+            (position, functions, expression)
+            for position, (functions, expression) in compiler.get_converters(expressions).items()
+        ]
+        return _Compiled(sql, sources, converters)
 
 
 def _padded(name: str, value: Values) -> Values:

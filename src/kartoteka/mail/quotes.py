@@ -184,17 +184,11 @@ def _quote_header_length(lines: list[str], index: int) -> tuple[int, bool]:
 
 
 def _without_quotes(lines: list[str]) -> list[str]:
-    # A quote header ends with a colon within three lines; most lines are near none.
-    ends_with_colon = [line.rstrip().endswith(":") for line in lines]
     kept: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         if _is_quoted(line):
-            index += 1
-            continue
-        if True not in ends_with_colon[index : index + 3]:
-            kept.append(line)
             index += 1
             continue
         header_length, names_writing = _quote_header_length(lines, index)

@@ -126,9 +126,10 @@ def decide(message: ParsedMessage, known: Knowledge) -> Decision:
     return Decision("triage", "unknown sender")
 
 
-# Real threads refer to a few dozen messages at most; a hostile header with thousands would
-# otherwise become a query over the database's limit of parameters (a failure that the mail
-# server would retry for ever). The newest are kept: they name the case.
+# Real threads refer to a few dozen messages at most. A hostile header with tens of thousands
+# would make a query as long, which a database built with SQLite's default limit of 32,766
+# parameters refuses (a failure the mail server would retry for ever). The newest are kept:
+# they name the case.
 REFERENCES_LOOKED_UP = 200
 
 

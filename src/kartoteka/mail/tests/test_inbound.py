@@ -140,6 +140,24 @@ def test_reply_with_our_signed_id_lands_in_its_case_even_without_a_tag(mailbox, 
     assert Message.objects.get().case == case
 
 
+def test_a_reply_with_tens_of_thousands_of_references_is_placed_by_the_newest(
+    mailbox, customer
+) -> None:
+    # given the customer's first message made a case, and a reply whose References header
+    # holds 40,000 ids (more than a query may have parameters) with that message the newest
+    first = receive(email(), mailbox)
+    ids = " ".join(f"<old{number}@klient.example>" for number in range(40_000))
+    reply = email(message_id="<second@klient.example>").replace(
+        b"\n", f"\nReferences: {ids} <first@klient.example>\n".encode(), 1
+    )
+
+    # when
+    receipt = receive(reply, mailbox)
+
+    # then
+    assert (receipt.action, receipt.case_number) == ("appended", first.case_number)
+
+
 def test_in_reply_to_a_stored_inbound_id_appends(mailbox, customer) -> None:
     # given the customer's first message made a case
     first = receive(email(), mailbox)

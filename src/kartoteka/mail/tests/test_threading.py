@@ -328,3 +328,17 @@ def test_referenced_ids_list_in_reply_to_references_newest_first_and_the_bounced
 )
 def test_clean_subject_strips_reply_and_forward_prefixes(subject: str, cleaned: str) -> None:
     assert clean_subject(subject) == cleaned
+
+
+def test_only_the_200_newest_references_are_looked_up() -> None:
+    # given In-Reply-To and 1,000 references, oldest first
+    references = tuple(f"r{number}@klient.example" for number in range(1_000))
+    many = message(in_reply_to="reply@klient.example", references=references)
+
+    # when
+    ids = referenced_ids(many)
+
+    # then
+    assert len(ids) == 200
+    assert ids[:3] == ["reply@klient.example", "r999@klient.example", "r998@klient.example"]
+    assert ids[-1] == "r801@klient.example"
