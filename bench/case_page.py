@@ -2,7 +2,7 @@
 
 A child process (``python -m bench.case_page child``) gets a fresh SQLite database and data
 dir under the bench dir, migrates, and receives ``BENCH_CASE_MESSAGES`` (default 300) messages
-into one case through the real pipeline (``kartoteka.mail.inbound.message_receive``): the
+into one case through the real pipeline (``kartoteka.mail.receiving.inbound.message_receive``): the
 customer's messages and our replies in turn, plain text with an HTML alternative of a few KB,
 each quoting the one before, and ``BENCH_CASE_ATTACHMENTS`` (default 50) attachments spread
 over them (PDFs and inline PNGs referenced by ``cid:``). It then times ``BENCH_REPEAT``
@@ -111,7 +111,7 @@ def _our_reply(raw: bytes, number: int | None, mailbox: Any) -> None:
     from kartoteka.cases.models import Case
     from kartoteka.mail.blobstore import blob_store
     from kartoteka.mail.models import Attachment, Message
-    from kartoteka.mail.parsing import parse
+    from kartoteka.mail.reading.parsing import parse
 
     parsed = parse(raw)
     message = Message.objects.create(
@@ -154,8 +154,8 @@ def _prepare(messages: int, attachments: int) -> int:
     from django.core.management import call_command
 
     from kartoteka.customers.models import Account, Contact, EmailAddress
-    from kartoteka.mail.inbound import message_receive
     from kartoteka.mail.models import Mailbox, Message
+    from kartoteka.mail.receiving.inbound import message_receive
     from kartoteka.people.models import User
 
     call_command("migrate", verbosity=0, interactive=False)

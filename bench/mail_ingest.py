@@ -8,9 +8,9 @@ colleagues and some unknown addresses). Each measurement that writes runs in a c
 (``python -m bench.mail_ingest child ...``) on a fresh SQLite database copied from a template
 (migrated, with the known accounts and contacts), with its own ``KARTOTEKA_DATA_DIR``:
 
-(a) ``kartoteka.mail.importer.run`` in-process on the .eml folder: messages/s and the child's
+(a) ``mail.receiving.importer.run`` in-process on the .eml folder: messages/s and the child's
     peak RSS, on 2,000 messages and on the whole corpus (memory must stay flat);
-(b) ``kartoteka.mail.parsing.parse`` against bare ``email.message_from_bytes(policy.default)``
+(b) ``mail.reading.parsing.parse`` against bare ``email.message_from_bytes(policy.default)``
     on the same files;
 (c) ``kartoteka mail deliver`` as the mail server runs it, one process per message;
 (d) ``fetch_mailbox`` from a real Dovecot after APPENDing ``BENCH_MAIL_IMAP`` (default 2,000)
@@ -389,8 +389,8 @@ def threading_check(folder: Path, mailbox_name: str, limit: int | None = None) -
 
 
 def child_import(folder: str, workers: str = "") -> dict[str, Any]:
-    from kartoteka.mail.importer import run
-    from kartoteka.mail.preparing import default_workers
+    from kartoteka.mail.receiving.importer import run
+    from kartoteka.mail.receiving.preparing import default_workers
 
     path = Path(folder)
     parse_workers = int(workers) if workers else default_workers()
@@ -419,9 +419,9 @@ def child_import(folder: str, workers: str = "") -> dict[str, Any]:
 
 
 def child_imap(folder: str, port: str, login: str, password: str, count: str) -> dict[str, Any]:
-    from kartoteka.mail.fetch import fetch_mailbox
     from kartoteka.mail.mailboxes import mailbox_create
     from kartoteka.mail.models import Mailbox
+    from kartoteka.mail.receiving.fetch import fetch_mailbox
 
     logging.getLogger("kartoteka.mail").setLevel(logging.WARNING)  # not a line per message
     mailbox = mailbox_create(
@@ -471,7 +471,7 @@ def measure_import(folder: Path, name: str, workers: str = "") -> dict[str, Any]
 
 def measure_parse(folder: Path) -> dict[str, Any]:
     """Parsing alone against bare ``policy.default`` parsing of the same files (best of 2)."""
-    from kartoteka.mail.parsing import parse
+    from kartoteka.mail.reading.parsing import parse
 
     say("mail: parsing the corpus")
     messages = [path.read_bytes() for path in sorted((folder / "messages").glob("*.eml"))]
@@ -657,7 +657,9 @@ def run() -> dict[str, Any]:
     if count > SMALL_RUN:
         results["import_small"] = measure_import(corpus_dir(SMALL_RUN), "small")
     results["import"] = measure_import(folder, "full")
-    results["import_alone"] = measure_import(corpus_dir(SMALL_RUN), "alone", workers="0")
+    results["import_alone"] = measure_import(
+        corpus_dir(min(count, SMALL_RUN)), "alone", workers="0"
+    )
     results["parse"] = measure_parse(folder)
     results["deliver"] = measure_deliver(folder, deliver_runs)
     results["imap"] = measure_imap(folder, imap_count)

@@ -1,6 +1,6 @@
 """Parsing speed against bare ``email`` parsing: ``python -m bench.mail_parse``.
 
-Times ``kartoteka.mail.parsing.parse`` and bare ``email.message_from_bytes(raw,
+Times ``kartoteka.mail.reading.parsing.parse`` and bare ``email.message_from_bytes(raw,
 policy=policy.default)`` on the same messages: a generated corpus (plain and HTML, UTF-8 /
 ISO-8859-2 / Windows-1250, encoded-word subjects, 20% with attachments, 40% replies) and, when
 present, the real-world corpora in ``../shared/corpora``. The target is a ratio of at most 1.5.
@@ -21,7 +21,7 @@ from email.header import Header
 from pathlib import Path
 from typing import Any
 
-from kartoteka.mail.parsing import parse
+from kartoteka.mail.reading.parsing import parse
 
 TARGET_RATIO = 1.5
 _CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"

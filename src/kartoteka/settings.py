@@ -112,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Automatic mail (notifications, acknowledgements): at most this many to one recipient per
-# window, counted over all cases and within one case (see kartoteka.mail.loop_guard).
+# window, counted over all cases and within one case (see kartoteka.mail.sending.loop_guard).
 MAIL_AUTO_LIMIT_10_MINUTES = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_10_MINUTES", 10)
 MAIL_AUTO_LIMIT_HOUR = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_HOUR", 25)
 MAIL_AUTO_LIMIT_10_MINUTES_PER_CASE = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_10_MINUTES_PER_CASE", 10)

@@ -19,8 +19,8 @@ from playwright.sync_api import Page, expect
 from kartoteka.cases.models import Case, CaseSettings, Status
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
-from kartoteka.mail.fetch import fetch_all
 from kartoteka.mail.models import Message
+from kartoteka.mail.receiving.fetch import fetch_all
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import PASSWORD
 

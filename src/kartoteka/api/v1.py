@@ -7,8 +7,8 @@ from django.urls import path
 from kartoteka.cases import api as cases
 from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
-from kartoteka.mail import api as mail
-from kartoteka.mail import api_messages as messages
+from kartoteka.mail.api import messages
+from kartoteka.mail.api import triage as mail
 
 app_name = "api-v1"
 urlpatterns = [

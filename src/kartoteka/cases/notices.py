@@ -51,7 +51,7 @@ from kartoteka.cases.services import case_settings, notify_addresses_clean
 from kartoteka.core.validation import ErrorCollector
 from kartoteka.customers.models import EmailAddress
 from kartoteka.mail.models import Mailbox, Message
-from kartoteka.mail.outbound import message_compose
+from kartoteka.mail.sending.outbound import message_compose
 from kartoteka.people.models import User
 from kartoteka.people.selectors import active_administrators
 from kartoteka.workflows.happenings import Kind

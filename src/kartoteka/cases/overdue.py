@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from kartoteka.cases import events
 from kartoteka.cases.models import Case, Status
 from kartoteka.mail.models import Mailbox
-from kartoteka.mail.outbound import message_compose
+from kartoteka.mail.sending.outbound import message_compose
 from kartoteka.people.models import User
 from kartoteka.workflows import happenings
 

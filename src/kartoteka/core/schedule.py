@@ -30,17 +30,17 @@ class Job:
 
 SCHEDULE: tuple[Job, ...] = (
     Job(
-        "kartoteka.mail.tasks.fetch_due_mailboxes",
+        "kartoteka.mail.receiving.tasks.fetch_due_mailboxes",
         timedelta(seconds=30),
         "read inbound mailboxes whose own fetch interval has elapsed",
     ),
     Job(
-        "kartoteka.mail.tasks_outbox.send_due_messages",
+        "kartoteka.mail.sending.tasks.send_due_messages",
         timedelta(seconds=60),
         "send queued mail whose retry time has come (new mail is also sent at once)",
     ),
     Job(
-        "kartoteka.mail.tasks_triage.purge_discarded_messages",
+        "kartoteka.mail.triage.tasks.purge_discarded_messages",
         timedelta(hours=1),
         "delete mail discarded from triage as spam more than 30 days ago (restorable until then)",
     ),

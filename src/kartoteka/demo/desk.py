@@ -17,11 +17,11 @@ from django.utils import timezone
 from kartoteka.cases.merge import case_merge
 from kartoteka.cases.models import Case
 from kartoteka.demo.mail import MAILBOX_ADDRESS, SOURCE, demo_mailbox
-from kartoteka.mail.canned import canned_response_create
-from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.models import CannedResponse, Message
-from kartoteka.mail.outbound import reply_create
-from kartoteka.mail.triage import message_discard
+from kartoteka.mail.receiving.inbound import message_receive
+from kartoteka.mail.sending.canned import canned_response_create
+from kartoteka.mail.sending.outbound import reply_create
+from kartoteka.mail.triage.services import message_discard
 from kartoteka.people.models import User
 
 CANNED = (

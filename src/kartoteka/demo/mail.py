@@ -20,9 +20,9 @@ from email.utils import format_datetime
 from django.db import transaction
 
 from kartoteka.customers.models import EmailAddress
-from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.mailboxes import mailbox_create
 from kartoteka.mail.models import Mailbox, Message
+from kartoteka.mail.receiving.inbound import message_receive
 
 SOURCE = "demo"
 DEMO_SMTP_HOST = "localhost"

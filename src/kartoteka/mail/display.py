@@ -1,7 +1,7 @@
 """Stored (already sanitised) HTML of a message, prepared for showing on a page.
 
-``kartoteka.mail.html.sanitize`` is the one place that decides what HTML is safe; it runs when
-a message is stored. This module only rewrites the ``src`` of the ``<img>`` elements that the
+``mail.reading.html.sanitize`` is the one place that decides what HTML is safe; it runs when a
+message is stored. This module only rewrites the ``src`` of the ``<img>`` elements that the
 sanitiser let through:
 
 - ``cid:`` references to an inline part of the message point at that attachment's inline URL
@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kartoteka.mail.html import IMG_TAG
 from kartoteka.mail.models import Attachment, Message
+from kartoteka.mail.reading.html import IMG_TAG
 
 # The image types a browser shows without running anything (SVG can hold script: never inline).
 INLINE_IMAGE_TYPES = frozenset(
@@ -63,7 +63,7 @@ def inline_images(
 def prepare(sanitised_html: str, *, inline: dict[str, str]) -> DisplayHtml:
     """The sanitised HTML with image sources rewritten (see the module's docstring).
 
-    ``sanitised_html`` must come from ``kartoteka.mail.html.sanitize`` (``Message.html`` does).
+    ``sanitised_html`` must come from ``mail.reading.html.sanitize`` (``Message.html`` does).
     """
     if not sanitised_html:
         return DisplayHtml(mark_safe(""), 0)

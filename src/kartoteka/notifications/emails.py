@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from kartoteka.mail.outbound import message_compose
+from kartoteka.mail.sending.outbound import message_compose
 from kartoteka.people.models import User
 
 if TYPE_CHECKING:

@@ -274,7 +274,7 @@ def _email_recipients(action: RuleAction, case: Case) -> list[str]:
 
 def _send_email(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
     from kartoteka.mail.models import Mailbox
-    from kartoteka.mail.outbound import message_compose
+    from kartoteka.mail.sending.outbound import message_compose
 
     mailbox = Mailbox.objects.filter(is_default=True, active=True).first()
     if mailbox is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.mail import canned
+from kartoteka.mail.sending import canned
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise

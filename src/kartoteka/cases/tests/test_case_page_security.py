@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from kartoteka.cases.models import Case
 from kartoteka.core.tests.clients import client_for
-from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.models import Message
+from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.tests.receiving import (  # noqa: F401 - fixtures
     CUSTOMER,
     SUPPORT,

@@ -13,7 +13,7 @@ from kartoteka.cases.models import Case, CaseFollower
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory
-from kartoteka.mail import outbound
+from kartoteka.mail.sending import outbound
 from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import TeamFactory, UserFactory

@@ -21,7 +21,7 @@ from kartoteka.customers.tests.factories import (
     EmailAddressFactory,
 )
 from kartoteka.mail.models import Message
-from kartoteka.mail.outbound import reply_create
+from kartoteka.mail.sending.outbound import reply_create
 from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import UserFactory
@@ -40,7 +40,7 @@ def _installation(settings, tmp_path) -> None:
 @pytest.fixture(autouse=True)
 def _no_sending(monkeypatch) -> None:
     """Queued mail stays queued: these tests read the outbox, not an SMTP server."""
-    monkeypatch.setattr("kartoteka.mail.outbound._enqueue_sending", lambda: None)
+    monkeypatch.setattr("kartoteka.mail.sending.outbound._enqueue_sending", lambda: None)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def _data_dir(settings, tmp_path) -> None:
 @pytest.fixture(autouse=True)
 def _no_sending(monkeypatch) -> None:
     """Queued mail stays queued: these tests look at the outbox, not at an SMTP server."""
-    monkeypatch.setattr("kartoteka.mail.outbound._enqueue_sending", lambda: None)
+    monkeypatch.setattr("kartoteka.mail.sending.outbound._enqueue_sending", lambda: None)
 
 
 def make_status(name: str = "Czeka na dział", **fields) -> Status:

@@ -13,7 +13,7 @@ from kartoteka.cases.tests.factories import make_case
 from kartoteka.cases.tests.test_views_case import add_message
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
-from kartoteka.mail import compose
+from kartoteka.mail.sending import compose
 from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import UserFactory

@@ -14,10 +14,10 @@ from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import EmailAddress
 from kartoteka.customers.services import email_address_clear_undeliverable
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
-from kartoteka.mail.inbound import Receipt, message_receive
-from kartoteka.mail.loop_guard import may_send_automatically
-from kartoteka.mail.message_ids import signed_message_id
 from kartoteka.mail.models import Mailbox, Message
+from kartoteka.mail.reading.message_ids import signed_message_id
+from kartoteka.mail.receiving.inbound import Receipt, message_receive
+from kartoteka.mail.sending.loop_guard import may_send_automatically
 from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
 
 pytestmark = pytest.mark.usefixtures("data_dir")
@@ -161,7 +161,7 @@ def test_the_pause_follows_the_setting(mailbox, case, settings) -> None:
 
 
 def test_automatic_mail_to_an_undeliverable_address_is_not_queued(mailbox, case) -> None:
-    from kartoteka.mail.outbound import message_compose
+    from kartoteka.mail.sending.outbound import message_compose
 
     ours = sent(case, mailbox)
     receive(dsn(ours.message_id), mailbox)

@@ -10,8 +10,8 @@ from kartoteka.cases.services import case_settings
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import ContactFactory
-from kartoteka.mail.canned import canned_render, placeholder_values, placeholders_unknown
 from kartoteka.mail.models import CannedResponse
+from kartoteka.mail.sending.canned import canned_render, placeholder_values, placeholders_unknown
 from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.mail.tests.test_compose import HTMX, compose_url
 from kartoteka.people.tests.factories import UserFactory

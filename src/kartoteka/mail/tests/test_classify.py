@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.mail.parsing import parse
+from kartoteka.mail.reading.parsing import parse
 
 
 def _message(headers: str, body: str = "Hello\n") -> bytes:

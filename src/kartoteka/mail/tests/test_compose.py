@@ -13,9 +13,10 @@ from kartoteka.cases.services import case_settings
 from kartoteka.cases.tests.factories import make_case as make_case_of
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import AccountFactory
-from kartoteka.mail import outbound, rawstore
+from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Draft, Message
+from kartoteka.mail.sending import outbound
 from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db

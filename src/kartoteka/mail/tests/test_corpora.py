@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kartoteka.mail.parsing import parse
+from kartoteka.mail.reading.parsing import parse
 from kartoteka.mail.tests.corpora import corpora_dir, message_files
 
 _SISIMAI_NOT_FAILURES = {"vacation", "delivered"}
@@ -127,8 +127,8 @@ def test_talon_standard_replies_give_the_new_text() -> None:
 
 
 def test_talon_html_replies_give_the_new_text() -> None:
-    from kartoteka.mail.html import to_text
-    from kartoteka.mail.quotes import new_text
+    from kartoteka.mail.reading.html import to_text
+    from kartoteka.mail.reading.quotes import new_text
 
     folder = corpora_dir("talon") / "tests" / "fixtures" / "html_replies"
     results = {
@@ -170,14 +170,14 @@ _REPLY_PARSER_EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(_REPLY_PARSER_EXPECTED))
 def test_email_reply_parser_replies_give_the_new_text(name: str) -> None:
-    from kartoteka.mail.quotes import new_text
+    from kartoteka.mail.reading.quotes import new_text
 
     path = corpora_dir("email_reply_parser") / "test" / "emails" / name
     assert new_text(path.read_text()) == _REPLY_PARSER_EXPECTED[name]
 
 
 def test_replies_between_quotes_and_quote_above_are_kept() -> None:
-    from kartoteka.mail.quotes import new_text
+    from kartoteka.mail.reading.quotes import new_text
 
     folder = corpora_dir("email_reply_parser") / "test" / "emails"
     text = new_text((folder / "email_1_2.txt").read_text())
@@ -189,7 +189,7 @@ def test_replies_between_quotes_and_quote_above_are_kept() -> None:
 def test_long_quote_is_folded_quickly() -> None:
     import time
 
-    from kartoteka.mail.quotes import new_text
+    from kartoteka.mail.reading.quotes import new_text
 
     text = corpora_dir("email_reply_parser") / "test" / "emails" / "email_long_quote.txt"
     started = time.perf_counter()

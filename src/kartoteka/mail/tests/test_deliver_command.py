@@ -16,9 +16,9 @@ from django.db import OperationalError
 
 from kartoteka.customers.models import EmailAddress
 from kartoteka.customers.tests.factories import ContactFactory
-from kartoteka.mail import inbound
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
+from kartoteka.mail.receiving import inbound
 
 MESSAGE = (
     b"From: Jan Kowalski <jan@klient.example>\r\n"

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kartoteka.mail import inbound
-from kartoteka.mail.fetch import fetch_all, fetch_mailbox
 from kartoteka.mail.models import Mailbox, Message, Pop3Seen
-from kartoteka.mail.sources import imap as imap_source
-from kartoteka.mail.tasks import fetch_due_mailboxes, fetch_mailbox_now
+from kartoteka.mail.receiving import inbound
+from kartoteka.mail.receiving.fetch import fetch_all, fetch_mailbox
+from kartoteka.mail.receiving.sources import imap as imap_source
+from kartoteka.mail.receiving.tasks import fetch_due_mailboxes, fetch_mailbox_now
 from kartoteka.mail.tests.dovecot import free_port
 from kartoteka.mail.tests.fetching import eml
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.mail.fetch import fetch_mailbox
 from kartoteka.mail.models import ImapCursor, Mailbox, Message
-from kartoteka.mail.sources.imap import folder_name
+from kartoteka.mail.receiving.fetch import fetch_mailbox
+from kartoteka.mail.receiving.sources.imap import folder_name
 from kartoteka.mail.tests.fetching import eml
 
 pytestmark = pytest.mark.django_db

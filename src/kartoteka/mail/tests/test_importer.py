@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from kartoteka.mail import batches, importer
-from kartoteka.mail.importer import ImportFailed, mbox_split, progress_path
-from kartoteka.mail.inbound import TemporaryFailure
 from kartoteka.mail.models import Mailbox, Message
+from kartoteka.mail.receiving import batches, importer
+from kartoteka.mail.receiving.importer import ImportFailed, mbox_split, progress_path
+from kartoteka.mail.receiving.inbound import TemporaryFailure
 
 
 def eml(number: int, body: str = "") -> bytes:
@@ -313,7 +313,7 @@ def test_a_disk_failure_in_a_worker_stops_the_import_with_the_progress_saved(
     mailbox, tmp_path, monkeypatch
 ) -> None:
     # given: the raw store refuses the 21st message (in a worker process, forked after this)
-    from kartoteka.mail import inbound
+    from kartoteka.mail.receiving import inbound
 
     real = inbound.raw_store
 

@@ -12,13 +12,13 @@ from kartoteka.cases.models import Case, CaseGroup, CaseSettings, Status
 from kartoteka.cases.services import case_update
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import ContactFactory
-from kartoteka.mail import inbound
 from kartoteka.mail.blobstore import blob_path
-from kartoteka.mail.inbound import Receipt, TemporaryFailure, content_key, message_receive
-from kartoteka.mail.knowledge import receiving_context
-from kartoteka.mail.message_ids import signed_message_id
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
+from kartoteka.mail.reading.message_ids import signed_message_id
+from kartoteka.mail.receiving import inbound
+from kartoteka.mail.receiving.inbound import Receipt, TemporaryFailure, content_key, message_receive
+from kartoteka.mail.receiving.knowledge import receiving_context
 from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
 
 pytestmark = pytest.mark.usefixtures("data_dir")
@@ -257,7 +257,7 @@ def test_closed_case_reopens_on_a_customer_reply(mailbox, case) -> None:
 @pytest.fixture
 def classified_as(monkeypatch):
     """Parse for real, then mark the result as the classifier would (tested on its own)."""
-    from kartoteka.mail import parsing
+    from kartoteka.mail.reading import parsing
 
     real_parse = parsing.parse
 
@@ -419,7 +419,7 @@ def test_a_message_the_parser_cannot_read_is_kept_as_unparsable(mailbox, monkeyp
     def exploding(raw: bytes) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("kartoteka.mail.parsing.parse", exploding)
+    monkeypatch.setattr("kartoteka.mail.reading.parsing.parse", exploding)
     raw = b"\x00\x01 not a message"
     # when
     receipt = receive(raw, mailbox)
@@ -451,7 +451,7 @@ def test_gathering_what_is_known_takes_a_fixed_number_of_queries(
     )
     # when / then: sender (and staff), references, cases, contacts' addresses, the
     # customer's addresses, the conversation (the mailboxes' addresses are in the context)
-    from kartoteka.mail.parsing import parse
+    from kartoteka.mail.reading.parsing import parse
 
     parsed = parse(raw)
     context = receiving_context()
@@ -490,7 +490,7 @@ def test_staff_addresses_are_known_without_a_query_per_message(mailbox, agent) -
     # given: a colleague writes to the support address
     context = receiving_context()
     raw = email(sender=f"Agent <{agent.email.upper()}>", subject="Notatka")
-    from kartoteka.mail.parsing import parse
+    from kartoteka.mail.reading.parsing import parse
 
     # when
     known = inbound.knowledge_gather(parse(raw), mailbox, context)

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kartoteka.mail.loop_guard import may_send_automatically
 from kartoteka.mail.models import Message
+from kartoteka.mail.sending.loop_guard import may_send_automatically
 from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.mail.connection_test import connection_test, incoming_test, outgoing_test
+from kartoteka.mail.mailbox_check import connection_test, incoming_test, outgoing_test
 from kartoteka.mail.models import Mailbox
 from kartoteka.mail.tests.dovecot import HOST, free_port
 from kartoteka.mail.tests.smtp_server import LOGIN, PASSWORD

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.mail.message_ids import read_signed, signed_message_id
+from kartoteka.mail.reading.message_ids import read_signed, signed_message_id
 
 
 def test_our_message_id_names_its_case_and_message() -> None:

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_settings
 from kartoteka.mail import rawstore
-from kartoteka.mail.message_ids import SignedReference, read_signed
 from kartoteka.mail.models import Message
-from kartoteka.mail.outbound import (
+from kartoteka.mail.reading.message_ids import SignedReference, read_signed
+from kartoteka.mail.sending.outbound import (
     OutgoingAttachment,
     build_message,
     message_compose,
@@ -272,7 +272,7 @@ def test_automatic_message_keeps_only_the_recipients_the_loop_guard_allows() -> 
 
 
 def test_recipients_may_be_separated_by_semicolons_and_a_bad_one_is_named_as_typed() -> None:
-    from kartoteka.mail.outbound import recipients_parse
+    from kartoteka.mail.sending.outbound import recipients_parse
 
     # given: Outlook's separator, a name with a comma in quotes, one address twice
     typed = (

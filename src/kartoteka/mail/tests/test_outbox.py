@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from kartoteka.cases.services import case_settings
-from kartoteka.mail.message_ids import SignedReference, read_signed
 from kartoteka.mail.models import Mailbox, Message
-from kartoteka.mail.outbound import reply_create
-from kartoteka.mail.outbox import (
+from kartoteka.mail.reading.message_ids import SignedReference, read_signed
+from kartoteka.mail.sending.outbound import reply_create
+from kartoteka.mail.sending.outbox import (
     MAX_ATTEMPTS,
     interrupted_reason,
     outbox_claim,

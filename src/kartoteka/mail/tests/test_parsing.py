@@ -9,9 +9,9 @@ from email.utils import getaddresses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kartoteka.mail.parse_policy import POLICY
-from kartoteka.mail.parsed import Address
-from kartoteka.mail.parsing import _address_pairs, parse
+from kartoteka.mail.reading.parse_policy import POLICY
+from kartoteka.mail.reading.parsed import Address
+from kartoteka.mail.reading.parsing import _address_pairs, parse
 
 
 def _message(headers: str, body: bytes = b"Body\r\n") -> bytes:

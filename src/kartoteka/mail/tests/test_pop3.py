@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.mail.fetch import fetch_mailbox
 from kartoteka.mail.models import Mailbox, Message, Pop3Seen
+from kartoteka.mail.receiving.fetch import fetch_mailbox
 from kartoteka.mail.tests.fetching import eml
 
 pytestmark = pytest.mark.django_db

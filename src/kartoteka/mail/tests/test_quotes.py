@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from kartoteka.mail.quotes import new_text
+from kartoteka.mail.reading.quotes import new_text
 
 
 @pytest.mark.parametrize(

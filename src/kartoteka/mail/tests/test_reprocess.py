@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kartoteka.core.tests.clients import client_for
-from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.models import Attachment, Mailbox, Message
-from kartoteka.mail.parsing import synthetic_message_id
 from kartoteka.mail.rawstore import raw_store
-from kartoteka.mail.reprocess import message_reprocess, messages_reprocess_unparsable
+from kartoteka.mail.reading.parsing import synthetic_message_id
+from kartoteka.mail.receiving.inbound import message_receive
+from kartoteka.mail.receiving.reprocess import message_reprocess, messages_reprocess_unparsable
 from kartoteka.mail.tests.receiving import CUSTOMER
 from kartoteka.mail.tests.test_inbound import email
 
@@ -80,7 +80,7 @@ def test_still_unreadable_stays_unparsable_with_the_new_error(mailbox, monkeypat
     def exploding(raw: bytes) -> None:
         raise ValueError("still broken")
 
-    monkeypatch.setattr("kartoteka.mail.parsing.parse", exploding)
+    monkeypatch.setattr("kartoteka.mail.reading.parsing.parse", exploding)
     receipt = message_reprocess(message=kept, by=None)
 
     kept.refresh_from_db()

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kartoteka.mail.message_ids import signed_message_id
-from kartoteka.mail.parsed import Address, ParsedMessage
-from kartoteka.mail.threading import (
+from kartoteka.mail.reading.message_ids import signed_message_id
+from kartoteka.mail.reading.parsed import Address, ParsedMessage
+from kartoteka.mail.reading.threading import (
     Decision,
     Knowledge,
     clean_subject,

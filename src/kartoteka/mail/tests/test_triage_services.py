@@ -17,10 +17,10 @@ from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.schedule import SCHEDULE
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
-from kartoteka.mail import triage
-from kartoteka.mail.inbound import message_receive
 from kartoteka.mail.models import Attachment, Mailbox, Message
+from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.tests.receiving import SUPPORT
+from kartoteka.mail.triage import services as triage
 
 STRANGER = "anna.nowak@nowyklient.example"
 
@@ -374,5 +374,5 @@ def test_purge_deletes_only_what_was_discarded_more_than_30_days_ago(db) -> None
 
 def test_the_purge_is_a_scheduled_job() -> None:
     jobs = {job.task: job for job in SCHEDULE}
-    job = jobs["kartoteka.mail.tasks_triage.purge_discarded_messages"]
+    job = jobs["kartoteka.mail.triage.tasks.purge_discarded_messages"]
     assert job.every == timedelta(hours=1)

@@ -15,8 +15,8 @@ from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
-from kartoteka.mail.html import sanitize
 from kartoteka.mail.models import Message
+from kartoteka.mail.reading.html import sanitize
 
 SENDER = "anna.nowak@nowyklient.example"
 

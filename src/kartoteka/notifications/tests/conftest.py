@@ -14,7 +14,7 @@ def _site(settings) -> None:
 @pytest.fixture(autouse=True)
 def _no_sending(monkeypatch) -> None:
     """Queued mail stays queued: these tests look at the outbox, not at an SMTP server."""
-    monkeypatch.setattr("kartoteka.mail.outbound._enqueue_sending", lambda: None)
+    monkeypatch.setattr("kartoteka.mail.sending.outbound._enqueue_sending", lambda: None)
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ class Command(BaseCommand):
     # Imported when called, so each subcommand needs only its own modules.
 
     def _parse(self, *, files: list[str], **options: Any) -> None:
-        from kartoteka.mail.cli_parse import run
+        from kartoteka.mail.reading.as_json import run
 
         # The wrapper writes through to the real stream; run() needs only its write().
         status = run(files, cast(TextIO, self.stdout))
@@ -83,8 +83,8 @@ class Command(BaseCommand):
             raise CommandError("some files could not be read", returncode=status)
 
     def _fetch(self, *, mailbox: str | None = None, **options: Any) -> None:
-        from kartoteka.mail.fetch import fetch_all
         from kartoteka.mail.models import Mailbox
+        from kartoteka.mail.receiving.fetch import fetch_all
 
         try:
             reports = fetch_all(mailbox_name=mailbox)
@@ -107,7 +107,7 @@ class Command(BaseCommand):
         workers: int | None = None,
         **options: Any,
     ) -> None:
-        from kartoteka.mail.importer import ImportFailed, run
+        from kartoteka.mail.receiving.importer import ImportFailed, run
 
         if workers is not None and workers < 0:
             raise CommandError("--workers must be 0 or more.", returncode=EX_USAGE)
@@ -135,9 +135,9 @@ def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | Non
     The bytes are kept in the raw store before anything else, so even input that is refused
     (empty, too big) or a database that is down loses nothing.
     """
-    from kartoteka.mail.inbound import TemporaryFailure, message_receive
     from kartoteka.mail.models import Mailbox
     from kartoteka.mail.rawstore import raw_store
+    from kartoteka.mail.receiving.inbound import TemporaryFailure, message_receive
 
     try:
         sha256 = raw_store(raw)

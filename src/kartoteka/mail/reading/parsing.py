@@ -1,0 +1,663 @@
+"""Raw message bytes → ``ParsedMessage``: a pure function, no database, never raises.
+
+The standard ``email`` package with ``policy.default`` splits the message; headers are read
+from their raw form and decoded here, because real mail breaks the rules the header registry
+relies on (unencoded 8-bit names, encoded words glued to text, addresses without brackets).
+Bodies are decoded with their declared charset; charset detection runs only when the
+declaration is missing, fails, or is a single-byte Western charset whose result looks like
+Central European text read with the wrong table.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import hashlib
+import mimetypes
+import quopri
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from kartoteka.mail.reading import html as mail_html
+from kartoteka.mail.reading.classify import classify
+from kartoteka.mail.reading.parse_policy import POLICY
+from kartoteka.mail.reading.parsed import Address, ParsedAttachment, ParsedMessage
+from kartoteka.mail.reading.quotes import new_text
+
+_PARSER = BytesParser(policy=POLICY)
+_FOLDING = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
+_SPACE_BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[QqBb]\?)")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+_ADDRESS_IN_TEXT = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+_SURROGATES = re.compile("[\udc80-\udcff]")
+# "addr@example.com", "<addr@example.com>" or "Name Or =?utf-8?q?Word?= <addr@example.com>":
+# the forms most headers take, read here exactly as ``getaddresses`` reads them, only faster.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++"
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_ADDRESS = re.compile(
+    rf"[ \t]*(?:({_ADDR_SPEC})|((?:{_ATOM}[ \t]+)*{_ATOM})?[ \t]*<({_ADDR_SPEC})>)[ \t]*"
+)
+_BLANKS = re.compile(r"[ \t]+")
+_PARAMETER_SPLIT = re.compile(r'(?:[^;"]|"(?:[^"\\]|\\.)*"?)+')
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOT_BASE64 = bytes(set(range(256)) - set(_BASE64_ALPHABET))  # for bytes.translate(None, …)
+_PATH_SEPARATOR = re.compile(r"[/\\]")
+_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+
+# Charsets whose every byte sequence decodes: a wrong declaration never fails with them, so
+# their result is checked for signs of Central European text read with the wrong table.
+_NEVER_FAILING = {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "iso8859_2", "ascii"}
+_LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "iso8859_1", "latin_1", "iso8859_2", "iso8859_15",
+                      "mac_latin2", "mac_roman", "cp850", "cp852", "cp437"}  # fmt: skip
+_SEVEN_BIT_CODECS = ("iso2022", "utf_7", "utf_16", "utf_32", "hz")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+# Bytes of cp1250 Polish/Czech letters read as Latin-1: ą ł ż Ą Ł Ż Ľ ľ ...
+_LATIN1_MOJIBAKE = re.compile("[¹³¿¾¦¶¼±¥£¯¤]")
+_CENTRAL_EUROPEAN = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻčďěňřšťůžČĎĚŇŘŠŤŮŽőűŐŰľĺŕĽĹŔ]")
+
+
+@dataclass
+class _Collected:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    content_types: set[str] = field(default_factory=set)
+    parts: list[tuple[str, dict[str, str], Message]] = field(default_factory=list)
+
+
+def parse(raw: bytes) -> ParsedMessage:
+    """The message in ``raw`` as plain data; never raises, whatever the bytes.
+
+    Input the ``email`` package cannot split at all gives a message whose text is the raw
+    bytes decoded leniently, and whose ``defects`` say what happened.
+    """
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raw = str(raw).encode("utf-8", "surrogateescape")
+    raw = bytes(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        return _parse(raw, digest)
+    except Exception as exc:  # the contract is "never raises"; keep the message readable
+        return unparsable_message(raw, digest, exc)
+
+
+def synthetic_message_id(digest: str) -> str:
+    """The Message-ID given to a message without one, from the SHA-256 of its bytes."""
+    return f"sha256-{digest[:32]}@kartoteka.invalid"
+
+
+def _parse(raw: bytes, digest: str) -> ParsedMessage:
+    message = _PARSER.parsebytes(raw)
+    headers = _raw_headers(message)
+    collected = _Collected()
+    collected.defects.extend(type(defect).__name__ for defect in message.defects)
+
+    subject = decode_header_text(headers.get("subject", ""), collected.defects)
+    from_list = parse_addresses(headers.get("from", ""), collected.defects)
+    message_id = _first_id(headers.get("message-id", ""))
+    if not message_id:
+        message_id = synthetic_message_id(digest)
+        collected.defects.append("missing-message-id")
+
+    _collect(message, collected, depth=0)
+    text = "\n\n".join(part for part in collected.plain if part.strip())
+    html_source = "\n<hr>\n".join(collected.html)
+    if not text.strip() and html_source:
+        text = mail_html.to_text(html_source)
+    text = _normalise_newlines(text)
+    sender = from_list[0] if from_list else None
+    kind = classify(message, headers, subject, sender, text, collected.parts)
+    return ParsedMessage(
+        message_id=message_id,
+        subject=subject,
+        from_=sender,
+        to=tuple(parse_addresses(headers.get("to", ""), collected.defects)),
+        cc=tuple(parse_addresses(headers.get("cc", ""), collected.defects)),
+        reply_to=tuple(parse_addresses(headers.get("reply-to", ""), collected.defects)),
+        date=parse_date(headers.get("date", "")),
+        in_reply_to=_first_id(headers.get("in-reply-to", "")),
+        references=split_references(headers.get("references", "")),
+        text=text,
+        text_new=new_text(text),
+        html=mail_html.sanitize(html_source) if html_source else "",
+        attachments=tuple(collected.attachments),
+        auto_reply=kind.auto_reply,
+        bounce=kind.bounce,
+        bounced_message_id=kind.bounced_message_id,
+        bounced_recipients=kind.bounced_recipients,
+        bounce_permanent=kind.bounce_permanent,
+        defects=tuple(dict.fromkeys(collected.defects)),
+        sha256=digest,
+        size=len(raw),
+    )
+
+
+def unparsable_message(raw: bytes, digest: str, exc: Exception) -> ParsedMessage:
+    """What is known of bytes that could not be read: their text as-is, with the error."""
+    text = _normalise_newlines(raw.decode("utf-8", "replace"))
+    return ParsedMessage(
+        message_id=synthetic_message_id(digest),
+        subject="",
+        from_=None,
+        to=(),
+        cc=(),
+        reply_to=(),
+        date=None,
+        in_reply_to="",
+        references=(),
+        text=text,
+        text_new=text,
+        html="",
+        attachments=(),
+        auto_reply=False,
+        bounce=False,
+        defects=(f"unparsable: {type(exc).__name__}: {exc}"[:500],),
+        sha256=digest,
+        size=len(raw),
+    )
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+def _raw_headers(message: Message) -> dict[str, str]:
+    """The first occurrence of each header, unfolded, as the raw string the parser kept."""
+    headers: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key not in headers:
+            value = str(value)
+            if "\n" in value or "\r" in value:
+                value = _FOLDING.sub("", value)
+            headers[key] = value.strip()
+    return headers
+
+
+def decode_header_text(value: str, defects: list[str] | None = None) -> str:
+    """A header's text with RFC 2047 encoded words and unencoded 8-bit bytes decoded."""
+    if _SURROGATES.search(value):
+        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
+    if "=?" in value:
+        value = _decode_encoded_words(value)
+    return value.replace("\r", "").replace("\n", " ").replace("\x00", "").strip()
+
+
+def _decode_8bit(data: bytes, defects: list[str] | None) -> str:
+    if defects is not None:
+        defects.append("8bit-header")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_bytes(data, None, defects)
+
+
+def _decode_encoded_words(value: str) -> str:
+    value = _SPACE_BETWEEN_WORDS.sub(r"\1", value)
+    pieces: list[tuple[str | None, bytes | str]] = []
+    position = 0
+    for match in _ENCODED_WORD.finditer(value):
+        if match.start() > position:
+            pieces.append((None, value[position : match.start()]))
+        charset = match.group(1).split("*", 1)[0].lower()
+        pieces.append((charset, _decode_word_payload(match.group(2), match.group(3))))
+        position = match.end()
+    if position < len(value):
+        pieces.append((None, value[position:]))
+    # Adjacent words in one charset are joined before decoding: clients split multibyte
+    # characters across words.
+    out: list[str] = []
+    pending_charset: str | None = None
+    pending = b""
+    for charset, payload in pieces:
+        if charset is not None and isinstance(payload, bytes):
+            if pending and charset != pending_charset:
+                out.append(_decode_word_bytes(pending, pending_charset))
+                pending = b""
+            pending_charset = charset
+            pending += payload
+            continue
+        if pending:
+            out.append(_decode_word_bytes(pending, pending_charset))
+            pending = b""
+        out.append(str(payload))
+    if pending:
+        out.append(_decode_word_bytes(pending, pending_charset))
+    return "".join(out)
+
+
+def _decode_word_payload(encoding: str, payload: str) -> bytes:
+    data = payload.encode("ascii", "surrogateescape")
+    if encoding in "Bb":
+        data = data.translate(None, _NOT_BASE64)
+        data += b"=" * (-len(data) % 4)
+        try:
+            return base64.b64decode(data)
+        except (binascii.Error, ValueError):
+            return base64.b64decode(data[: len(data) - len(data) % 4 - 4] or b"")
+    return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data.replace(b"_", b" "))
+
+
+def _decode_word_bytes(data: bytes, charset: str | None) -> str:
+    codec = _codec(charset)
+    if codec:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return decode_bytes(data, None, None)
+
+
+def parse_addresses(value: str, defects: list[str] | None = None) -> list[Address]:
+    """The addresses of an address header; names decoded, addresses lower-cased."""
+    if not value.strip():
+        return []
+    if _SURROGATES.search(value):
+        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
+    value = value.replace("\r", "").replace("\n", " ")
+    pairs = _address_pairs(value)
+    result: list[Address] = []
+    for name, address in pairs:
+        name = decode_header_text(name) if "=?" in name else name.strip()
+        address = address.strip().strip("<>").lower()
+        if any(character in address for character in " <>\t,;"):
+            found = _ADDRESS_IN_TEXT.search(address)
+            if found:
+                name = name or address.replace(found.group(0), " ").strip(" <>()")
+                address = found.group(0)
+        if address and "@" not in address and not name and "=?" in address:
+            address = ""
+        if name or address:
+            result.append(Address(name=name, address=address))
+    if not any(item.address for item in result) and "@" in value:
+        if defects is not None:
+            defects.append("malformed-address")
+        result = [
+            Address(name="", address=address.lower()) for address in _ADDRESS_IN_TEXT.findall(value)
+        ]
+    return result
+
+
+def _address_pairs(value: str) -> list[tuple[str, str]]:
+    simple = _SIMPLE_ADDRESS.fullmatch(value)
+    if simple:
+        bare, name, address = simple.groups()
+        return [("", bare)] if bare else [(_BLANKS.sub(" ", name or ""), address)]
+    pairs = getaddresses([value])
+    if not pairs or pairs == [("", "")]:
+        pairs = getaddresses([value], strict=False)
+    return pairs
+
+
+def parse_date(value: str) -> datetime | None:
+    """An aware datetime (UTC when the header gives no zone), or None when unparsable."""
+    if not value.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _first_id(value: str) -> str:
+    if not value:
+        return ""
+    match = _ANGLE_ID.search(value)
+    if match:
+        return match.group(1)
+    tokens = value.strip().strip("<>").split()
+    return tokens[0].strip("<>,") if tokens else ""
+
+
+def split_references(value: str) -> tuple[str, ...]:
+    """Message-IDs of a References header, oldest first, without angle brackets."""
+    if not value.strip():
+        return ()
+    found = _ANGLE_ID.findall(value)
+    if not found:
+        found = [token.strip("<>,") for token in re.split(r"[\s,]+", value) if "@" in token]
+    return tuple(dict.fromkeys(item for item in found if item))
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def _collect(part: Message, collected: _Collected, depth: int) -> None:
+    headers = _raw_headers(part)
+    content_type, type_params = _content_type(headers, part)
+    collected.content_types.add(content_type)
+    collected.parts.append((content_type, type_params, part))
+    if depth > 50:
+        collected.defects.append("nesting-too-deep")
+        return
+    if content_type == "message/rfc822":
+        collected.attachments.append(_forwarded_message(part, headers, collected))
+        return
+    if part.is_multipart():
+        if content_type.startswith("multipart/"):
+            for child in part.get_payload():
+                if isinstance(child, Message):
+                    _collect(child, collected, depth + 1)
+            return
+        collected.attachments.append(_structured_attachment(part, content_type, headers, collected))
+        return
+
+    disposition_value, disposition_params = _split_parameters(
+        headers.get("content-disposition", "")
+    )
+    disposition = disposition_value.lower() or None
+    filename = _filename(disposition_params, type_params, collected.defects)
+    if (
+        content_type in ("text/plain", "text/html")
+        and disposition != "attachment"
+        and not (filename and disposition == "inline" and depth > 0)
+    ):
+        payload = _payload(part, headers)
+        text = decode_bytes(payload, type_params.get("charset"), collected.defects)
+        (collected.plain if content_type == "text/plain" else collected.html).append(text)
+        return
+    payload = _payload(part, headers)
+    content_id = _first_id(headers.get("content-id", ""))
+    inline = disposition == "inline" or (bool(content_id) and disposition != "attachment")
+    if not filename:
+        extension = mimetypes.guess_extension(content_type) or ".bin"
+        filename = f"part-{len(collected.attachments) + 1}{extension}"
+    collected.attachments.append(
+        ParsedAttachment(
+            filename=filename,
+            content_type=content_type,
+            content=payload,
+            inline=inline,
+            content_id=content_id,
+        )
+    )
+
+
+def _content_type(headers: dict[str, str], part: Message) -> tuple[str, dict[str, str]]:
+    value, params = _split_parameters(headers.get("content-type", ""))
+    content_type = value.lower()
+    if content_type.count("/") != 1 or not all(content_type.split("/")):
+        # The same fallback as the ``email`` package, which has already split the part.
+        content_type = part.get_default_type()
+    return content_type, params
+
+
+def _split_parameters(value: str) -> tuple[str, dict[str, str]]:
+    """A MIME header's value and parameters; RFC 2231 continuations and charsets decoded."""
+    if not value:
+        return "", {}
+    pieces = _PARAMETER_SPLIT.findall(value)
+    if not pieces:
+        return value.strip(), {}
+    main = pieces[0].strip()
+    raw_params: list[tuple[str, str]] = []
+    for piece in pieces[1:]:
+        name, sep, param_value = piece.partition("=")
+        if not sep:
+            continue
+        param_value = param_value.strip()
+        if len(param_value) >= 2 and param_value[0] == param_value[-1] == '"':
+            param_value = param_value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        raw_params.append((name.strip().lower(), param_value))
+    params: dict[str, str] = {}
+    extended: dict[str, list[tuple[int, bool, str]]] = {}
+    for name, param_value in raw_params:
+        if "*" not in name:
+            params.setdefault(name, param_value)
+            continue
+        base, _, rest = name.partition("*")
+        encoded = rest.endswith("*") or rest == ""
+        index_text = rest.rstrip("*")
+        index = int(index_text) if index_text.isdigit() else 0
+        extended.setdefault(base, []).append((index, encoded, param_value))
+    for base, sections in extended.items():
+        params[base] = _join_rfc2231(sorted(sections, key=lambda section: section[0]))
+    return main, params
+
+
+def _join_rfc2231(sections: list[tuple[int, bool, str]]) -> str:
+    charset = ""
+    data = b""
+    for position, (_, encoded, section) in enumerate(sections):
+        if encoded:
+            if position == 0 and section.count("'") >= 2:
+                charset, _, section = section.split("'", 2)
+            data += urllib.parse.unquote_to_bytes(section)
+        else:
+            data += section.encode("utf-8", "surrogateescape")
+    return _decode_word_bytes(data, charset or "utf-8")
+
+
+def _payload(part: Message, headers: dict[str, str]) -> bytes:
+    # ``get_payload()`` already decodes 8-bit bytes with the declared charset, replacing what
+    # does not fit; the raw payload keeps them (as surrogate escapes) for ``decode_bytes``.
+    payload = getattr(part, "_payload", None)
+    if not isinstance(payload, str):
+        payload = part.get_payload()
+    if not isinstance(payload, str):
+        return b""
+    encoding = headers.get("content-transfer-encoding", "").strip().lower()
+    if encoding == "base64":
+        data = payload.encode("ascii", "replace").translate(None, _NOT_BASE64)
+        data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
+        try:
+            return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+        except (binascii.Error, ValueError):
+            return payload.encode("utf-8", "surrogateescape")
+    if encoding == "quoted-printable":
+        return quopri.decodestring(payload.encode("utf-8", "surrogateescape"))
+    if encoding in ("x-uuencode", "uuencode", "uue", "x-uue"):
+        try:
+            decoded = part.get_payload(decode=True)
+        except Exception:
+            decoded = None
+        if isinstance(decoded, bytes):
+            return decoded
+    return payload.encode("utf-8", "surrogateescape")
+
+
+def _filename(
+    disposition_params: dict[str, str], type_params: dict[str, str], defects: list[str]
+) -> str:
+    name = disposition_params.get("filename") or type_params.get("name") or ""
+    if not name:
+        return ""
+    name = decode_header_text(name, defects)
+    name = _PATH_SEPARATOR.split(name)[-1]
+    return _UNSAFE_FILENAME.sub("_", name).strip(" .")[:255]
+
+
+def _forwarded_message(
+    part: Message, headers: dict[str, str], collected: _Collected
+) -> ParsedAttachment:
+    inner = part.get_payload(0) if part.is_multipart() else None
+    content = b""
+    subject = ""
+    if isinstance(inner, Message):
+        content = b"".join(_serialised(inner, depth=0))
+        subject = decode_header_text(_raw_headers(inner).get("subject", ""))
+    else:
+        content = _payload(part, headers)
+    disposition_params = _split_parameters(headers.get("content-disposition", ""))[1]
+    type_params = _split_parameters(headers.get("content-type", ""))[1]
+    filename = _filename(disposition_params, type_params, collected.defects)
+    if not filename:
+        base = _UNSAFE_FILENAME.sub("_", subject).strip(" .")[:200] or "message"
+        filename = f"{base}.eml"
+    return ParsedAttachment(
+        filename=filename,
+        content_type="message/rfc822",
+        content=content,
+        inline=False,
+        content_id="",
+    )
+
+
+def _serialised(message: Message, depth: int) -> list[bytes]:
+    """The message's bytes again, from the raw headers and payloads the parser kept.
+
+    Cheaper than ``Message.as_bytes``, which re-parses every header through the registry.
+    """
+    out = [
+        f"{name}: {value}\r\n".encode("utf-8", "surrogateescape")
+        for name, value in message.raw_items()
+    ]
+    out.append(b"\r\n")
+    payload = getattr(message, "_payload", None)
+    if isinstance(payload, str):
+        out.append(payload.encode("utf-8", "surrogateescape"))
+    elif isinstance(payload, list) and depth < 50:
+        boundary = _split_parameters(_raw_headers(message).get("content-type", ""))[1].get(
+            "boundary", ""
+        )
+        if boundary:
+            if message.preamble:
+                out.append(message.preamble.encode("utf-8", "surrogateescape") + b"\r\n")
+            for child in payload:
+                if isinstance(child, Message):
+                    out.append(f"--{boundary}\r\n".encode("utf-8", "surrogateescape"))
+                    out.extend(_serialised(child, depth + 1))
+                    out.append(b"\r\n")
+            out.append(f"--{boundary}--\r\n".encode("utf-8", "surrogateescape"))
+            if message.epilogue:
+                out.append(message.epilogue.encode("utf-8", "surrogateescape"))
+        else:
+            for child in payload:
+                if isinstance(child, Message):
+                    out.extend(_serialised(child, depth + 1))
+                    out.append(b"\r\n")
+    return out
+
+
+def _structured_attachment(
+    part: Message, content_type: str, headers: dict[str, str], collected: _Collected
+) -> ParsedAttachment:
+    """message/delivery-status and other parts the ``email`` package splits into blocks."""
+    blocks: list[str] = []
+    for block in part.get_payload():
+        if isinstance(block, Message):
+            blocks.append("".join(f"{name}: {value}\n" for name, value in block.raw_items()))
+    disposition_params = _split_parameters(headers.get("content-disposition", ""))[1]
+    type_params = _split_parameters(headers.get("content-type", ""))[1]
+    filename = _filename(disposition_params, type_params, collected.defects)
+    if not filename:
+        extension = ".txt" if content_type == "message/delivery-status" else ".bin"
+        filename = f"part-{len(collected.attachments) + 1}{extension}"
+    return ParsedAttachment(
+        filename=filename,
+        content_type=content_type,
+        content="\n".join(blocks).encode("utf-8", "surrogateescape"),
+        inline=False,
+        content_id="",
+    )
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    charset = charset.strip().strip("\"'").lower()
+    if charset in ("x-unknown", "unknown-8bit", "unknown", "8bit", "default"):
+        return None
+    try:
+        return codecs.lookup(charset).name.replace("-", "_")
+    except (LookupError, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, declared: str | None, defects: list[str] | None) -> str:
+    """Text of ``data``: the declared charset when it fits, otherwise a detected one."""
+    codec = _codec(declared)
+    if data.isascii() and not (codec and codec.startswith(_SEVEN_BIT_CODECS)):
+        return data.decode("ascii")
+    if codec and codec not in _NEVER_FAILING:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            _note(defects, f"charset-mismatch:{declared}")
+    elif codec:
+        return _decode_single_byte(data, codec, defects)
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if codec is None and declared:
+            _note(defects, f"unknown-charset:{declared}")
+        return decoded
+    return _detect(data, codec, defects)
+
+
+def _decode_single_byte(data: bytes, codec: str, defects: list[str] | None) -> str:
+    try:
+        as_utf8 = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        _note(defects, f"charset-mismatch:{codec}:utf-8")
+        return as_utf8
+    if codec == "ascii":
+        return _detect(data, None, defects)
+    text = data.decode(codec, "replace")
+    if not (_C1_CONTROLS.search(text) or _LATIN1_MOJIBAKE.search(text)):
+        return text
+    best = max(
+        (text, *(data.decode(other, "replace") for other in ("cp1250", "iso8859_2"))),
+        key=_central_european_score,
+    )
+    if best is not text:
+        _note(defects, f"charset-mismatch:{codec}")
+    return best
+
+
+def _central_european_score(text: str) -> int:
+    return (
+        2 * len(_CENTRAL_EUROPEAN.findall(text))
+        - 3 * len(_C1_CONTROLS.findall(text))
+        - 2 * len(_LATIN1_MOJIBAKE.findall(text))
+        - 5 * text.count("\ufffd")
+    )
+
+
+def _detect(data: bytes, declared_codec: str | None, defects: list[str] | None) -> str:
+    _note(defects, "charset-detected")
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:65536]).best()
+        detected = _codec(best.encoding) if best is not None else None
+    except Exception:
+        detected = None
+    candidates = [c for c in (detected, "cp1250", "iso8859_2", "cp1252") if c]
+    if detected and not _is_single_byte_latin(detected):
+        try:
+            return data.decode(detected)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return max(
+        (data.decode(candidate, "replace") for candidate in dict.fromkeys(candidates)),
+        key=_central_european_score,
+    )
+
+
+def _is_single_byte_latin(codec: str) -> bool:
+    return codec in _LATIN_SINGLE_BYTE
+
+
+def _note(defects: list[str] | None, defect: str) -> None:
+    if defects is not None:
+        defects.append(defect)
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,221 @@
+"""Which case an incoming message belongs to: a pure decision, no database.
+
+``decide(message, known)`` takes the parsed message and ``Knowledge`` (what the database said
+beforehand, gathered by ``inbound``) and answers with a ``Decision`` and its reason, in this
+order:
+
+0. mail sent by one of our own mailboxes (or carrying our own signed Message-ID) that comes
+   back is ignored; a bounce goes to the case of the message it reports on, else to triage;
+1. our signed Message-ID in ``In-Reply-To``/``References`` names the case positively;
+2. ``In-Reply-To``/``References`` naming a stored Message-ID of a case;
+3. a subject tag ``[PREFIX#N]`` with our prefix (or an old one still accepted);
+4. otherwise a new case for a known sender, the triage inbox (or a new case with a new
+   contact, when the mailbox says so) for an unknown one.
+
+Steps 2 and 3 are believed only when the sender is a participant of that case (its contacts,
+an address of its customer, a staff user, or an address already in its conversation);
+otherwise the message waits in triage marked as pointing to that case. Auto-replies and
+bounces are placed but never move the case's status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kartoteka.mail.reading.message_ids import read_signed
+from kartoteka.mail.reading.parsed import ParsedMessage
+
+Action = Literal["append", "create", "triage", "ignore"]
+
+REPLY_PREFIXES = re.compile(
+    r"^\s*(?:(?:re|odp|aw|wg|fwd?|fw|pd|vs|sv|antw|tr|rv|res|enc|ynt|vl|ant|atb|doorst|"
+    r"rif|odg|fs|vb|přeposlat|odpověď)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE,
+)
+FORGED_REASON = "points to case {number}, sender not a participant"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the database told the decision beforehand (gathered in a fixed number of queries).
+
+    ``case_participants`` holds every candidate case that exists (named by a signed id, a
+    stored Message-ID or a subject tag), each with the lower-cased addresses that belong to
+    it. ``referenced_cases`` maps stored Message-IDs (without brackets) to their case number.
+    """
+
+    prefix: str
+    old_prefixes: tuple[str, ...] = ()
+    own_addresses: frozenset[str] = frozenset()
+    referenced_cases: Mapping[str, int] = field(default_factory=dict)
+    case_participants: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    sender_contact_id: int | None = None
+    sender_account_id: int | None = None
+    sender_is_staff: bool = False
+    unknown_sender_creates_case: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reason: str
+    case_number: int | None = None
+    contact_id: int | None = None
+    account_id: int | None = None
+    forged: bool = False
+    points_to_case: int | None = None  # forged: the case it named
+    new_contact: bool = False  # create: make a contact for the unknown sender
+    moves_status: bool = False  # append: a customer's own message, the case takes its status
+
+
+def decide(message: ParsedMessage, known: Knowledge) -> Decision:
+    """The decision for ``message`` given ``known``; never raises on odd input."""
+    sender = message.from_.address if message.from_ is not None else ""
+    if sender and sender in known.own_addresses:
+        return Decision("ignore", f"sent by our own mailbox {sender}")
+    if read_signed(message.message_id) is not None:
+        return Decision("ignore", "our own message came back")
+    if message.bounce:
+        return _bounce(message, known)
+    automatic = message.auto_reply
+
+    # (1) our signed Message-ID
+    for reference in references_newest_first(message):
+        signed = read_signed(reference)
+        if signed is not None and signed.case_number in known.case_participants:
+            return _append(
+                signed.case_number, f"reply to our message in case {signed.case_number}", automatic
+            )
+
+    # (2) a stored Message-ID of a case
+    for reference in references_newest_first(message):
+        number = known.referenced_cases.get(reference)
+        if number is None or number not in known.case_participants:
+            continue
+        if not _participates(sender, number, known):
+            return _forged(number)
+        return _append(number, f"reply to a stored message of case {number}", automatic)
+
+    # (3) the subject tag
+    tagged = [n for n in subject_tags(message.subject, known) if n in known.case_participants]
+    for number in tagged:
+        if _participates(sender, number, known):
+            return _append(number, f"subject tag of case {number}", automatic)
+    if tagged:
+        return _forged(tagged[0])
+
+    # (4) a new case, or triage
+    if automatic:
+        return Decision("ignore", "automatic reply not related to any case")
+    if known.sender_contact_id is not None or known.sender_account_id is not None:
+        return Decision(
+            "create",
+            "new case from a known sender",
+            contact_id=known.sender_contact_id,
+            account_id=known.sender_account_id,
+        )
+    if known.sender_is_staff:
+        return Decision("triage", "sent by a staff user, names no case")
+    if not sender:
+        return Decision("triage", "no sender address")
+    if known.unknown_sender_creates_case:
+        return Decision("create", "new case and contact for an unknown sender", new_contact=True)
+    return Decision("triage", "unknown sender")
+
+
+# Real threads refer to a few dozen messages at most. A hostile header with tens of thousands
+# would make a query as long, which a database built with SQLite's default limit of 32,766
+# parameters refuses (a failure the mail server would retry for ever). The newest are kept:
+# they name the case.
+REFERENCES_LOOKED_UP = 200
+
+
+def references_newest_first(message: ParsedMessage) -> Iterator[str]:
+    """``In-Reply-To`` first, then ``References`` from the newest, each once; at most
+    ``REFERENCES_LOOKED_UP`` of them."""
+    seen: set[str] = set()
+    for reference in (message.in_reply_to, *reversed(message.references)):
+        reference = reference.strip().strip("<>")
+        if reference and reference not in seen:
+            seen.add(reference)
+            yield reference
+            if len(seen) == REFERENCES_LOOKED_UP:
+                return
+
+
+def referenced_ids(message: ParsedMessage) -> list[str]:
+    """Every Message-ID the decision may look up: references and the bounced message."""
+    ids = list(references_newest_first(message))
+    bounced = message.bounced_message_id.strip().strip("<>")
+    if bounced and bounced not in ids:
+        ids.append(bounced)
+    return ids
+
+
+def signed_case_numbers(ids: Iterable[str]) -> list[int]:
+    """Case numbers named by our own signed Message-IDs among ``ids``."""
+    return [ref.case_number for ref in map(read_signed, ids) if ref is not None]
+
+
+def _tag_pattern(prefixes: Iterable[str]) -> re.Pattern[str] | None:
+    names = [re.escape(p.strip()) for p in prefixes if p and p.strip()]
+    if not names:
+        return None
+    return re.compile(r"\[\s*(" + "|".join(names) + r")\s*#\s*(\d{1,18})\s*\]", re.IGNORECASE)
+
+
+def subject_tags(subject: str, known: Knowledge) -> list[int]:
+    """Case numbers tagged in ``subject``: our current prefix first, then accepted old ones."""
+    numbers: list[int] = []
+    for prefixes in ((known.prefix,), known.old_prefixes):
+        pattern = _tag_pattern(prefixes)
+        if pattern is None:
+            continue
+        for match in pattern.finditer(subject):
+            number = int(match.group(2))
+            if number not in numbers:
+                numbers.append(number)
+    return numbers
+
+
+def tag_numbers(subject: str, *, prefix: str, old_prefixes: Iterable[str] = ()) -> list[int]:
+    """The tagged case numbers, for gathering ``Knowledge`` before it exists."""
+    return subject_tags(subject, Knowledge(prefix=prefix, old_prefixes=tuple(old_prefixes)))
+
+
+def clean_subject(subject: str) -> str:
+    """The subject without reply and forward prefixes (``Re: Fwd: AW:``), for a new case."""
+    return REPLY_PREFIXES.sub("", subject).strip()
+
+
+def _participates(sender: str, number: int, known: Knowledge) -> bool:
+    if known.sender_is_staff:
+        return True
+    return bool(sender) and sender in known.case_participants.get(number, frozenset())
+
+
+def _append(number: int, reason: str, automatic: bool) -> Decision:
+    if automatic:
+        return Decision("append", f"automatic reply, {reason}", case_number=number)
+    return Decision("append", reason, case_number=number, moves_status=True)
+
+
+def _forged(number: int) -> Decision:
+    return Decision(
+        "triage", FORGED_REASON.format(number=number), forged=True, points_to_case=number
+    )
+
+
+def _bounce(message: ParsedMessage, known: Knowledge) -> Decision:
+    bounced = message.bounced_message_id.strip().strip("<>")
+    candidates = [bounced] if bounced else []
+    candidates += list(references_newest_first(message))
+    for reference in candidates:
+        signed = read_signed(reference)
+        number = signed.case_number if signed is not None else known.referenced_cases.get(reference)
+        if number is not None and number in known.case_participants:
+            return Decision("append", f"bounce of a message of case {number}", case_number=number)
+    return Decision("triage", "bounce of a message not found")

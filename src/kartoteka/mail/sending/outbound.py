@@ -1,0 +1,571 @@
+"""Outgoing mail: replies from a case and other messages, queued in the outbox, then sent.
+
+A message is built completely when it is queued (``build_message``) and its bytes kept in the
+raw store, so the conversation shows exactly what goes out and the worker only hands those
+bytes to the SMTP server (``message_deliver``). Every message carries a signed Message-ID
+(``message_ids``), the case's tag ``[PREFIX#N]`` once in its subject and ``Reply-To`` the
+mailbox's address; automatic mail also carries ``Auto-Submitted: auto-generated`` and
+``X-Auto-Response-Suppress: All`` and passes the loop guard first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from html import escape
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kartoteka.cases.following import case_follow
+from kartoteka.cases.services import case_settings, case_update
+from kartoteka.mail import rawstore
+from kartoteka.mail.blobstore import blob_store
+from kartoteka.mail.models import Attachment, Mailbox, Message
+from kartoteka.mail.reading import message_ids, quotes
+from kartoteka.mail.reading.html import sanitize
+from kartoteka.mail.sending import loop_guard, smtp
+
+if TYPE_CHECKING:
+    from kartoteka.cases.models import Case, Status
+    from kartoteka.people.models import User
+
+logger = logging.getLogger(__name__)
+
+ATTACHMENTS_MAX_BYTES = 25 * 1024 * 1024
+REPLY_PREFIXES = re.compile(
+    r"^\s*(?:(?:re|odp|aw|sv|vs|antw|ant|res|rif|odg|ynt|vl|atb)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE,
+)
+FORWARD_PREFIXES = re.compile(r"^\s*(?:(?:fwd?|pd|wg|tr|rv)\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class OutgoingAttachment:
+    filename: str
+    content: bytes
+    content_type: str = ""
+
+    @property
+    def mime_type(self) -> str:
+        given = self.content_type or mimetypes.guess_type(self.filename)[0] or ""
+        return given if "/" in given else "application/octet-stream"
+
+
+# Building
+
+
+def case_tag(number: int, *, prefix: str) -> str:
+    return f"[{prefix}#{number}]"
+
+
+def subject_for(subject: str, *, case_number: int | None, prefix: str, reply: bool) -> str:
+    """``subject`` with the case's tag exactly once and, for a reply, one ``Re:`` in front."""
+    body = REPLY_PREFIXES.sub("", subject).strip() if reply else subject.strip()
+    if case_number is not None:
+        tagged = re.compile(
+            r"\[\s*" + re.escape(prefix.strip()) + r"\s*#\s*0*" + str(case_number) + r"\s*\]",
+            re.IGNORECASE,
+        )
+        if not tagged.search(body):
+            body = f"{case_tag(case_number, prefix=prefix)} {body}".strip()
+    return f"Re: {body}" if reply else body
+
+
+def forward_subject_for(subject: str, *, case_number: int, prefix: str) -> str:
+    """``subject`` with the case's tag once, without reply or forward prefixes, and one
+    ``Fwd:`` in front."""
+    body = subject
+    while True:
+        stripped = FORWARD_PREFIXES.sub("", REPLY_PREFIXES.sub("", body))
+        if stripped == body:
+            break
+        body = stripped
+    return "Fwd: " + subject_for(body, case_number=case_number, prefix=prefix, reply=False)
+
+
+def _address(entry: dict[str, str]) -> Address:
+    return Address(display_name=entry.get("name", ""), addr_spec=entry["address"])
+
+
+def _angle(message_id: str) -> str:
+    return f"<{message_id.strip().strip('<>')}>"
+
+
+def text_with_signature(text: str, signature: str) -> str:
+    """The text signed: the signature goes under what was written and above a quoted
+    message the text ends with (where people look for it)."""
+    written, quote = quotes.trailing_quote_split(text)
+    body = written.rstrip()
+    if signature.strip():
+        body = f"{body}\n\n-- \n{signature.strip()}"
+    if quote:
+        body = f"{body}\n\n{quote}"
+    return body + "\n"
+
+
+def html_with_signature(text: str, signature_html: str) -> str:
+    written, quote = quotes.trailing_quote_split(text)
+    quoted = (
+        f'<blockquote style="white-space: pre-wrap">{escape(quote)}</blockquote>\n' if quote else ""
+    )
+    return (
+        '<!DOCTYPE html>\n<html><body>\n<div style="white-space: pre-wrap">'
+        f"{escape(written.rstrip())}</div>\n"
+        f"<div>-- <br>\n{signature_html.strip()}\n</div>\n{quoted}</body></html>\n"
+    )
+
+
+def build_message(
+    *,
+    mailbox: Mailbox,
+    subject: str,
+    to: Sequence[dict[str, str]],
+    cc: Sequence[dict[str, str]] = (),
+    text: str,
+    message_id: str,
+    in_reply_to: str = "",
+    references: Sequence[str] = (),
+    attachments: Sequence[OutgoingAttachment] = (),
+    automatic: bool = False,
+    date: datetime | None = None,
+) -> EmailMessage:
+    """The complete message: headers, text body with the mailbox's signature, an HTML
+    alternative when the mailbox has an HTML signature, and the attachments."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = Address(display_name=mailbox.sender_name, addr_spec=mailbox.address)
+    message["Reply-To"] = Address(display_name=mailbox.sender_name, addr_spec=mailbox.address)
+    if to:
+        message["To"] = [_address(entry) for entry in to]
+    if cc:
+        message["Cc"] = [_address(entry) for entry in cc]
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date or timezone.now())
+    message["Message-ID"] = _angle(message_id)
+    if in_reply_to:
+        message["In-Reply-To"] = _angle(in_reply_to)
+    if references:
+        message["References"] = " ".join(_angle(reference) for reference in references)
+    if automatic:
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(text_with_signature(text, mailbox.signature_text))
+    if mailbox.signature_html.strip():
+        message.add_alternative(html_with_signature(text, mailbox.signature_html), subtype="html")
+    for attachment in attachments:
+        maintype, _slash, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message
+
+
+# Recipients and defaults
+
+
+def recipient_entries(value: str) -> list[str]:
+    """The addresses of a typed field, as typed: split on commas and on semicolons (Outlook's
+    separator, which people paste), but not inside quotes or angle brackets."""
+    entries: list[str] = []
+    current: list[str] = []
+    quoted = angled = False
+    for character in value:
+        if character == '"' and not angled:
+            quoted = not quoted
+        elif character == "<" and not quoted:
+            angled = True
+        elif character == ">" and not quoted:
+            angled = False
+        elif character in ",;" and not (quoted or angled):
+            entries.append("".join(current).strip())
+            current = []
+            continue
+        current.append(character)
+    entries.append("".join(current).strip())
+    return [entry for entry in entries if entry]
+
+
+def recipients_parse(values: Iterable[str], *, field: str) -> list[dict[str, str]]:
+    """``["Name <a@b>", "c@d; e@f"]`` as ``[{"name", "address"}]``, each address once; an
+    entry that is not one address is a field error naming the entry as typed."""
+    found: list[dict[str, str]] = []
+    for entry in (entry for value in values for entry in recipient_entries(value)):
+        parsed = getaddresses([entry])
+        name, address = parsed[0] if len(parsed) == 1 else ("", "")
+        address = address.strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError as error:
+            raise ValidationError(
+                {field: _("%(address)s is not an email address.") % {"address": entry}},
+                code="invalid_address",
+            ) from error
+        if address not in {known["address"] for known in found}:
+            found.append({"name": name.strip(), "address": address})
+    return found
+
+
+def _sender_of(message: Message) -> list[dict[str, str]]:
+    """Whom a reply to ``message`` goes to: its Reply-To, else its sender."""
+    if message.reply_to:
+        return [
+            {"name": entry.get("name", ""), "address": entry["address"].lower()}
+            for entry in message.reply_to
+            if entry.get("address")
+        ]
+    if message.from_address:
+        return [{"name": message.from_name, "address": message.from_address.lower()}]
+    return []
+
+
+def _reporter_address(case: Case) -> list[dict[str, str]]:
+    reporter = case.reporter
+    if reporter is None:
+        return []
+    email = reporter.emails.order_by("position", "pk").first()
+    return [{"name": str(reporter), "address": email.address.lower()}] if email else []
+
+
+def last_inbound(case: Case) -> Message | None:
+    return (
+        Message.objects.filter(case=case, direction=Message.Direction.INBOUND)
+        .select_related("mailbox")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def mailboxes_for_sending() -> QuerySet[Mailbox]:
+    """Mailboxes a reply may go out from: the active ones."""
+    return Mailbox.objects.filter(active=True)
+
+
+def default_mailbox(case: Case, *, replying_to: Message | None) -> Mailbox | None:
+    """The mailbox the replied message came in, else the case's latest inbound one, else the
+    installation's default mailbox (only active mailboxes)."""
+    for message in (replying_to, last_inbound(case)):
+        if message is not None and message.mailbox is not None and message.mailbox.active:
+            return message.mailbox
+    return Mailbox.objects.filter(is_default=True, active=True).first()
+
+
+# Queuing
+
+
+def _check_attachments(attachments: Sequence[OutgoingAttachment]) -> None:
+    total = sum(len(attachment.content) for attachment in attachments)
+    if total > ATTACHMENTS_MAX_BYTES:
+        raise ValidationError(
+            {
+                "attachments": _("The attachments have %(size)s; a message may carry %(limit)s.")
+                % {
+                    "size": filesizeformat(total),
+                    "limit": filesizeformat(ATTACHMENTS_MAX_BYTES),
+                }
+            },
+            code="too_big",
+        )
+
+
+def _queue(
+    *,
+    case: Case | None,
+    mailbox: Mailbox,
+    by: User | None,
+    subject: str,
+    to: list[dict[str, str]],
+    cc: list[dict[str, str]],
+    text: str,
+    replying_to: Message | None,
+    attachments: Sequence[OutgoingAttachment],
+    automatic: bool,
+    bcc: list[dict[str, str]] | None = None,
+    threaded: bool = True,
+) -> Message:
+    """Store the message as queued (inside the caller's transaction) with its raw bytes.
+
+    ``bcc`` goes only into the stored row (the envelope), never into the built message;
+    ``threaded=False`` (a forward) leaves out In-Reply-To and References.
+    """
+    now = timezone.now()
+    references: list[str] = []
+    in_reply_to = ""
+    if replying_to is not None and threaded:
+        references = [*replying_to.references.split(), replying_to.message_id]
+        references = [reference.strip("<>") for reference in references if reference.strip("<>")]
+        in_reply_to = replying_to.message_id
+    message = Message.objects.create(
+        case=case,
+        mailbox=mailbox,
+        direction=Message.Direction.OUTBOUND,
+        state=Message.State.QUEUED,
+        message_id=f"pending-{uuid.uuid4()}",
+        in_reply_to=in_reply_to,
+        references=" ".join(references),
+        subject=subject,
+        from_name=mailbox.sender_name,
+        from_address=mailbox.address.lower(),
+        to=to,
+        cc=cc,
+        bcc=bcc or [],
+        reply_to=[{"name": mailbox.sender_name, "address": mailbox.address.lower()}],
+        date=now,
+        author=by,
+        automatic=automatic,
+        next_attempt_at=now,
+    )
+    domain = mailbox.address.rpartition("@")[2]
+    message.message_id = message_ids.signed_message_id(
+        case_number=case.number if case is not None else 0, message_pk=message.pk, domain=domain
+    )
+    built = build_message(
+        mailbox=mailbox,
+        subject=subject,
+        to=to,
+        cc=cc,
+        text=text,
+        message_id=message.message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        attachments=attachments,
+        automatic=automatic,
+        date=now,
+    )
+    raw = bytes(built)
+    message.raw_sha256 = rawstore.raw_store(raw)
+    message.size = len(raw)
+    message.text = text_with_signature(text, mailbox.signature_text)
+    message.text_new = quotes.trailing_quote_split(text)[0].strip()
+    if mailbox.signature_html.strip():
+        # The raw message keeps the signature as written; the stored copy is for display.
+        message.html = sanitize(html_with_signature(text, mailbox.signature_html))
+    message.save(update_fields=["message_id", "raw_sha256", "size", "text", "text_new", "html"])
+    if attachments:
+        for attachment in attachments:
+            # Kept apart from the raw message, so the attachment can be forwarded later.
+            blob_store(attachment.content)
+        Attachment.objects.bulk_create(
+            Attachment(
+                message=message,
+                filename=attachment.filename[:255],
+                content_type=attachment.mime_type[:255],
+                size=len(attachment.content),
+                sha256=hashlib.sha256(attachment.content).hexdigest(),
+            )
+            for attachment in attachments
+        )
+    transaction.on_commit(_enqueue_sending)
+    return message
+
+
+def _enqueue_sending() -> None:
+    from kartoteka.mail.sending.tasks import send_due_messages
+
+    send_due_messages.enqueue()
+
+
+@transaction.atomic
+def reply_create(
+    *,
+    case: Case,
+    by: User,
+    text: str,
+    to: Sequence[str] | None = None,
+    cc: Sequence[str] = (),
+    mailbox: Mailbox | None = None,
+    replying_to: Message | None = None,
+    subject: str | None = None,
+    attachments: Sequence[OutgoingAttachment] = (),
+    bcc: Sequence[str] = (),
+    status: Status | None = None,
+    forward: bool = False,
+) -> Message:
+    """Queue a reply from a case (committed as ``queued``; the worker sends it after commit).
+
+    Defaults: ``replying_to`` the case's latest inbound message; ``to`` the replied message's
+    Reply-To or sender, else the case's reporter, else the latest inbound sender; ``mailbox``
+    the one the replied message came in (see ``default_mailbox``). The subject is the case's
+    with its tag once and one ``Re:``. In the same transaction the case moves to ``status``,
+    by default the reply status of the case settings, and ``by`` follows the case
+    (``cases.following.case_follow``). ``bcc`` addresses get the message
+    through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
+    the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
+    for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
+    """
+    if replying_to is not None and replying_to.case_id != case.pk:
+        raise ValidationError(
+            {"in_reply_to": _("That message is not part of this case.")}, code="other_case"
+        )
+    if subject and ("\r" in subject or "\n" in subject):
+        raise ValidationError(
+            {"subject": _("The subject must be a single line.")}, code="line_break"
+        )
+    latest = last_inbound(case)
+    replying_to = replying_to or (None if forward else latest)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply first.")}, code="required")
+    recipients = recipients_parse(to, field="to") if to else []
+    if forward and not recipients:
+        raise ValidationError({"to": _("Enter a recipient.")}, code="no_recipient")
+    if not recipients and replying_to is not None:
+        recipients = _sender_of(replying_to)
+    if not recipients:
+        recipients = _reporter_address(case)
+    if not recipients and latest is not None:
+        recipients = _sender_of(latest)
+    if not recipients:
+        raise ValidationError(
+            {"to": _("The case has no address to reply to; enter a recipient.")},
+            code="no_recipient",
+        )
+    copies = [
+        entry
+        for entry in recipients_parse(cc, field="cc")
+        if entry["address"] not in {r["address"] for r in recipients}
+    ]
+    blind = [
+        entry
+        for entry in recipients_parse(bcc, field="bcc")
+        if entry["address"] not in {r["address"] for r in [*recipients, *copies]}
+    ]
+    mailbox = mailbox or default_mailbox(case, replying_to=replying_to)
+    if mailbox is None:
+        raise ValidationError(
+            {"mailbox": _("There is no mailbox to send from; an administrator adds one.")},
+            code="no_mailbox",
+        )
+    _check_attachments(attachments)
+    settings_row = case_settings()
+    if forward:
+        full_subject = forward_subject_for(
+            subject or case.subject, case_number=case.number, prefix=settings_row.prefix
+        )
+    else:
+        full_subject = subject_for(
+            subject or case.subject, case_number=case.number, prefix=settings_row.prefix, reply=True
+        )
+    message = _queue(
+        case=case,
+        mailbox=mailbox,
+        by=by,
+        subject=full_subject,
+        to=recipients,
+        cc=copies,
+        bcc=blind,
+        text=text,
+        replying_to=replying_to,
+        attachments=attachments,
+        automatic=False,
+        threaded=not forward,
+    )
+    # Who writes to the customer wants to hear the answer.
+    case_follow(case=case, user=by)
+    new_status = status or settings_row.reply_status
+    if new_status is not None and case.status_id != new_status.pk:
+        case_update(
+            case=case, by=by, data={"status": new_status}, with_message=Message.Direction.OUTBOUND
+        )
+    return message
+
+
+@transaction.atomic
+def message_compose(
+    *,
+    mailbox: Mailbox,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    case: Case | None = None,
+    by: User | None = None,
+    cc: Sequence[str] = (),
+    replying_to: Message | None = None,
+    attachments: Sequence[OutgoingAttachment] = (),
+    automatic: bool = False,
+) -> Message | None:
+    """Queue any other message (a notification, an acknowledgement, a first message).
+
+    Automatic mail (``automatic=True``, no author) goes only to recipients the loop guard
+    allows; when it allows none, nothing is queued and ``None`` is returned (logged with the
+    reasons). The case's status is left as it is. Sent by the worker after commit.
+    """
+    recipients = recipients_parse(to, field="to")
+    copies = recipients_parse(cc, field="cc")
+    if automatic:
+        by = None
+        allowed_to: list[dict[str, str]] = []
+        allowed_cc: list[dict[str, str]] = []
+        for entries, allowed in ((recipients, allowed_to), (copies, allowed_cc)):
+            for entry in entries:
+                may, reason = loop_guard.may_send_automatically(entry["address"], case=case)
+                if may:
+                    allowed.append(entry)
+                else:
+                    logger.info("automatic mail to %s held back: %s", entry["address"], reason)
+        recipients, copies = allowed_to, allowed_cc
+        if not recipients and not copies:
+            return None
+    if not recipients and not copies:
+        raise ValidationError({"to": _("Enter a recipient.")}, code="no_recipient")
+    _check_attachments(attachments)
+    prefix = case_settings().prefix
+    return _queue(
+        case=case,
+        mailbox=mailbox,
+        by=by,
+        subject=subject_for(
+            subject,
+            case_number=case.number if case is not None else None,
+            prefix=prefix,
+            reply=replying_to is not None,
+        ),
+        to=recipients,
+        cc=copies,
+        text=text,
+        replying_to=replying_to,
+        attachments=attachments,
+        automatic=automatic,
+    )
+
+
+# Sending (called by the outbox worker for a message it claimed)
+
+
+def envelope_recipients(message: Message) -> list[str]:
+    seen: list[str] = []
+    for entry in [*message.to, *message.cc, *message.bcc]:
+        address = str(entry.get("address", "")).lower()
+        if address and address not in seen:
+            seen.append(address)
+    return seen
+
+
+def message_deliver(*, message: Message) -> smtp.SmtpResult:
+    """Hand the stored bytes of a claimed message to its mailbox's SMTP server.
+
+    Touches no database state: the outbox records the outcome. Raises the errors of
+    ``smtp.smtp_send``; a message without a mailbox fails permanently.
+    """
+    if message.mailbox is None:
+        raise smtp.SmtpPermanentError(_("The mailbox of this message was deleted."))
+    return smtp.smtp_send(
+        mailbox=message.mailbox,
+        sender=message.mailbox.address,
+        recipients=envelope_recipients(message),
+        data=rawstore.raw_read(message.raw_sha256),
+    )
