@@ -24,10 +24,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/kartoteka run
 
-# pytest's exit code 5 means it collected no tests: that is a failure, not a pass.
+# The checks that keep the structure true run first: lint, types, the layer contracts
+# (pyproject.toml, [tool.importlinter]). pytest's exit code 5 means it collected no tests:
+# that is a failure, not a pass.
 test: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
@@ -35,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m bench

@@ -43,8 +43,10 @@ INSTALLED_APPS = [
     "kartoteka.mail",
     "kartoteka.notifications",
     "kartoteka.workflows",
+    "kartoteka.desk",
     "kartoteka.api",
     "kartoteka.demo",
+    "kartoteka.server",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +183,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["kartoteka.api.permissions.IsStaffMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["kartoteka.core.rest.IsStaffMember"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

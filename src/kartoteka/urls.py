@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("kartoteka.customers.urls")),
     path("cases/", include("kartoteka.cases.urls")),
+    path("cases/", include("kartoteka.desk.urls")),
     path("cases/rules/", include("kartoteka.workflows.urls")),
     path("settings/", include("kartoteka.core.urls")),
     path("people/", include("kartoteka.people.urls")),

@@ -21,7 +21,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kartoteka.api.permissions import WorksWithCases
 from kartoteka.cases import history, selectors, services
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.models import (
@@ -33,12 +32,8 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
-from kartoteka.customers.api import (
-    SelectorFilterBackend,
-    VisibleAccountField,
-    _filtered,
-    _service_error,
-)
+from kartoteka.core.rest import SelectorFilterBackend, WorksWithCases, filtered, service_error
+from kartoteka.customers.api import VisibleAccountField
 from kartoteka.customers.models import Contact
 from kartoteka.people.models import User
 
@@ -269,7 +264,7 @@ def _case_create(request: Request) -> Case:
             channel=Case.Channel.API,
         )
     except DjangoValidationError as error:
-        raise _service_error(error) from error
+        raise service_error(error) from error
 
 
 def _case_update(request: Request, case: Case, *, partial: bool) -> None:
@@ -283,7 +278,7 @@ def _case_update(request: Request, case: Case, *, partial: bool) -> None:
     try:
         services.case_update(case=case, by=_case_worker(request), data=data, contacts=contacts)
     except DjangoValidationError as error:
-        raise _service_error(error) from error
+        raise service_error(error) from error
 
 
 # Views
@@ -302,7 +297,7 @@ class CaseListApi(GenericAPIView):
         )
         # The API shows the reporter, the creator and the contacts, which the page does not.
         return (
-            _filtered(filterset)
+            filtered(filterset)
             .select_related("reporter", "created_by", "notify_contact")
             .prefetch_related("contacts")
         )
@@ -357,7 +352,7 @@ class CaseDetailApi(APIView):
         try:
             services.case_delete(case=case, by=user)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, number: int, *, partial: bool) -> Response:
@@ -432,7 +427,7 @@ class NoteListApi(GenericAPIView):
                 internal=given.validated_data["internal"],
             )
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         note = self.get_queryset().get(pk=note.pk)
         return Response(NoteOutputSerializer(note).data, status=status.HTTP_201_CREATED)
 

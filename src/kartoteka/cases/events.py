@@ -9,13 +9,12 @@ and text, so it still reads right after the other case or the message is gone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kartoteka.cases.models import Case, CaseEvent
 
 if TYPE_CHECKING:
     from kartoteka.customers.models import Contact
-    from kartoteka.mail.models import Message
     from kartoteka.people.models import User
 
 
@@ -30,7 +29,14 @@ def _people(contacts: Iterable[Contact]) -> list[dict[str, Any]]:
     )
 
 
-def _message_data(message: Message) -> dict[str, Any]:
+class MessageRef(Protocol):
+    """What a history line keeps of an email (``mail.models.Message``)."""
+
+    pk: Any
+    subject: str
+
+
+def _message_data(message: MessageRef) -> dict[str, Any]:
     return {"message": message.pk, "subject": message.subject[:255]}
 
 
@@ -41,7 +47,7 @@ def contacts_changed_event(
 
 
 def message_moved_events(
-    *, message: Message, source: Case | None, target: Case, by: User | None
+    *, message: MessageRef, source: Case | None, target: Case, by: User | None
 ) -> None:
     """A message moved from ``source`` (None: from triage) to ``target``: a line in both."""
     data = _message_data(message)
@@ -52,7 +58,7 @@ def message_moved_events(
 
 
 def case_created_from_message_event(
-    *, case: Case, message: Message, source: Case | None, by: User | None
+    *, case: Case, message: MessageRef, source: Case | None, by: User | None
 ) -> None:
     """A case made by hand from a message (of triage, or split off ``source``)."""
     other = source.number if source is not None else None

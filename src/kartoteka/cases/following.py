@@ -1,7 +1,7 @@
 """Who follows a case: the users told about what happens to it.
 
 A user follows or unfollows by hand (``case_follow``, ``case_unfollow``); after each
-happening (``workflows.happenings``), ``followers_update`` adds whom the product makes follow.
+happening (``workflows.followup``), ``followers_update`` adds whom the product makes follow.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q
 from kartoteka.cases.models import Case, CaseFollower, CaseNote
 
 if TYPE_CHECKING:
+    from kartoteka.cases.happenings import Happening
     from kartoteka.people.models import User
-    from kartoteka.workflows.happenings import Happening
 
 
 def case_follow(*, case: Case, user: User) -> bool:
@@ -93,8 +93,8 @@ def followers_update(happening: Happening, case: Case) -> None:
     for all of them, ``case_viewers_among``). Idempotent: the worker may run a happening
     twice, and those already following stay as they are; nobody is ever unfollowed here.
     """
+    from kartoteka.cases.happenings import Kind
     from kartoteka.cases.selectors import case_workers
-    from kartoteka.workflows.happenings import Kind
 
     if happening.kind == Kind.CASE_CREATED:
         named = {pk for pk in (happening.actor_id, case.assignee_id) if pk is not None}

@@ -13,8 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel, case_workers
-from kartoteka.cases.models import CaseGroup, CaseSettings, Status
-from kartoteka.cases.notices import NOTICE_FIELDS
+from kartoteka.cases.models import NOTICE_FIELDS, CaseGroup, CaseSettings, Status
 from kartoteka.core.forms import CreateOnceModelForm
 
 DEFAULT_HELP = _("New cases get the default value. Making this one the default unsets the old one.")

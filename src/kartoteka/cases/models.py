@@ -15,6 +15,8 @@ from kartoteka.core.history import HistoricalRecords
 from kartoteka.customers.models import account_visibility
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from kartoteka.people.models import User
 
 
@@ -112,6 +114,21 @@ class Status(Lookup):
         constraints = one_default("status")
 
 
+# The case fields a notice to the customer's side can show, in the order it shows them.
+NOTICE_FIELDS: tuple[tuple[str, Promise], ...] = (
+    ("subject", _("Subject")),
+    ("number", _("Number")),
+    ("status", _("Status")),
+    ("priority", _("Priority")),
+    ("case_type", _("Type")),
+    ("category", _("Category")),
+    ("group", _("Group")),
+    ("description", _("Description")),
+    ("due_date", _("Expected resolution date")),
+    ("last_message", _("Last message")),
+)
+
+
 class CaseSettings(models.Model):
     """The installation's case settings: one row."""
 
@@ -175,6 +192,12 @@ class CaseSettings(models.Model):
     def old_prefixes(self) -> tuple[str, ...]:
         """The accepted old prefixes as a tuple (stored comma-separated, upper-cased)."""
         return tuple(p.strip() for p in self.accepted_old_prefixes.split(",") if p.strip())
+
+    def notice_fields_shown(self) -> list[str]:
+        """The fields the notices show, in ``NOTICE_FIELDS`` order; none chosen shows them all
+        (unknown names in the stored list are ignored)."""
+        chosen = set(self.notify_fields or ())
+        return [name for name, _label in NOTICE_FIELDS if not chosen or name in chosen]
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -327,7 +350,7 @@ class Case(models.Model):
         return f"#{self.number} {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case-detail", args=[self.number])
+        return reverse("desk:case-detail", args=[self.number])
 
 
 class CaseNoteQuerySet(models.QuerySet["CaseNote"]):

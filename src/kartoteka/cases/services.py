@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -23,8 +24,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.cases import events, mentions
+from kartoteka.cases import events, happenings, mentions
 from kartoteka.cases.models import (
+    NOTICE_FIELDS,
     Case,
     CaseAttachment,
     CaseGroup,
@@ -36,7 +38,6 @@ from kartoteka.cases.models import (
     Status,
 )
 from kartoteka.core.validation import ErrorCollector
-from kartoteka.workflows import happenings
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -200,6 +201,50 @@ def _check_notice_settings(
 
 
 @transaction.atomic
+def case_notice_settings_update(
+    *,
+    notify_account_manager: bool,
+    notify_administrator: bool,
+    notify_addresses: str,
+    notify_fields: list[str],
+) -> CaseSettings:
+    """Set whom the installation adds to every case's notifications, and the fields shown.
+
+    ``notify_addresses`` are comma- or semicolon-separated (stored cleaned, see
+    ``notify_addresses_clean``); ``notify_fields`` are names of ``NOTICE_FIELDS``
+    (stored in that order; an unknown name is refused). Locks the settings row.
+    """
+    case_settings()
+    row = CaseSettings.objects.select_for_update().get(pk=1)
+    errors = ErrorCollector()
+    with errors.on("notify_addresses"):
+        row.notify_addresses = notify_addresses_clean(notify_addresses)
+    unknown = sorted(set(notify_fields) - {name for name, _label in NOTICE_FIELDS})
+    if unknown:
+        errors.add(
+            "notify_fields",
+            ValidationError(
+                _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)},
+                code="unknown_field",
+            ),
+        )
+    errors.raise_if_any()
+    row.notify_account_manager = notify_account_manager
+    row.notify_administrator = notify_administrator
+    row.notify_fields = [name for name, _label in NOTICE_FIELDS if name in set(notify_fields)]
+    row.full_clean(exclude=["last_number"])
+    row.save(
+        update_fields=[
+            "notify_account_manager",
+            "notify_administrator",
+            "notify_addresses",
+            "notify_fields",
+        ]
+    )
+    return row
+
+
+@transaction.atomic
 def case_create(
     *,
     by: User | None,
@@ -212,7 +257,7 @@ def case_create(
     """Create a case with the next number; lookups left out take their list's default.
 
     ``channel`` says how it came (a user, the portal, the API, email, a rule); the creation
-    is reported to ``workflows.happenings`` (followers, rules, notifications after commit).
+    is reported to ``cases.happenings`` (followers, rules, notifications after commit).
     """
     data = dict(data or {})
     unknown = set(data) - CASE_FIELDS
@@ -286,7 +331,7 @@ def case_update(
     """Change the given fields; the customer is fixed at creation and cannot change here.
     ``by`` is ``None`` when no user made the change (an incoming message reopening the case).
 
-    What changed is reported to ``workflows.happenings`` (``with_message`` "in" or "out" when
+    What changed is reported to ``cases.happenings`` (``with_message`` "in" or "out" when
     a message received or sent moves the status, the message being the news; ``by_rule`` when
     a workflow rule
     changes it, so rules do not run again on their own change).
@@ -352,6 +397,26 @@ def _stored_value(case: Case, field: str) -> Any:
     if isinstance(model_field, ForeignKey):
         return getattr(case, model_field.attname)
     return getattr(case, field)
+
+
+def case_overdue_claim(*, case: Case, status: Status, cutoff: datetime, now: datetime) -> bool:
+    """Start the case's overdue period at ``now`` if it is still in ``status`` since before
+    ``cutoff`` and not overdue yet; whether this caller did (of two racing callers, one does:
+    a conditional ``UPDATE``). Call it in the transaction that tells about it."""
+    claimed = Case.objects.filter(
+        pk=case.pk, status=status, overdue_since__isnull=True, status_changed_at__lte=cutoff
+    ).update(overdue_since=now)
+    if claimed:
+        case.overdue_since = now
+    return bool(claimed)
+
+
+def case_overdue_told(*, case: Case, status: Status, now: datetime, told: list[str]) -> None:
+    """Record in the case's history that it became overdue and whom ``told`` names got mail,
+    and report it (``cases.happenings.case_overdue``)."""
+    days = (now - case.status_changed_at).days
+    events.case_overdue_event(case=case, status=status.name, days=days, told=told)
+    happenings.case_overdue(case=case)
 
 
 # Longer than any note a person types; a paste of a whole log belongs in an attachment.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.cases.views import cases, following, lists, merge, page, settings
+from kartoteka.cases.views import cases, lists, settings
 
 app_name = "cases"
 urlpatterns = [
@@ -8,22 +8,9 @@ urlpatterns = [
     path("export.csv", lists.case_export, name="case-export"),
     path("delete/", lists.case_bulk_delete, name="case-bulk-delete"),
     path("new/", cases.case_create, name="case-create"),
-    path("<int:number>/", cases.case_detail, name="case-detail"),
     path("<int:number>/edit/", cases.case_edit, name="case-edit"),
     path("<int:number>/delete/", cases.case_delete, name="case-delete"),
     path("<int:number>/history/", cases.case_history, name="case-history"),
-    path("<int:number>/merge/", merge.case_merge, name="case-merge"),
-    path("<int:number>/print/", page.case_print, name="case-print"),
-    path("<int:number>/properties/<slug:name>/", page.case_property, name="case-property"),
-    path(
-        "<int:number>/conversation-order/",
-        page.case_conversation_order,
-        name="case-conversation-order",
-    ),
-    path("<int:number>/notes/", cases.case_note_add, name="case-note-add"),
-    path("<int:number>/follow/", following.case_follow, name="case-follow"),
-    path("<int:number>/unfollow/", following.case_unfollow, name="case-unfollow"),
-    path("<int:number>/attachments/", cases.case_attachment_add, name="case-attachment-add"),
     path(
         "<int:number>/attachments/<int:pk>/",
         cases.case_attachment_download,

@@ -9,29 +9,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from kartoteka.core.models import DictionaryEntry
+from kartoteka.core.rest import SelectorFilterBackend, filtered, service_error
 from kartoteka.customers import selectors, services
 from kartoteka.customers.filters import AccountFilter, ContactFilter
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
 from kartoteka.people.models import Team, User
 
 if TYPE_CHECKING:
-    from django_filters import FilterSet
+    pass
 
 
 def _max_length(model: type[Model], field: str) -> int | None:
@@ -46,31 +43,6 @@ RAW_IDENTIFIER_MAX_LENGTH = 32
 def _staff_user(request: Request) -> User:
     """The signed-in staff member (``IsStaffMember`` has let only them through)."""
     return cast(User, request.user)
-
-
-def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ``ValidationError`` (keyed by the request's fields) as a 400."""
-    if not hasattr(error, "error_dict"):
-        return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-    detail: dict[str, list[str]] = {}
-    for field, messages in error.message_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-        detail.setdefault(key, []).extend(messages)
-    return exceptions.ValidationError(detail)
-
-
-class SelectorFilterBackend(DjangoFilterBackend):
-    """Documents a list's filters in the schema; the list's selector has applied them."""
-
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
-        return queryset
-
-
-def _filtered(filterset: FilterSet) -> QuerySet:
-    """The filterset's result, or a 400 naming the bad query parameters."""
-    if not filterset.is_valid():
-        raise translate_validation(filterset.errors)
-    return filterset.qs
 
 
 # Output
@@ -253,7 +225,7 @@ def _account_save(request: Request, account: Account | None, *, partial: bool) -
             return services.account_create(by=user, data=data, **relations)
         return services.account_update(account=account, by=user, data=data, **relations)
     except DjangoValidationError as error:
-        raise _service_error(error) from error
+        raise service_error(error) from error
 
 
 def _contact_save(request: Request, contact: Contact | None, *, partial: bool) -> Contact:
@@ -273,7 +245,7 @@ def _contact_save(request: Request, contact: Contact | None, *, partial: bool) -
             return services.contact_create(by=user, data=data, **relations)
         return services.contact_update(contact=contact, by=user, data=data, **relations)
     except DjangoValidationError as error:
-        raise _service_error(error) from error
+        raise service_error(error) from error
 
 
 # Views
@@ -290,7 +262,7 @@ class AccountListApi(GenericAPIView):
             user=_staff_user(self.request), filters=self.request.query_params
         )
         # The API shows the shared addresses, which the list page does not.
-        return _filtered(filterset).prefetch_related("shared_emails")
+        return filtered(filterset).prefetch_related("shared_emails")
 
     @extend_schema(responses=AccountOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -332,7 +304,7 @@ class AccountDetailApi(APIView):
         try:
             services.account_delete(account=account, by=user)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
@@ -354,7 +326,7 @@ class ContactListApi(GenericAPIView):
             user=_staff_user(self.request), filters=self.request.query_params
         )
         # The API shows the classifications, which the list page does not.
-        return _filtered(filterset).prefetch_related("classifications")
+        return filtered(filterset).prefetch_related("classifications")
 
     @extend_schema(responses=ContactOutputSerializer(many=True))
     def get(self, request: Request) -> Response:

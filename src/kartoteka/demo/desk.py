@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from kartoteka.cases.merge import case_merge
 from kartoteka.cases.models import Case
 from kartoteka.demo.mail import MAILBOX_ADDRESS, SOURCE, demo_mailbox
+from kartoteka.mail.merge import case_merge
 from kartoteka.mail.models import CannedResponse, Message
 from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.sending.canned import canned_response_create

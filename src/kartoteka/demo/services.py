@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from kartoteka.cases import happenings
 from kartoteka.cases.models import Case
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers.identifiers import (
@@ -36,7 +37,6 @@ from kartoteka.demo.mail import demo_mail
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.demo.teamwork import demo_teamwork
 from kartoteka.people.models import Team, User
-from kartoteka.workflows import happenings
 
 DEFAULT_SEED = 1989
 

@@ -1,6 +1,7 @@
 """Attachment contents, addressed by their SHA-256 like the raw messages (``rawstore``).
 
-Files live under ``<data dir>/mail/blobs/ab/cd/<sha256>``; the same bytes are stored once.
+Files live under ``<data dir>/mail/blobs/ab/cd/<sha256>``; the same bytes are stored once, and
+whole (``core.files.durable_write``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from kartoteka.mail.rawstore import durable_write
+from kartoteka.core.files import durable_write
 
 
 def blob_path(sha256: str) -> Path:

@@ -134,6 +134,10 @@ class MessageQuerySet(models.QuerySet["Message"]):
         return self.filter(unplaced | Q(case__in=visible))
 
 
+# A message discarded from triage as spam is kept (restorable) this long, then purged.
+DISCARD_KEPT_DAYS = 30
+
+
 class Message(models.Model):
     """One email, received or sent, as stored (its raw bytes are kept in the raw store)."""
 

@@ -1,18 +1,18 @@
 """The raw bytes of every message, stored before anything else, addressed by their SHA-256.
 
 Files live under ``<data dir>/mail/raw/ab/cd/<sha256>.eml``; the same bytes are stored once.
-A file is written to a temporary name, flushed to disk and then renamed, so a crash never
-leaves half a message under its final name.
+A file is written to a temporary name, flushed to disk and then renamed
+(``core.files.durable_write``), so a crash never leaves half a message under its final name.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
+
+from kartoteka.core.files import durable_write
 
 
 def raw_root() -> Path:
@@ -28,23 +28,6 @@ def raw_store(data: bytes) -> str:
     sha256 = hashlib.sha256(data).hexdigest()
     durable_write(raw_path(sha256), data)
     return sha256
-
-
-def durable_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` unless it exists: a temporary file, fsync, then rename."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def raw_read(sha256: str) -> bytes:

@@ -13,8 +13,7 @@ from django.utils import timezone
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.filters import account_search_q
 from kartoteka.customers.models import Account, Contact, EmailAddress
-from kartoteka.mail.models import Message
-from kartoteka.mail.triage.services import DISCARD_KEPT_DAYS
+from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 
 if TYPE_CHECKING:
     from kartoteka.cases.models import Case

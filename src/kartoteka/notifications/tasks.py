@@ -1,7 +1,7 @@
 """Background work of notifications: their emails at once, and the digests.
 
 ``send_notification_emails`` is enqueued after commit by ``services.notify``; the digests
-are enqueued by the worker's scheduler (``core.schedule.SCHEDULE``). Each is idempotent: a
+are enqueued by the worker's scheduler (``server.schedule.SCHEDULE``). Each is idempotent: a
 notification is claimed before it is emailed, so it is emailed once however often they run.
 """
 

@@ -1,4 +1,4 @@
-"""Workflow rules run on a happening (``workflows.happenings``), in the worker, after the
+"""Workflow rules run on a happening (``workflows.followup``), in the worker, after the
 transaction that reported it committed.
 
 ``rules_apply`` takes the active rules of the happening's trigger in their order; a rule
@@ -26,18 +26,18 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases.happenings import Kind
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings, case_update
 from kartoteka.workflows import values
 from kartoteka.workflows.assignment import case_assign_in_group
-from kartoteka.workflows.happenings import Kind
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition, RuleRun
 from kartoteka.workflows.placeholders import placeholder_values, placeholders_fill
 
 if TYPE_CHECKING:
+    from kartoteka.cases.happenings import Happening
     from kartoteka.mail.models import Message
     from kartoteka.people.models import User
-    from kartoteka.workflows.happenings import Happening
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from kartoteka.cases import following, services
+from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseFollower
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.tests.clients import client_for
@@ -17,7 +18,6 @@ from kartoteka.mail.sending import outbound
 from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
 from kartoteka.people.tests.factories import TeamFactory, UserFactory
-from kartoteka.workflows.happenings import Happening, Kind
 
 HTMX = {"HX-Request": "true"}
 
@@ -41,11 +41,11 @@ def hidden_case(support_team) -> Case:
 
 
 def follow_url(case: Case) -> str:
-    return reverse("cases:case-follow", args=[case.number])
+    return reverse("desk:case-follow", args=[case.number])
 
 
 def unfollow_url(case: Case) -> str:
-    return reverse("cases:case-unfollow", args=[case.number])
+    return reverse("desk:case-unfollow", args=[case.number])
 
 
 # The functions
@@ -355,7 +355,7 @@ def test_users_without_case_rights_get_404_on_follow(db, request, persona):
 
 def test_follow_of_a_case_that_does_not_exist_is_404(agent):
     # when
-    response = client_for(agent).post(reverse("cases:case-follow", args=[999999]))
+    response = client_for(agent).post(reverse("desk:case-follow", args=[999999]))
 
     # then
     assert response.status_code == 404

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from kartoteka.cases import services
 from kartoteka.cases.models import Case, CaseSettings, Priority, Status
-from kartoteka.cases.notices import case_notice_settings_update
+from kartoteka.cases.services import case_notice_settings_update
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.tests.factories import (

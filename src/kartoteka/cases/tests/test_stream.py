@@ -23,7 +23,7 @@ SECRET = "Klient zalega z płatnościami — nie mówić mu o rabacie"
 
 
 def note_url(case: Case) -> str:
-    return reverse("cases:case-note-add", args=[case.number])
+    return reverse("desk:case-note-add", args=[case.number])
 
 
 def mentioned(note: CaseNote) -> list[str]:

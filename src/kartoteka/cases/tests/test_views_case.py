@@ -46,8 +46,13 @@ CREATE_URL = reverse("cases:case-create")
 CASE_PAGES = ["case-detail", "case-edit", "case-delete", "case-history"]
 
 
+# The case page and what it posts to are the desk's (it shows the case's mail too).
+DESK_PAGES = {"case-detail", "case-note-add", "case-attachment-add"}
+
+
 def url(name: str, case: Case, *args: object) -> str:
-    return reverse(f"cases:{name}", args=[case.number, *args])
+    namespace = "desk" if name in DESK_PAGES else "cases"
+    return reverse(f"{namespace}:{name}", args=[case.number, *args])
 
 
 def case_post(**overrides: object) -> dict[str, object]:

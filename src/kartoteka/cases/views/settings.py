@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from kartoteka.cases import lookups, notices
+from kartoteka.cases import lookups, services
 from kartoteka.cases.forms_settings import (
     CaseNoticeSettingsForm,
     CaseSettingsForm,
@@ -86,7 +86,7 @@ def case_notice_settings_edit(request: HttpRequest) -> HttpResponse:
     form = CaseNoticeSettingsForm(request.POST or None, instance=case_settings())
     if form.is_valid():
         try:
-            notices.case_notice_settings_update(**form.cleaned_data)
+            services.case_notice_settings_update(**form.cleaned_data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:

@@ -16,7 +16,7 @@ def note_run() -> None:
     RAN.append("ran")
 
 
-JOB = Job(f"{__name__}.note_run", timedelta(minutes=1), "for the tests")
+JOB = Job(note_run, timedelta(minutes=1), "for the tests")
 
 
 def test_a_job_runs_once_per_interval_whoever_asks(db) -> None:
@@ -28,7 +28,7 @@ def test_a_job_runs_once_per_interval_whoever_asks(db) -> None:
     second = schedule_due(now=now, jobs=(JOB,))
     later = schedule_due(now=now + timedelta(seconds=59), jobs=(JOB,))
     # then
-    assert (first, second, later, RAN) == ([JOB.task], [], [], ["ran"])
+    assert (first, second, later, RAN) == ([JOB.name], [], [], ["ran"])
 
 
 def test_a_job_runs_again_after_its_interval(db) -> None:
@@ -38,18 +38,11 @@ def test_a_job_runs_again_after_its_interval(db) -> None:
     assert PeriodicRun.objects.get().last_started_at == now + timedelta(minutes=1)
 
 
-def test_a_job_that_cannot_be_imported_is_skipped_not_fatal(db) -> None:
-    broken = Job("kartoteka.nowhere.task", timedelta(minutes=1), "broken")
-    assert schedule_due(now=timezone.now(), jobs=(broken, JOB)) == [JOB.task]
-
-
-def test_every_scheduled_job_names_a_task(db) -> None:
-    from django.tasks import Task
-    from django.utils.module_loading import import_string
-
-    from kartoteka.core.schedule import SCHEDULE
-
-    assert all(isinstance(import_string(job.task), Task) for job in SCHEDULE)
+def test_a_job_is_kept_under_its_tasks_dotted_path(db) -> None:
+    schedule_due(now=timezone.now(), jobs=(JOB,))
+    assert list(PeriodicRun.objects.values_list("name", flat=True)) == [
+        "kartoteka.core.tests.test_schedule.note_run"
+    ]
 
 
 def test_old_task_results_are_pruned(transactional_db, settings) -> None:

@@ -22,11 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kartoteka.api.permissions import IsStaffMember, WorksWithCases
 from kartoteka.cases import selectors as case_selectors
 from kartoteka.cases.api import NamedObjectSerializer
 from kartoteka.cases.models import Case
-from kartoteka.customers.api import _service_error
+from kartoteka.core.rest import IsStaffMember, WorksWithCases, service_error
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.sending.outbound import OutgoingAttachment, mailboxes_for_sending, reply_create
 from kartoteka.people.models import User
@@ -200,7 +199,7 @@ class MessageListApi(GenericAPIView):
                 ],
             )
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         message = _message_get_for_user(user, number, message.pk)
         return Response(MessageDetailOutputSerializer(message).data, status=status.HTTP_201_CREATED)
 

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kartoteka.api.permissions import WorksWithCases
+from kartoteka.core.rest import WorksWithCases
 from kartoteka.mail import selectors
 from kartoteka.mail.api.messages import AttachmentSerializer
 from kartoteka.mail.models import Message

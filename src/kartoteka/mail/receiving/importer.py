@@ -4,7 +4,7 @@ PATH is an mbox file, a Maildir (``cur``/``new``/``tmp``) or a folder of ``.eml`
 recursively, in sorted order). Every message goes through ``message_receive`` like a message
 from the mail server, so it is placed (new case, append, triage) exactly as it would have
 been, and a message already stored answers "duplicate". Old mail is not news: nothing of it
-is reported to ``workflows.happenings`` (no notifications, no rules).
+is reported (``cases.happenings.held``: no notifications, no rules).
 
 A few messages are in memory at a time (those parsed ahead): the mbox is split line by line
 as it is read, a folder is
@@ -39,12 +39,12 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import DatabaseError
 
+from kartoteka.cases import happenings
 from kartoteka.mail.models import Mailbox
 from kartoteka.mail.receiving.batches import Batch
 from kartoteka.mail.receiving.inbound import TemporaryFailure, message_receive
 from kartoteka.mail.receiving.knowledge import ReceivingContext, receiving_context
 from kartoteka.mail.receiving.preparing import default_workers, prepared_in_order
-from kartoteka.workflows import happenings
 
 PROGRESS_EVERY = 500  # a progress line on stderr every this many messages
 EX_DATAERR = 65

@@ -24,6 +24,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from kartoteka.cases import happenings
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create, case_update
 from kartoteka.core.statements import InstanceStatement, Statement
@@ -41,7 +42,6 @@ from kartoteka.mail.receiving.knowledge import (
     merge_targets,
     receiving_context,
 )
-from kartoteka.workflows import happenings
 
 logger = logging.getLogger("kartoteka.mail")
 

@@ -1,7 +1,7 @@
 """Background fetching of inbound mail.
 
 ``fetch_due_mailboxes`` is enqueued every 30 seconds by the worker's scheduler
-(``core.schedule.SCHEDULE``); it fetches each active IMAP or POP3 mailbox whose own interval
+(``server.schedule.SCHEDULE``); it fetches each active IMAP or POP3 mailbox whose own interval
 (``fetch_every_minutes``) has elapsed. Each mailbox is claimed with a conditional UPDATE of
 its ``last_fetch_at`` first, so several workers never fetch the same mailbox for the same
 interval. ``fetch_mailbox_now`` is the administrator's "Fetch now". Both are idempotent:

@@ -1,11 +1,11 @@
 """Outgoing mail: replies from a case and other messages, queued in the outbox, then sent.
 
 A message is built completely when it is queued (``build_message``) and its bytes kept in the
-raw store, so the conversation shows exactly what goes out and the worker only hands those
-bytes to the SMTP server (``message_deliver``). Every message carries a signed Message-ID
-(``message_ids``), the case's tag ``[PREFIX#N]`` once in its subject and ``Reply-To`` the
-mailbox's address; automatic mail also carries ``Auto-Submitted: auto-generated`` and
-``X-Auto-Response-Suppress: All`` and passes the loop guard first.
+raw store, so the conversation shows exactly what goes out and the outbox worker only hands
+those bytes to the SMTP server (``outbox.message_deliver``). Every message carries a signed
+Message-ID (``message_ids``), the case's tag ``[PREFIX#N]`` once in its subject and
+``Reply-To`` the mailbox's address; automatic mail also carries ``Auto-Submitted:
+auto-generated`` and ``X-Auto-Response-Suppress: All`` and passes the loop guard first.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.reading import message_ids, quotes
 from kartoteka.mail.reading.html import sanitize
-from kartoteka.mail.sending import loop_guard, smtp
+from kartoteka.mail.sending import loop_guard
+from kartoteka.mail.sending.tasks import send_due_messages
 
 if TYPE_CHECKING:
     from kartoteka.cases.models import Case, Status
@@ -375,8 +376,6 @@ def _queue(
 
 
 def _enqueue_sending() -> None:
-    from kartoteka.mail.sending.tasks import send_due_messages
-
     send_due_messages.enqueue()
 
 
@@ -540,32 +539,4 @@ def message_compose(
         replying_to=replying_to,
         attachments=attachments,
         automatic=automatic,
-    )
-
-
-# Sending (called by the outbox worker for a message it claimed)
-
-
-def envelope_recipients(message: Message) -> list[str]:
-    seen: list[str] = []
-    for entry in [*message.to, *message.cc, *message.bcc]:
-        address = str(entry.get("address", "")).lower()
-        if address and address not in seen:
-            seen.append(address)
-    return seen
-
-
-def message_deliver(*, message: Message) -> smtp.SmtpResult:
-    """Hand the stored bytes of a claimed message to its mailbox's SMTP server.
-
-    Touches no database state: the outbox records the outcome. Raises the errors of
-    ``smtp.smtp_send``; a message without a mailbox fails permanently.
-    """
-    if message.mailbox is None:
-        raise smtp.SmtpPermanentError(_("The mailbox of this message was deleted."))
-    return smtp.smtp_send(
-        mailbox=message.mailbox,
-        sender=message.mailbox.address,
-        recipients=envelope_recipients(message),
-        data=rawstore.raw_read(message.raw_sha256),
     )

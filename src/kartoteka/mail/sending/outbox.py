@@ -23,9 +23,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.mail import rawstore
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending import smtp
-from kartoteka.mail.sending.outbound import message_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,31 @@ def outbox_claim(message_pk: int, *, now: datetime) -> bool:
         next_attempt_at=now + SENDING_LEASE,
     )
     return changed == 1
+
+
+def envelope_recipients(message: Message) -> list[str]:
+    seen: list[str] = []
+    for entry in [*message.to, *message.cc, *message.bcc]:
+        address = str(entry.get("address", "")).lower()
+        if address and address not in seen:
+            seen.append(address)
+    return seen
+
+
+def message_deliver(*, message: Message) -> smtp.SmtpResult:
+    """Hand the stored bytes of a claimed message to its mailbox's SMTP server.
+
+    Touches no database state: ``outbox_send_one`` records the outcome. Raises the errors of
+    ``smtp.smtp_send``; a message without a mailbox fails permanently.
+    """
+    if message.mailbox is None:
+        raise smtp.SmtpPermanentError(_("The mailbox of this message was deleted."))
+    return smtp.smtp_send(
+        mailbox=message.mailbox,
+        sender=message.mailbox.address,
+        recipients=envelope_recipients(message),
+        data=rawstore.raw_read(message.raw_sha256),
+    )
 
 
 def _record(message: Message, **fields: object) -> None:

@@ -1,5 +1,5 @@
 """The outbox task: enqueued after a message is queued (on commit) and every minute by the
-schedule (``core.schedule``) for retries. Idempotent: each message is claimed before sending."""
+schedule (``server.schedule``) for retries. Idempotent: each message is claimed before sending."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Draft, Message
-from kartoteka.mail.sending import outbound
+from kartoteka.mail.sending import outbound, outbox
 from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_send_queues_one_message_with_tag_threading_cc_and_blind_copy_only_in_th
     assert message.state == Message.State.QUEUED
     assert message.author == agent
     assert message.bcc == [{"name": "", "address": "kierownik@firma.example"}]
-    assert outbound.envelope_recipients(message) == [
+    assert outbox.envelope_recipients(message) == [
         "jan@klient.example", "anna@klient.example", "szef@klient.example",
         "kierownik@firma.example",
     ]  # fmt: skip

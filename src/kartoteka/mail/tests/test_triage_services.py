@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kartoteka.cases.history import case_history
-from kartoteka.cases.merge import MessageMovedError
 from kartoteka.cases.models import Case, CaseEvent, Status
 from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.schedule import SCHEDULE
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
+from kartoteka.mail.merge import MessageMovedError
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.tests.receiving import SUPPORT
@@ -370,9 +369,3 @@ def test_purge_deletes_only_what_was_discarded_more_than_30_days_ago(db) -> None
     }
     assert not Attachment.objects.filter(message_id=old.pk).exists()
     assert triage.discarded_messages_purge(now=now) == 0
-
-
-def test_the_purge_is_a_scheduled_job() -> None:
-    jobs = {job.task: job for job in SCHEDULE}
-    job = jobs["kartoteka.mail.triage.tasks.purge_discarded_messages"]
-    assert job.every == timedelta(hours=1)

@@ -19,19 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.cases.merge import case_from_message, message_move
+from kartoteka.cases import happenings
 from kartoteka.cases.services import case_settings, case_update
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import contact_create, contact_update
-from kartoteka.mail.models import Message
-from kartoteka.workflows import happenings
+from kartoteka.mail.merge import case_from_message, message_move
+from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 
 if TYPE_CHECKING:
     from kartoteka.cases.models import Case
     from kartoteka.customers.models import Account
     from kartoteka.people.models import User
 
-DISCARD_KEPT_DAYS = 30
 PURGE_CHUNK_SIZE = 500
 
 
@@ -151,7 +150,7 @@ def triage_case_append(
     first remembered on the case's customer. Refused when the message was placed meanwhile.
     A customer's own message moves the case to the incoming status (reopening a closed one),
     as it would have had it found its case by itself; an auto-reply does not. Its followers
-    hear of the message (``workflows.happenings``)."""
+    hear of the message (``cases.happenings``)."""
     if remember:
         if case.account is None:
             raise ValidationError(

@@ -1,7 +1,7 @@
 """Background housekeeping of the triage inbox.
 
 ``purge_discarded_messages`` is enqueued every hour by the worker's scheduler
-(``core.schedule.SCHEDULE``); it is idempotent (a second run finds nothing left to delete).
+(``server.schedule.SCHEDULE``); it is idempotent (a second run finds nothing left to delete).
 """
 
 from __future__ import annotations

@@ -22,15 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.cases import merge
 from kartoteka.cases.candidates import case_candidate_get, case_candidates
-from kartoteka.cases.merge import MessageMovedError, case_from_message
 from kartoteka.cases.models import Case
 from kartoteka.core.access import StaffRequest, case_worker_required
 from kartoteka.core.lists import render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.customers.models import Account, Contact
-from kartoteka.mail import display, selectors
+from kartoteka.mail import display, merge, selectors
 from kartoteka.mail.forms.triage import (
     MessageMoveForm,
     MessageSplitForm,
@@ -38,6 +36,7 @@ from kartoteka.mail.forms.triage import (
     TriageNewCaseForm,
     TriageRememberForm,
 )
+from kartoteka.mail.merge import MessageMovedError, case_from_message
 from kartoteka.mail.models import Message
 from kartoteka.mail.reading.threading import clean_subject
 from kartoteka.mail.triage import services as triage

@@ -4,7 +4,6 @@ import pytest
 from django.db import transaction
 
 from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.schedule import SCHEDULE
 from kartoteka.mail.models import Message
 from kartoteka.notifications import delivery, services, tasks
 from kartoteka.notifications.models import Notification
@@ -191,9 +190,3 @@ def test_a_polish_user_gets_a_polish_digest_date(agent, mailbox):
 def test_an_unknown_period_is_refused():
     with pytest.raises(ValueError, match="not a digest period"):
         delivery.digests_send(period="weekly")
-
-
-def test_both_digests_are_scheduled():
-    every = {job.task: job.every.total_seconds() for job in SCHEDULE}
-    assert every["kartoteka.notifications.tasks.send_hourly_digests"] == 3600
-    assert every["kartoteka.notifications.tasks.send_daily_digests"] == 86400

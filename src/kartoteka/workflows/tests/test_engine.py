@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseType, Category, Priority
 from kartoteka.cases.services import case_create, case_update
 from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers.tests.factories import AccountFactory, SegmentFactory
 from kartoteka.workflows.engine import rules_apply
-from kartoteka.workflows.happenings import Happening, Kind, happening_follow
+from kartoteka.workflows.followup import happening_follow
 from kartoteka.workflows.models import Rule, RuleRun
 from kartoteka.workflows.tests.factories import (
     created,
@@ -130,9 +131,7 @@ def test_a_rules_change_reports_a_happening_marked_by_rule(
     urgent, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     # given: a rule on any priority change, and one that sets the priority on creation
-    monkeypatch.setattr(
-        "kartoteka.workflows.happenings.STEPS", ("kartoteka.workflows.tests.test_engine.record",)
-    )
+    monkeypatch.setattr("kartoteka.workflows.followup.steps", lambda: (record,))
     SEEN.clear()
     make_rule(actions=[set_priority(urgent)])
     case = make_case()

@@ -1,0 +1,22 @@
+"""The desk's pages stand under ``/cases/`` beside the cases' own (``cases.urls``)."""
+
+from django.urls import path
+
+from kartoteka.desk.views import case_page, following, merge, page
+
+app_name = "desk"
+urlpatterns = [
+    path("<int:number>/", case_page.case_detail, name="case-detail"),
+    path("<int:number>/merge/", merge.case_merge, name="case-merge"),
+    path("<int:number>/print/", page.case_print, name="case-print"),
+    path("<int:number>/properties/<slug:name>/", page.case_property, name="case-property"),
+    path(
+        "<int:number>/conversation-order/",
+        page.case_conversation_order,
+        name="case-conversation-order",
+    ),
+    path("<int:number>/notes/", case_page.case_note_add, name="case-note-add"),
+    path("<int:number>/follow/", following.case_follow, name="case-follow"),
+    path("<int:number>/unfollow/", following.case_unfollow, name="case-unfollow"),
+    path("<int:number>/attachments/", case_page.case_attachment_add, name="case-attachment-add"),
+]

@@ -1,0 +1,136 @@
+"""The case page: properties, the conversation, the stream and the history in one page; the
+news of the case is read when it opens. The in-place edits, the conversation order and the
+print view are in ``views.page``.
+
+It lives in the desk because it shows several domains: the case (``cases``), its emails
+(``mail.conversation``) and the reader's notifications (``notifications``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kartoteka.cases import selectors, services
+from kartoteka.cases.forms import (
+    EDITABLE_PROPERTIES,
+    AttachmentForm,
+    CaseForm,
+    CasePropertyForm,
+    NoteForm,
+)
+from kartoteka.cases.models import Case
+from kartoteka.cases.stream import case_stream
+from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.mail import conversation
+from kartoteka.notifications.services import notifications_mark_read_for_case
+from kartoteka.people.models import User
+
+# (name, label) of the properties edited in place, in the panel's order.
+PROPERTIES = [(name, CaseForm.base_fields[name].label) for name in EDITABLE_PROPERTIES]
+
+
+def render_case(
+    request: StaffRequest,
+    case: Case,
+    status: int = 200,
+    editing: CasePropertyForm | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    """The case page; ``editing`` shows that property's form in place (the no-script path)."""
+    # The conversation: a no-op when the case was fetched with its messages.
+    prefetch_related_objects([case], conversation.case_messages_prefetch())
+    newest_first = request.user.conversation_order == User.ConversationOrder.NEWEST_FIRST
+    context = {
+        "nav": "cases",
+        "case": case,
+        "prefix": services.case_settings().prefix,
+        "can_delete": selectors.case_can_delete(request.user),
+        "can_edit": request.user.works_with_cases,
+        "properties": PROPERTIES,
+        "editing": editing,
+        "cards": conversation.case_conversation(case, newest_first=newest_first),
+        "newest_first": newest_first,
+        "tree": conversation.case_tree(case, newest_first=newest_first),
+        "stream": case_stream(case, user=request.user),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+    }
+    return allow_remote_images(render(request, "desk/case_page.html", context, status=status))
+
+
+def allow_remote_images[R: HttpResponseBase](response: R) -> R:
+    """The case page's policy also lets ``https:`` images load: those a reader asked to see
+    (``mail.display`` keeps every remote image unloaded until then). Scripts stay ``'self'``."""
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
+    policy["img-src"] = [*policy.get("img-src", []), "https:"]
+    response._csp_config = policy  # type: ignore[attr-defined]  # as csp_override sets it
+    return response
+
+
+@case_worker_required
+@require_GET
+def case_detail(request: StaffRequest, number: int) -> HttpResponse:
+    case = conversation.case_get_with_messages(request.user, number)
+    notifications_mark_read_for_case(user=request.user, case=case)  # the news is read here
+    return render_case(request, case)
+
+
+@case_worker_required
+@require_POST
+def case_note_add(request: StaffRequest, number: int) -> HttpResponse:
+    """Post an internal note or a public comment to the case's stream."""
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.case_note_add(
+                case=case,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                internal=form.cleaned_data["internal"],
+            )
+        except ValidationError as error:
+            form.add_error("text", error.messages)
+        else:
+            if not request.htmx:
+                messages.success(
+                    request, _("Internal note added.") if note.internal else _("Comment added.")
+                )
+                return redirect(f"{case.get_absolute_url()}#note-{note.pk}")
+            case, form = selectors.case_get_for_user(request.user, number), NoteForm()
+    if request.htmx:
+        # htmx swaps only successful responses, so a form with errors comes back as 200.
+        context = {
+            "case": case,
+            "note_form": form,
+            "stream": case_stream(case, user=request.user),
+        }
+        return render(request, "desk/case_page.html#notes", context)
+    return render_case(request, case, status=400, note_form=form)
+
+
+@case_worker_required
+@require_POST
+def case_attachment_add(request: StaffRequest, number: int) -> HttpResponse:
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.case_attachment_add(
+                case=case, by=request.user, file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
+            return redirect(case)
+    return render_case(request, case, status=400, attachment_form=form)
