@@ -32,6 +32,7 @@ test: install
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m bench --smoke
 	@$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 

@@ -21,14 +21,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+
 TARGET_MS = 300
 CUSTOMER = "anna.kowalska@klient.example.com"
 SUPPORT = "pomoc@firma.example.com"
@@ -45,10 +45,6 @@ PARAGRAPH = (
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def bench_dir() -> Path:
-    return Path(os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / "kartoteka-bench")
 
 
 # --- the child ---------------------------------------------------------------------------
@@ -154,7 +150,7 @@ def _prepare(messages: int, attachments: int) -> int:
     from django.core.management import call_command
 
     from kartoteka.customers.models import Account, Contact, EmailAddress
-    from kartoteka.mail.models import Mailbox, Message
+    from kartoteka.mail.models import Attachment, Mailbox, Message
     from kartoteka.mail.receiving.inbound import message_receive
     from kartoteka.people.models import User
 
@@ -184,6 +180,9 @@ def _prepare(messages: int, attachments: int) -> int:
     stored = Message.objects.filter(case__number=number).count()
     if stored != messages:
         raise SystemExit(f"only {stored} of {messages} messages landed in case #{number}")
+    files = Attachment.objects.filter(message__case__number=number).count()
+    if files != attachments - left:
+        raise SystemExit(f"{files} of {attachments - left} attachments landed in case #{number}")
     return number
 
 
@@ -209,7 +208,7 @@ def child() -> None:
     number = _prepare(messages, attachments)
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="bench-manager"))
-    url = reverse("cases:case-detail", args=[number])
+    url = reverse("desk:case-detail", args=[number])
     for _ in range(3):
         response = client.get(url)
         if response.status_code != 200:
@@ -242,15 +241,11 @@ def run() -> dict[str, Any]:
     data_dir = bench_dir() / "case-page"
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="kartoteka.settings", DEBUG="0")
-    env["KARTOTEKA_DATA_DIR"] = str(data_dir)
-    env["DATABASE_URL"] = ""  # SQLite in the data dir
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    copy_migrated(data_dir)
     say("case page: preparing a case with a long conversation")
     process = subprocess.run(
         [sys.executable, "-m", "bench.case_page", "child"],
-        env=env,
+        env=child_env(data_dir),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sys
+import traceback
 from urllib.parse import parse_qsl
 
 import django
@@ -44,6 +45,7 @@ def main() -> None:
         response = client.get(f"{reverse('cases:case-export')}?{query}")
         http = response.status_code == 200
     except Exception:
+        traceback.print_exc()
         http = False
     lines = 0
     if http:

@@ -8,14 +8,18 @@ The shape of the data: ~5,000 accounts (a few big ones, a long tail), ~30 staff 
 values weighted like a real help desk (most cases closed, most of normal priority), creation
 times spread over three years in number order, and subjects built from a Polish vocabulary
 with frequent words ("faktura", "awaria", "Łódź") and rare ones (each in ~0.01 % of cases),
-so substring searches have realistic selectivity.
+so substring searches have realistic selectivity. A case entered its status a few days after
+it was created, and one whose status has an overdue period that has run out carries
+``overdue_since`` as the overdue job would have set it. Every other column takes its field's
+default, so a new column with a default needs nothing here.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -125,6 +129,11 @@ def ensure_people_and_lookups(rng: random.Random) -> dict[str, Any]:
         ),
         "accounts": list(Account.objects.order_by("pk").values_list("pk", flat=True)),
         "statuses": list(Status.objects.values_list("pk", flat=True)),
+        "overdue_days": dict(
+            Status.objects.filter(closes_case=False, overdue_after_days__isnull=False).values_list(
+                "pk", "overdue_after_days"
+            )
+        ),
         "priorities": list(Priority.objects.values_list("pk", flat=True)),
         "types": list(CaseType.objects.values_list("pk", flat=True)),
         "categories": list(Category.objects.values_list("pk", flat=True)),
@@ -151,8 +160,13 @@ def subject(rng: random.Random) -> str:
     return " ".join(parts)
 
 
-def case_rows(count: int, refs: dict[str, Any], rng: random.Random) -> Iterator[tuple[Any, ...]]:
-    """The rows in ``COLUMNS`` order: numbers 1..count, creation time growing with the number."""
+def case_rows(
+    count: int, refs: dict[str, Any], rng: random.Random, stamp: Callable[[datetime], Any]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows in ``GENERATED`` order: numbers 1..count, creation time growing with the number.
+
+    ``stamp`` turns an aware datetime into what the database's insert takes.
+    """
     end = datetime.now(tz=UTC).replace(microsecond=0)
     start = end - SPAN
     step = SPAN / count
@@ -161,12 +175,16 @@ def case_rows(count: int, refs: dict[str, Any], rng: random.Random) -> Iterator[
     account_weights = [1 / (k + 10) for k in range(len(accounts))]
     users = refs["users"]
     statuses, status_w = refs["statuses"], pad(STATUS_WEIGHTS, refs["statuses"])
+    overdue_days = refs["overdue_days"]
     priorities, priority_w = refs["priorities"], pad(PRIORITY_WEIGHTS, refs["priorities"])
     types, type_w = [*refs["types"], None], [*pad(TYPE_WEIGHTS, refs["types"]), 5]
     categories = [*refs["categories"], None]
     category_w = [30, 25, 20, *[3] * (len(categories) - 4), 5][: len(categories)]
     groups = [*refs["groups"], None]
     group_w = [45, 25, *[5] * (len(groups) - 3), 5][: len(groups)]
+    # The status times draw from a stream of their own: the other columns stay as they were
+    # generated before there were status times, so older benchmark numbers remain comparable.
+    timing = random.Random(SEED + 1)
     chunk = 1000
     for first in range(1, count + 1, chunk):
         size = min(chunk, count - first + 1)
@@ -181,22 +199,26 @@ def case_rows(count: int, refs: dict[str, Any], rng: random.Random) -> Iterator[
         for offset in range(size):
             number = first + offset
             created = start + step * number + timedelta(seconds=rng.randint(0, 59))
+            status = picked["status"][offset]
+            delay = timedelta(hours=timing.expovariate(1 / 48))
+            status_changed = max(created, min(end, created + delay))
+            days = overdue_days.get(status)
+            overdue = None if days is None else status_changed + timedelta(days=days)
             account = picked["account"][offset] if rng.random() < 0.9 else None
             assignee = rng.choice(users) if rng.random() < 0.9 else None
             yield (
                 number,
                 number,
                 subject(rng),
-                "",
-                created,
-                created,
-                None,
+                stamp(created),
+                stamp(created),
+                stamp(status_changed),
+                stamp(overdue) if overdue is not None and overdue <= end else None,
                 "VIP" if rng.random() < 0.02 else "",
                 account,
                 assignee,
                 rng.choice(users),
-                None,
-                picked["status"][offset],
+                status,
                 picked["priority"][offset],
                 picked["type"][offset],
                 picked["category"][offset],
@@ -204,33 +226,50 @@ def case_rows(count: int, refs: dict[str, Any], rng: random.Random) -> Iterator[
             )
 
 
-COLUMNS = (
-    "id", "number", "subject", "description", "created_at", "updated_at", "due_date",
-    "annotation", "account_id", "assignee_id", "created_by_id", "reporter_id", "status_id",
-    "priority_id", "case_type_id", "category_id", "group_id",
+# The columns case_rows() fills; every other column of the table takes its field's default.
+GENERATED = (
+    "id", "number", "subject", "created_at", "updated_at", "status_changed_at", "overdue_since",
+    "annotation", "account_id", "assignee_id", "created_by_id", "status_id", "priority_id",
+    "case_type_id", "category_id", "group_id",
 )  # fmt: skip
 
 
-def _insert_sqlite(rows: Iterator[tuple[Any, ...]]) -> None:
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    sql = f"INSERT INTO cases_case ({', '.join(COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-    batch: list[tuple[Any, ...]] = []
+def column_defaults() -> dict[str, Any]:
+    """The columns not in ``GENERATED``, each with its field's default as the database takes it.
+
+    A NOT NULL column without a default stops the generator by name before any row is written.
+    """
+    defaults = {}
+    for field in Case._meta.concrete_fields:
+        if field.column in GENERATED:
+            continue
+        value = field.get_default()
+        if value is None and not field.null:
+            raise SystemExit(
+                f"bench.generate: cases_case.{field.column} is NOT NULL without a default: "
+                "add it to GENERATED"
+            )
+        defaults[field.column] = field.get_db_prep_save(value, connection)
+    return defaults
+
+
+def sqlite_stamp(moment: datetime) -> str:
+    """Django stores aware datetimes on SQLite as naive UTC text."""
+    return moment.replace(tzinfo=None).isoformat(" ")
+
+
+def _insert_sqlite(columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO cases_case ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        for row in rows:
-            # Django stores aware datetimes on SQLite as naive UTC text.
-            created = row[4].replace(tzinfo=None).isoformat(" ")
-            batch.append((*row[:4], created, created, *row[6:]))
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
+        while batch := list(itertools.islice(rows, BATCH)):
             cursor.executemany(sql, batch)
 
 
-def _insert_postgresql(rows: Iterator[tuple[Any, ...]]) -> None:
+def _insert_postgresql(columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY cases_case ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with raw.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
@@ -245,13 +284,17 @@ def generate(count: int, *, say: Any = print) -> None:
     rng = random.Random(SEED)
     with transaction.atomic():
         refs = ensure_people_and_lookups(rng)
+    defaults = column_defaults()
+    columns = (*GENERATED, *defaults)
+    constant = tuple(defaults.values())
+    postgresql = connection.vendor == "postgresql"
     say(f"  inserting {count:,} cases…")
-    rows = case_rows(count, refs, rng)
+    generated = case_rows(
+        count, refs, rng, stamp=(lambda moment: moment) if postgresql else sqlite_stamp
+    )
+    rows = (row + constant for row in generated)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _insert_postgresql(rows)
-        else:
-            _insert_sqlite(rows)
+        (_insert_postgresql if postgresql else _insert_sqlite)(columns, rows)
         CaseSettings.objects.update_or_create(pk=1, defaults={"last_number": count})
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -47,7 +47,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+
 CORPUS_VERSION = 1  # change when the generator changes: the cached corpus is written again
 TEMPLATE_VERSION = 1
 SEED = 1250
@@ -76,10 +77,6 @@ CHARSETS = ("utf-8", "iso-8859-2", "windows-1250")
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def bench_dir() -> Path:
-    return Path(os.environ.get("BENCH_DIR") or Path(tempfile.gettempdir()) / "kartoteka-bench")
 
 
 # --- the corpus ----------------------------------------------------------------------------
@@ -273,14 +270,6 @@ def corpus_dir(count: int) -> Path:
 # --- children ------------------------------------------------------------------------------
 
 
-def child_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="kartoteka.settings", DEBUG="0")
-    env["KARTOTEKA_DATA_DIR"] = str(data_dir)
-    env["DATABASE_URL"] = ""  # SQLite in the data dir
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
 def run_child(data_dir: Path, *args: str) -> dict[str, Any]:
     child = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bench.mail_ingest", "child", *args],
@@ -301,7 +290,7 @@ def template_dir() -> Path:
         return folder
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    copy_migrated(folder)
     say("mail: preparing the template database")
     run_child(folder, "prepare")
     (folder / "ready").write_text("")
@@ -582,6 +571,25 @@ def measure_imap(folder: Path, count: int) -> dict[str, Any] | None:
         )
 
 
+def threading_ok(check: dict[str, int]) -> bool:
+    return not (check["mismatches"] or check["missing"] or check["originals_without_case"])
+
+
+def problems(results: dict[str, Any]) -> list[str]:
+    """What the measurements got wrong, whatever their speed: threading, lost messages."""
+    found = []
+    for name in ("import_small", "import", "import_alone", "imap"):
+        result = results.get(name)
+        if result is None:
+            continue
+        check = result["threading"]
+        if result["messages"] != check["messages"] or not threading_ok(check):
+            found.append(f"mail {name}: {result['messages']:,} messages read, threading {check}")
+        if result.get("error"):
+            found.append(f"mail {name}: {result['error']}")
+    return found
+
+
 def mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
@@ -638,9 +646,8 @@ def print_results(results: dict[str, Any]) -> None:
         if results.get(name) is None:
             continue
         check = results[name]["threading"]
-        ok = not (check["mismatches"] or check["missing"] or check["originals_without_case"])
         print(
-            f"  {mark(ok)} threading ({label}): {check['replies']:,} replies, "
+            f"  {mark(threading_ok(check))} threading ({label}): {check['replies']:,} replies, "
             f"{check['mismatches']} not in the case of the message they reply to, "
             f"{check['originals_without_case']} first messages without a case, "
             f"{check['missing']} not stored"
