@@ -11,12 +11,14 @@ Agents, the supervisor and the outsider have been granted work with cases.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.test import Client
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import TeamFactory, UserFactory
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.people import TeamFactory, UserFactory
 
 
 def _restore_migrated_data() -> None:
@@ -55,6 +57,18 @@ def _installation_language() -> None:
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """``django.utils.timezone.now()`` stands still at the moment the test starts (whole
+    seconds), which it returns: to assert the exact time a service stamps. A default bound
+    at import (``default=timezone.now`` of a model field) does not stand still."""
+    from django.utils import timezone
+
+    moment = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
 
 
 @pytest.fixture

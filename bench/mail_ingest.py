@@ -524,7 +524,7 @@ def measure_deliver(folder: Path, runs: int) -> dict[str, Any]:
 @contextlib.contextmanager
 def dovecot_running() -> Iterator[Any]:
     """A throwaway Dovecot on free loopback ports (the test fixture's start code)."""
-    from kartoteka.mail.tests.dovecot import DOVECOT, DovecotServer
+    from kartoteka.testing.mail.dovecot import DOVECOT, DovecotServer
 
     if not Path(DOVECOT).exists():
         yield None

@@ -57,6 +57,6 @@ def page(browser: Browser, live_server, settings, tmp_path: Path) -> Iterator[Pa
 
 
 # The mail servers of the whole-story tests: a real Dovecot and an aiosmtpd server.
-from kartoteka.mail.tests.dovecot import dovecot  # noqa: E402, F401
-from kartoteka.mail.tests.fetching import account, make_mailbox  # noqa: E402, F401
-from kartoteka.mail.tests.smtp_server import smtp_server  # noqa: E402, F401
+from kartoteka.testing.mail.dovecot import dovecot  # noqa: E402, F401
+from kartoteka.testing.mail.fetching import account, make_mailbox  # noqa: E402, F401
+from kartoteka.testing.mail.smtp_server import smtp_server  # noqa: E402, F401

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, Response, expect
 from stdnum.pl import nip as stdnum_nip
 
 from kartoteka.customers.models import Account
-from kartoteka.customers.tests.factories import valid_nip
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import PASSWORD
+from kartoteka.testing.customers import valid_nip
+from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from kartoteka.cases import services
 from kartoteka.cases.models import Case
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import PASSWORD
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from kartoteka.mail.models import Draft, DraftAttachment, Message
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import PASSWORD
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
+from kartoteka.testing.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,11 +18,11 @@ from playwright.sync_api import Page, expect
 
 from kartoteka.cases.models import Case, CaseSettings, Status
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Message
 from kartoteka.mail.receiving.fetch import fetch_all
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import PASSWORD
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -17,10 +17,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from kartoteka.cases.models import Case, CaseGroup
 from kartoteka.customers.models import EmailAddress
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.receiving.fetch import fetch_all
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import PASSWORD, UserFactory
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.people import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -20,8 +20,8 @@ from kartoteka.cases.services import (
     CASE_FIELDS,
     NOTE_MAX_LENGTH,
     NOTIFY_TEXT_MAX_LENGTH,
-    notify_addresses_clean,
 )
+from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact
@@ -175,7 +175,7 @@ class CaseForm(SubmitOnceForm):
         return people
 
     def clean_notify_addresses(self) -> str:
-        return notify_addresses_clean(self.cleaned_data["notify_addresses"])
+        return addresses_clean(self.cleaned_data["notify_addresses"])
 
     @property
     def status_code(self) -> int:

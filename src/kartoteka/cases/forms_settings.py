@@ -12,8 +12,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel, case_workers
+from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel
 from kartoteka.cases.models import NOTICE_FIELDS, CaseGroup, CaseSettings, Status
+from kartoteka.cases.selectors import case_workers
 from kartoteka.core.forms import CreateOnceModelForm
 
 DEFAULT_HELP = _("New cases get the default value. Making this one the default unsets the old one.")

@@ -27,9 +27,8 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, ProtectedError, Q, QuerySet
+from django.db.models import Count, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,7 +42,9 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
+from kartoteka.cases.selectors import case_workers
 from kartoteka.cases.services import case_settings
+from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.validation import ErrorCollector
 from kartoteka.people.models import User
 
@@ -96,21 +97,6 @@ def lookup_case_count(value: AnyLookup) -> int:
     return Case.objects.filter(**{CASE_FIELD[type(value)]: value}).count()
 
 
-def case_workers() -> QuerySet[User]:
-    """Active staff who work with cases: who may be a group's member (and whom workflow
-    rules assign, notify or make follow), in name order."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(role=User.Role.PORTAL, is_superuser=False)
-        .filter(
-            Q(role__in=[User.Role.ADMINISTRATOR, User.Role.MANAGER])
-            | Q(is_superuser=True)
-            | Q(can_work_with_cases=True)
-        )
-        .order_by("last_name", "first_name", "username", "pk")
-    )
-
-
 def lookup_delete_refusal(value: AnyLookup) -> str:
     """Why ``value`` cannot be deleted whatever is chosen for its cases, or ``""``."""
     model = type(value)
@@ -129,32 +115,6 @@ def lookup_delete_refusal(value: AnyLookup) -> str:
 
 
 # Validation.
-
-
-def notify_addresses_normalise(raw: str) -> str:
-    """Comma-separated addresses as ``"a@b.pl, c@d.pl"``: trimmed, without repeats.
-
-    Raises ``ValidationError`` with one message per invalid address.
-    """
-    addresses: list[str] = []
-    errors: list[ValidationError] = []
-    for part in raw.replace(";", ",").split(","):
-        address = part.strip()
-        if not address or address.lower() in (known.lower() for known in addresses):
-            continue
-        try:
-            validate_email(address)
-        except ValidationError:
-            errors.append(
-                ValidationError(
-                    _("%(address)s is not a valid email address.") % {"address": address},
-                    code="invalid_address",
-                )
-            )
-        addresses.append(address)
-    if errors:
-        raise ValidationError(errors)
-    return ", ".join(addresses)
 
 
 def case_prefix_clean(raw: str) -> str:
@@ -221,7 +181,7 @@ def _apply(value: AnyLookup, data: dict[str, Any]) -> None:
         raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
     if "notify_addresses" in data:
         try:
-            addresses = notify_addresses_normalise(data["notify_addresses"])
+            addresses = addresses_clean(data["notify_addresses"])
         except ValidationError as error:
             raise ValidationError({"notify_addresses": error.error_list}) from error
         data = {**data, "notify_addresses": addresses}

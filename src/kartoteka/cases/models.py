@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kartoteka.core.history import HistoricalRecords
 from kartoteka.customers.models import account_visibility
 
 if TYPE_CHECKING:
@@ -351,6 +351,17 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("desk:case-detail", args=[self.number])
+
+    @staticmethod
+    def tag_of(number: int, *, prefix: str) -> str:
+        """The subject tag ``[PREFIX#N]`` of case number ``number``, the one place it is
+        built (reading it is ``mail.reading.threading``'s)."""
+        return f"[{prefix}#{number}]"
+
+    def tag(self, prefix: str) -> str:
+        """This case's subject tag; ``prefix`` is ``case_settings().prefix``, read once by
+        the caller (a list reads it once, not per row)."""
+        return self.tag_of(self.number, prefix=prefix)
 
 
 class CaseNoteQuerySet(models.QuerySet["CaseNote"]):

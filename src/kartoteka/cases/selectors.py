@@ -76,9 +76,16 @@ def case_attachment_get_for_user(user: User, number: int, pk: int) -> CaseAttach
 
 
 def case_workers() -> QuerySet[User]:
-    """Active users who work with cases: whom a case may be assigned to."""
-    return User.objects.filter(is_active=True).filter(
-        Q(role__in=[User.Role.ADMINISTRATOR, User.Role.MANAGER])
-        | Q(is_superuser=True)
-        | (Q(can_work_with_cases=True) & ~Q(role=User.Role.PORTAL))
+    """Active users who work with cases (administrators, managers, superusers, and users
+    marked ``can_work_with_cases`` who are not portal users), in name order: whom a case may
+    be assigned to, who may be a group's member, whom workflow rules assign, notify or make
+    follow. ``User.works_with_cases`` is the same rule for one user."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role__in=[User.Role.ADMINISTRATOR, User.Role.MANAGER])
+            | Q(is_superuser=True)
+            | (Q(can_work_with_cases=True) & ~Q(role=User.Role.PORTAL))
+        )
+        .order_by("last_name", "first_name", "username", "pk")
     )

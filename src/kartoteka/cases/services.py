@@ -9,14 +9,12 @@ the counter never goes back, so a deleted case's number is never given again.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.validators import EmailValidator
 from django.db import connection, router, transaction
 from django.db.models import ForeignKey, QuerySet
 from django.db.models.deletion import Collector
@@ -37,6 +35,7 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
+from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.validation import ErrorCollector
 
 if TYPE_CHECKING:
@@ -152,26 +151,6 @@ def _check_people(
         )
 
 
-def notify_addresses_clean(value: str) -> str:
-    """Extra notification addresses, separated by commas or semicolons, as stored: each
-    checked, lower-cased, once, joined by ", ". A bad one is named as typed."""
-    addresses: list[str] = []
-    for typed in re.split(r"[,;]", value or ""):
-        address = typed.strip()
-        if not address:
-            continue
-        try:
-            EmailValidator()(address)
-        except ValidationError:
-            raise ValidationError(
-                _("“%(address)s” is not an email address.") % {"address": address},
-                code="invalid_address",
-            ) from None
-        if address.lower() not in addresses:
-            addresses.append(address.lower())
-    return ", ".join(addresses)
-
-
 def _check_notice_settings(
     errors: ErrorCollector, *, account: Account | None, data: dict[str, Any]
 ) -> None:
@@ -188,7 +167,7 @@ def _check_notice_settings(
         errors.add("notify_contact", ValidationError(message, code="contact_not_of_account"))
     if "notify_addresses" in data:
         with errors.on("notify_addresses"):
-            data["notify_addresses"] = notify_addresses_clean(str(data["notify_addresses"]))
+            data["notify_addresses"] = addresses_clean(str(data["notify_addresses"]))
     if len(data.get("notify_text") or "") > NOTIFY_TEXT_MAX_LENGTH:
         errors.add(
             "notify_text",
@@ -211,14 +190,14 @@ def case_notice_settings_update(
     """Set whom the installation adds to every case's notifications, and the fields shown.
 
     ``notify_addresses`` are comma- or semicolon-separated (stored cleaned, see
-    ``notify_addresses_clean``); ``notify_fields`` are names of ``NOTICE_FIELDS``
+    ``core.addresses.addresses_clean``); ``notify_fields`` are names of ``NOTICE_FIELDS``
     (stored in that order; an unknown name is refused). Locks the settings row.
     """
     case_settings()
     row = CaseSettings.objects.select_for_update().get(pk=1)
     errors = ErrorCollector()
     with errors.on("notify_addresses"):
-        row.notify_addresses = notify_addresses_clean(notify_addresses)
+        row.notify_addresses = addresses_clean(notify_addresses)
     unknown = sorted(set(notify_fields) - {name for name, _label in NOTICE_FIELDS})
     if unknown:
         errors.add(
@@ -527,7 +506,7 @@ ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 
 
 @transaction.atomic
-def case_attachment_add(*, case: Case, by: User, file: UploadedFile) -> CaseAttachment:
+def case_attachment_add(*, case: Case, by: User, file: UploadedFile[bytes]) -> CaseAttachment:
     """Store an uploaded file through Django's default storage and attach it to the case.
 
     Files up to ``ATTACHMENT_MAX_BYTES`` are accepted; the original name is kept for display

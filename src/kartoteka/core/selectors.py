@@ -34,7 +34,9 @@ def dictionary_groups() -> list[DictionaryGroup]:
     ]
 
 
-def classification_fields() -> Iterator[tuple[type[models.Model], models.ManyToManyField]]:
+def classification_fields() -> Iterator[
+    tuple[type[models.Model], models.ManyToManyField[DictionaryEntry, models.Model]]
+]:
     """Every many-to-many field of any model that holds dictionary entries (its values)."""
     for model in apps.get_models():
         for field in model._meta.local_many_to_many:
@@ -42,7 +44,7 @@ def classification_fields() -> Iterator[tuple[type[models.Model], models.ManyToM
                 yield model, field
 
 
-def _through(field: models.ManyToManyField) -> tuple[Any, str, str]:
+def _through(field: models.ManyToManyField[DictionaryEntry, models.Model]) -> tuple[Any, str, str]:
     """The through model of a classification field, its record column and its entry column."""
     return field.remote_field.through, field.m2m_field_name(), field.m2m_reverse_field_name()
 

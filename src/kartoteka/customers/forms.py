@@ -7,7 +7,6 @@ phone numbers, dictionary choices) live in ``customers.services``; a view passes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -15,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kartoteka.core.addresses import address_entries
 from kartoteka.core.dictionaries import dictionaries_for
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.once import SubmitOnceForm
@@ -22,13 +22,6 @@ from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
 from kartoteka.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
 from kartoteka.people.models import Team, User
-
-ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def split_addresses(text: str) -> list[str]:
-    """Addresses written one per line or separated by commas, semicolons or spaces."""
-    return [part for part in ADDRESS_SEPARATORS.split(text) if part]
 
 
 def group_entry_choices(field: forms.ModelChoiceField) -> None:
@@ -161,7 +154,7 @@ class AccountForm(ClassificationFields):
             "data": {field: self.cleaned_data[field] for field in ACCOUNT_FIELDS},
             "segments": self.cleaned_data["segments"],
             "classifications": self.classifications(),
-            "shared_emails": split_addresses(self.cleaned_data["shared_emails"]),
+            "shared_emails": address_entries(self.cleaned_data["shared_emails"]),
         }
 
 
@@ -224,7 +217,7 @@ class ContactForm(ClassificationFields):
         """The keyword arguments of ``contact_create`` and ``contact_update``."""
         return {
             "data": {field: self.cleaned_data[field] for field in CONTACT_FIELDS},
-            "emails": split_addresses(self.cleaned_data["emails"]),
+            "emails": address_entries(self.cleaned_data["emails"]),
             "phones": [
                 (row["number"], row["kind"])
                 for row in self.phones.cleaned_data

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+from kartoteka.core.addresses import address_parse
 
 # phonenumbers and stdnum are imported in the functions that use them: together they take
 # 30 ms to import, and the mail pipeline (a process per message) needs only normalise_email.
@@ -107,15 +108,8 @@ def format_phone(e164: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    """A syntactically valid address, lower-cased and stripped."""
-    address = value.strip().lower()
-    if not address:
+    """A syntactically valid address, lower-cased and stripped (refused as every typed
+    address is, by ``core.addresses``)."""
+    if not value.strip():
         raise ValidationError(_("Enter an email address."), code="email_empty")
-    try:
-        validate_email(address)
-    except ValidationError as error:
-        raise ValidationError(
-            _("%(value)s is not a valid email address.") % {"value": value.strip()},
-            code="email_invalid",
-        ) from error
-    return address
+    return address_parse(value.strip())[1]

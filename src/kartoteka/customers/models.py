@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kartoteka.core.history import HistoricalRecords
 from kartoteka.core.models import DictionaryEntry
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Demo email: customers writing to the support desk, fed through the real inbound pipeline.
 
-Every message is a raw RFC 5322 email handed to ``mail.inbound.message_receive``, so it is
+Every message is a raw RFC 5322 email handed to ``mail.receiving.inbound.message_receive``, so it is
 threaded, stored and placed (new case, appended reply, triage) exactly as delivered mail
 would be. The messages come from the seed and a fixed base date, so a rerun builds the same
 bytes; it is skipped anyway once any demo message is stored.

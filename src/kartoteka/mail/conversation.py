@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -23,7 +23,7 @@ from kartoteka.mail.models import Attachment, Message
 from kartoteka.people.models import User
 
 
-def case_messages_prefetch() -> Prefetch:
+def case_messages_prefetch() -> Prefetch[str, QuerySet[Message]]:
     """A case's emails, oldest first, with their attachments: for the conversation on its page.
 
     Oldest first always: a reader who prefers the newest first gets the list reversed by

@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from kartoteka.core import crypto
 
 
+class MailboxQuerySet(models.QuerySet["Mailbox"]):
+    def default(self) -> Mailbox | None:
+        """The installation's default mailbox, which mail goes out from when nothing else
+        chooses one, or ``None`` when it is not active: an inactive mailbox sends nothing, so
+        every sender gets one answer ("no default mailbox") instead of checking ``active``
+        itself. The flag itself (one default, active or not) is kept by ``mail.mailboxes``."""
+        return self.filter(is_default=True, active=True).first()
+
+
 class Mailbox(models.Model):
     class Protocol(models.TextChoices):
         IMAP = "imap", "IMAP"
@@ -79,6 +88,8 @@ class Mailbox(models.Model):
     )
     last_fetch_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_fetch_error = models.TextField(blank=True, editable=False)
+
+    objects = MailboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -43,7 +43,7 @@ def _recipient_works_with_cases() -> Q:
 
 
 def default_mailbox() -> Mailbox | None:
-    return Mailbox.objects.filter(is_default=True, active=True).first()
+    return Mailbox.objects.default()
 
 
 def notifications_claim(pks: Sequence[int]) -> list[int]:

@@ -3,7 +3,8 @@
 A case says whether its creation and changes are told (``Case.notify``) and to whom: its
 reporter, one more contact of its customer, extra addresses, with an extra text at the end.
 The case settings add the account manager, the administrators and their own extra addresses,
-and choose which of the case's fields the emails show (``NOTICE_FIELDS``; none chosen = all).
+and choose which of the case's fields the emails show (``cases.models.NOTICE_FIELDS``; none
+chosen = all).
 
 ``customer_notices_send`` is the last step ``workflows.followup`` runs after a happening
 commits. It tells:
@@ -19,8 +20,8 @@ Internal notes are never sent: the "last message" is the latest email of the cas
 automatic, discarded, nor an auto-reply or bounce) or public comment, whichever is newer.
 
 The emails are automatic mail from the default mailbox through the outbox
-(``mail.outbound.message_compose(automatic=True)``): they carry the case's tag, so a reply
-lands in the case, and the loop guard holds back auto-repliers, robots, our own mailboxes and
+(``mail.sending.outbound.message_compose(automatic=True)``): they carry the case's tag, so a
+reply lands in the case, and the loop guard holds back auto-repliers, robots, our own mailboxes and
 rate-limited addresses. One email goes per language and audience: the customer's side
 (reporter, contact, the case's addresses) never sees the installation's own recipients
 (manager, administrators, the settings' addresses), who get theirs with a link to the case.
@@ -316,7 +317,7 @@ def customer_notices_send(happening: Happening, case: Case) -> None:
     recipients = notice_recipients(case, settings_row=settings_row, actor_id=happening.actor_id)
     if not recipients:
         return
-    mailbox = Mailbox.objects.filter(is_default=True, active=True).first()
+    mailbox = Mailbox.objects.default()
     if mailbox is None:
         logger.warning(
             "case #%s: no default mailbox, so its notification emails are not sent", case.number

@@ -32,7 +32,6 @@ from kartoteka.cases.services import case_settings, case_update
 from kartoteka.workflows import values
 from kartoteka.workflows.assignment import case_assign_in_group
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition, RuleRun
-from kartoteka.workflows.placeholders import placeholder_values, placeholders_fill
 
 if TYPE_CHECKING:
     from kartoteka.cases.happenings import Happening
@@ -274,18 +273,19 @@ def _email_recipients(action: RuleAction, case: Case) -> list[str]:
 
 def _send_email(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
     from kartoteka.mail.models import Mailbox
+    from kartoteka.mail.sending import canned
     from kartoteka.mail.sending.outbound import message_compose
 
-    mailbox = Mailbox.objects.filter(is_default=True, active=True).first()
+    mailbox = Mailbox.objects.default()
     if mailbox is None:
         logger.warning("rule %s: no default mailbox to send its email from", rule.pk)
         return case, _("Email not sent: there is no default mailbox.")
     recipients = _email_recipients(action, case)
     if not recipients:
         return case, _("Email not sent: nobody to send it to.")
-    filled = placeholder_values(case, prefix=case_settings().prefix)
-    subject = " ".join(placeholders_fill(action.email_subject, values=filled).split())
-    text = placeholders_fill(action.email_body, values=filled).strip() + "\n"
+    filled = canned.case_placeholder_values(case, prefix=case_settings().prefix)
+    subject = " ".join(canned.canned_render(action.email_subject, values=filled).split())
+    text = canned.canned_render(action.email_body, values=filled).strip() + "\n"
     with transaction.atomic():
         message = message_compose(
             mailbox=mailbox, to=recipients, subject=subject, text=text, case=case, automatic=True

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.models import CaseGroup
 from kartoteka.core.once import SubmitOnceForm
+from kartoteka.mail.sending.canned import CASE_PLACEHOLDERS
 from kartoteka.people.models import Team
 from kartoteka.workflows import services, values
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition
-from kartoteka.workflows.placeholders import PLACEHOLDERS
 
 CONDITION_LISTS = [field for field in RuleCondition.Field.values if field not in services.CONTAINS]
 SET_FIELD_LISTS = [field for field in RuleAction.SetField.values if field != "due_date"]
@@ -202,7 +202,7 @@ class ActionForm(forms.Form):
         max_length=20000,
         required=False,
         help_text=format_lazy(
-            "{} {}", _("Placeholders:"), ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+            "{} {}", _("Placeholders:"), ", ".join(f"{{{name}}}" for name in CASE_PLACEHOLDERS)
         ),
     )
     email_reporter = forms.BooleanField(label=_("To the reporter"), required=False)

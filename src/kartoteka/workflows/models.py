@@ -4,7 +4,8 @@ conditions, all of them), do something (the actions, in order).
 Values chosen from lists (a group, a status, a mailbox...) are kept as primary keys in text:
 a value deleted later makes its condition never hold and its action do nothing, which is
 safer than a foreign key whose deletion would silently widen the rule or block the deletion.
-``workflows.rules`` checks every value when a rule is saved.
+``workflows.services.rule_save`` checks every value (with ``workflows.values``) when a rule
+is saved.
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ def overdue_cases_mark(*, now: datetime | None = None) -> int:
     case (logged) leaves it for the next run. Cases are read in batches of ``BATCH_SIZE``.
     """
     now = now or timezone.now()
-    mailbox = Mailbox.objects.filter(is_default=True, active=True).first()
+    mailbox = Mailbox.objects.default()
     administrators: list[Recipient] | None = None
     marked = 0
     for status in overdue_statuses():

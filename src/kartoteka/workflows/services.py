@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kartoteka.cases.lookups import notify_addresses_normalise
 from kartoteka.cases.models import CaseGroup
+from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.validation import ErrorCollector
+from kartoteka.mail.sending import canned
 from kartoteka.people.models import Team
 from kartoteka.workflows import values
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition
-from kartoteka.workflows.placeholders import placeholders_unknown
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -166,7 +166,7 @@ def action_check(data: dict[str, Any]) -> dict[str, Any]:
         if not body:
             errors.add("email_body", ValidationError(_("Enter the text."), code="required"))
         for name, text in (("email_subject", subject), ("email_body", body)):
-            unknown_names = placeholders_unknown(text)
+            unknown_names = canned.placeholders_unknown(text, known=canned.CASE_PLACEHOLDERS.keys())
             if unknown_names:
                 errors.add(
                     name,
@@ -177,9 +177,7 @@ def action_check(data: dict[str, Any]) -> dict[str, Any]:
                     ),
                 )
         with errors.on("email_addresses"):
-            clean["email_addresses"] = notify_addresses_normalise(
-                str(data.get("email_addresses", ""))
-            )
+            clean["email_addresses"] = addresses_clean(str(data.get("email_addresses", "")))
         clean["email_reporter"] = bool(data.get("email_reporter"))
         clean["email_contacts"] = bool(data.get("email_contacts"))
         addresses_given = bool(str(data.get("email_addresses", "")).strip())

@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kartoteka.cases.lookups import case_workers
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.cases.selectors import case_workers
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers.models import Segment
 from kartoteka.mail.models import Mailbox
@@ -120,13 +120,3 @@ def value_object(field: str, value: str) -> Any:
     if not value or not value.isdigit() or field == "channel":
         return None
     return _queryset(field).filter(pk=int(value)).first()
-
-
-def value_label(field: str, value: str) -> str:
-    """How a stored value reads on the rules' pages."""
-    if value == "":
-        return _("(none)")
-    if field == "channel":
-        return str(Case.Channel(value).label) if value in Case.Channel.values else value
-    row = value_object(field, value)
-    return _label(field, row) if row is not None else _("(deleted)")

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
 
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.people import UserFactory
 
 
 def run_token(*args: str) -> str:

@@ -19,9 +19,9 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
-from kartoteka.customers.models import Account, Contact
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 CASES = "/api/v1/cases/"
 IN_TWO_WEEKS = timezone.localdate() + dt.timedelta(days=14)
@@ -31,19 +31,6 @@ def api_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def make_case(
-    subject: str = "Drukarka nie drukuje",
-    *,
-    by: User | None = None,
-    account: Account | None = None,
-    contacts: tuple[Contact, ...] = (),
-    **data: Any,
-) -> Case:
-    return services.case_create(
-        by=by, subject=subject, account=account, contacts=contacts, data=data
-    )
 
 
 def subjects(response) -> list[str]:

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from kartoteka.cases import export
 from kartoteka.cases.models import Case
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ from rest_framework.test import APIClient
 from kartoteka.cases import following, services
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseFollower
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail.sending import outbound
-from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import TeamFactory, UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
+from kartoteka.testing.people import TeamFactory, UserFactory
 
 HTMX = {"HX-Request": "true"}
 

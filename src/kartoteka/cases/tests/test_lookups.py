@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from kartoteka.cases import lookups
 from kartoteka.cases.models import Case, CaseGroup, CaseSettings, Priority, Status
 from kartoteka.cases.services import case_create, case_settings
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -331,8 +331,8 @@ def test_each_bad_notify_address_is_named() -> None:
     # then
     assert messages_of(error) == {
         "notify_addresses": [
-            "szef(at)firma.pl is not a valid email address.",
-            "dyzur@ is not a valid email address.",
+            "“szef(at)firma.pl” is not an email address.",
+            "“dyzur@” is not an email address.",
         ]
     }
     status.refresh_from_db()

@@ -8,9 +8,9 @@ from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 from kartoteka.cases import services
 from kartoteka.cases.api import NoteListApi
 from kartoteka.cases.models import Case, CaseNote
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 SECRET = "Klient zalega z płatnościami"
 

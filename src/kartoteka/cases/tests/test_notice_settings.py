@@ -9,16 +9,16 @@ from django.urls import reverse
 from kartoteka.cases import services
 from kartoteka.cases.models import Case, CaseSettings, Priority, Status
 from kartoteka.cases.services import case_notice_settings_update
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import (
+from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import (
     AccountFactory,
     ContactFactory,
     EmailAddressFactory,
     PhoneNumberFactory,
 )
-from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 

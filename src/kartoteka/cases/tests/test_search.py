@@ -11,8 +11,8 @@ from django.db import connection
 from kartoteka.cases import search, selectors, services
 from kartoteka.cases.models import Case, CaseSettings
 from kartoteka.cases.selectors import case_list
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
 
 SUBJECTS = [
     "Dostawa do Łodzi",

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from kartoteka.cases import history, selectors, services
 from kartoteka.cases.models import Case, CaseAttachment, CaseNote, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 

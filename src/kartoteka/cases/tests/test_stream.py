@@ -9,14 +9,13 @@ from django.urls import reverse
 
 from kartoteka.cases import following, mentions, services
 from kartoteka.cases.models import Case, CaseNote
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.cases.tests.test_views_case import add_message
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.sending import compose
-from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.mail.sending import add_message, make_inbound, make_mailbox
+from kartoteka.testing.people import UserFactory
 
 HTMX = {"HX-Request": "true"}
 SECRET = "Klient zalega z płatnościami — nie mówić mu o rabacie"

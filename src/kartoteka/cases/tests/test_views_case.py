@@ -16,30 +16,14 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.models import FormSubmission
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Attachment, Message
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.mail.sending import add_message
 
 pytestmark = pytest.mark.django_db
-
-
-def add_message(case: Case, *, direction: str = Message.Direction.INBOUND, **fields: object):
-    defaults: dict[str, object] = {
-        "state": Message.State.PLACED
-        if direction == Message.Direction.INBOUND
-        else Message.State.SENT,
-        "message_id": f"{Message.objects.count()}@klient.example",
-        "subject": "Drukarka nie drukuje",
-        "from_name": "Klient",
-        "from_address": "klient@klient.example",
-        "to": [{"name": "Pomoc", "address": "pomoc@firma.example"}],
-        "date": timezone.now(),
-        "text": "Nadal nie działa.",
-        "raw_sha256": "0" * 64,
-    }
-    return Message.objects.create(case=case, direction=direction, **(defaults | fields))
 
 
 CREATE_URL = reverse("cases:case-create")
@@ -658,7 +642,11 @@ def test_history_page_query_count_does_not_grow_with_changes(
     # case settings, the records, the names of statuses, priorities, types, categories,
     # groups, customers and users, then the events and the notes
     with django_assert_num_queries(19):
-        client.get(url("case-history", case))
+        response = client.get(url("case-history", case))
+    # and every change and note is on the page
+    assert response.status_code == 200
+    assert all(f"Zmiana {n}" in response.text for n in range(changes))
+    assert all(f"Notatka {n}" in response.text for n in range(changes))
 
 
 def test_a_message_without_a_quote_offers_no_quoted_text(db) -> None:

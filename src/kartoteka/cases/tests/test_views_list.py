@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +281,13 @@ def test_htmx_list_query_count_does_not_grow_with_rows(manager, rows, django_ass
 
     # when / then: session, user, count, page
     with django_assert_num_queries(9):
-        client.get(LIST_URL, headers={"HX-Request": "true"})
+        response = client.get(LIST_URL, headers={"HX-Request": "true"})
+    # and what came back is the results fragment with every row, not the page
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="results" class="results">')
+    assert "<html" not in response.text
+    assert response.text.count('class="case-tag"') == rows
+    assert "Sprawa 0" in response.text
 
 
 # Access

@@ -10,9 +10,9 @@ from django.urls import reverse
 from kartoteka.cases import lookups
 from kartoteka.cases.models import Case, CaseSettings, Priority, Status
 from kartoteka.cases.services import case_create, case_settings
-from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,7 @@ def test_a_bad_notify_address_is_named_on_its_field(admin) -> None:
     # then
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "notify_addresses": ["szef at firma is not a valid email address."]
+        "notify_addresses": ["“szef at firma” is not an email address."]
     }
     assert Status.objects.filter(name="Escalated").exists() is False
 

@@ -85,7 +85,7 @@ def case_history(request: StaffRequest, number: int) -> HttpResponse:
     context = {
         "nav": "cases",
         "case": case,
-        "prefix": services.case_settings().prefix,
+        "tag": case.tag(services.case_settings().prefix),
         "entries": history.case_history(case),
     }
     return render(request, "cases/case_history.html", context)

@@ -61,7 +61,7 @@ def test_a_laptop_start_on_plain_http_can_still_log_in(tmp_path) -> None:
 
 
 def test_a_forbidden_page_explains_itself_in_the_users_language(db, manager) -> None:
-    from kartoteka.core.tests.clients import client_for
+    from kartoteka.testing.clients import client_for
 
     manager.language = "pl"
     manager.save(update_fields=["language"])
@@ -71,7 +71,7 @@ def test_a_forbidden_page_explains_itself_in_the_users_language(db, manager) -> 
 
 
 def test_an_unknown_page_is_a_styled_404(db, agent) -> None:
-    from kartoteka.core.tests.clients import client_for
+    from kartoteka.testing.clients import client_for
 
     response = client_for(agent).get("/customers/999999/")
     assert response.status_code == 404

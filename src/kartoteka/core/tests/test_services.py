@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from kartoteka.core import services
 from kartoteka.core.models import Dictionary, DictionaryEntry
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 
 @pytest.fixture

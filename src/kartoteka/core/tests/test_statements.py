@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kartoteka.core.statements import InstanceStatement, Statement
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import (
+from kartoteka.testing.customers import (
     AccountFactory,
     ContactFactory,
     EmailAddressFactory,

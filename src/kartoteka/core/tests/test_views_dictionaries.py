@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -93,7 +93,9 @@ def test_list_runs_a_fixed_number_of_queries(admin, industry, django_assert_num_
         Dictionary.objects.create(name=f"Extra {number}", applies_to="event")
     # session, user, dictionaries
     with django_assert_num_queries(5):
-        client.get(reverse("core:dictionary-list"))
+        response = client.get(reverse("core:dictionary-list"))
+    assert response.status_code == 200
+    assert all(f"Extra {number}" in response.text for number in range(5))
 
 
 def test_administrator_creates_a_dictionary(admin, db) -> None:

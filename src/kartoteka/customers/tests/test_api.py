@@ -6,14 +6,14 @@ from rest_framework.test import APIClient
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers.models import Account, Contact
-from kartoteka.customers.tests.factories import (
+from kartoteka.people.models import User
+from kartoteka.testing.customers import (
     AccountFactory,
     ContactFactory,
     EmailAddressFactory,
     PhoneNumberFactory,
     SegmentFactory,
 )
-from kartoteka.people.models import User
 
 ACCOUNTS = "/api/v1/accounts/"
 CONTACTS = "/api/v1/contacts/"

@@ -12,7 +12,7 @@ from kartoteka.customers.identifiers import (
     normalise_phone,
     normalise_regon,
 )
-from kartoteka.customers.tests.factories import valid_nip, valid_regon
+from kartoteka.testing.customers import valid_nip, valid_regon
 
 
 @pytest.mark.parametrize(
@@ -103,4 +103,4 @@ def test_email_is_lower_cased_and_stripped() -> None:
 def test_malformed_email_is_rejected(bad: str) -> None:
     with pytest.raises(ValidationError) as raised:
         normalise_email(bad)
-    assert raised.value.code == "email_invalid"
+    assert raised.value.code == "invalid_address"

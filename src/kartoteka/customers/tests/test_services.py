@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.customers import services
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber
-from kartoteka.customers.tests.factories import (
+from kartoteka.testing.customers import (
     AccountFactory,
     ContactFactory,
     EmailAddressFactory,

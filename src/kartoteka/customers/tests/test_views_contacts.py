@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
-from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import (
+from kartoteka.customers.views.accounts import PAGE_SIZE
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import (
     AccountFactory,
     ContactFactory,
     EmailAddressFactory,
@@ -144,7 +145,10 @@ def test_list_query_count_does_not_grow_with_rows(agent, rows, django_assert_num
     # when / then: session, user, count, page, emails, phones, and the account and
     # classification choices of the filters
     with django_assert_num_queries(10):
-        client.get(LIST_URL)
+        response = client.get(LIST_URL)
+    # and every contact of the page is listed with its address
+    assert response.status_code == 200
+    assert response.text.count('href="mailto:') == min(rows, PAGE_SIZE)
 
 
 # Access

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Account, Segment
-from kartoteka.customers.tests.factories import AccountFactory, SegmentFactory
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 

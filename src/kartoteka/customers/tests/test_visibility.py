@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kartoteka.customers.models import Account, Contact
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.people import UserFactory
 
 RECORDS = ["open", "restricted_support", "restricted_of_agent", "restricted_of_outsider", "hidden"]
 

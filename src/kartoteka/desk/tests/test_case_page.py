@@ -13,12 +13,12 @@ from django.utils import timezone
 from kartoteka.cases import services
 from kartoteka.cases.history import case_history
 from kartoteka.cases.models import Case, CaseEvent, Priority, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.cases.tests.test_views_case import add_message
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Attachment
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.mail.sending import add_message
 
 pytestmark = pytest.mark.django_db
 

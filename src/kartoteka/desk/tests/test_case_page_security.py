@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from kartoteka.cases.models import Case
-from kartoteka.core.tests.clients import client_for
 from kartoteka.mail.models import Message
 from kartoteka.mail.receiving.inbound import message_receive
-from kartoteka.mail.tests.receiving import (  # noqa: F401 - fixtures
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.mail.receiving import (  # noqa: F401 - fixtures
     CUSTOMER,
     SUPPORT,
     case,

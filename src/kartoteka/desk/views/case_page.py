@@ -52,7 +52,7 @@ def render_case(
     context = {
         "nav": "cases",
         "case": case,
-        "prefix": services.case_settings().prefix,
+        "tag": case.tag(services.case_settings().prefix),
         "can_delete": selectors.case_can_delete(request.user),
         "can_edit": request.user.works_with_cases,
         "properties": PROPERTIES,

@@ -101,7 +101,7 @@ def case_print(request: StaffRequest, number: int) -> HttpResponse:
     context = {
         "nav": "cases",
         "case": case,
-        "prefix": services.case_settings().prefix,
+        "tag": case.tag(services.case_settings().prefix),
         "entries": history.case_history(case),
     }
     return render(request, "desk/case_print.html", context)

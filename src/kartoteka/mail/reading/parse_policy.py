@@ -36,7 +36,7 @@ class _ReusingHeaderRegistry(HeaderRegistry):
     def __call__(self, name: str, value: str) -> BaseHeader:
         if len(value) > _MAX_REMEMBERED_VALUE:
             return super().__call__(name, value)
-        return self._remembered(name, value)  # type: ignore[no-any-return]
+        return self._remembered(name, value)
 
 
 POLICY = policy.default.clone(header_factory=_ReusingHeaderRegistry())

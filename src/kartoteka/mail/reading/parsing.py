@@ -38,14 +38,6 @@ _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS_IN_TEXT = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 _SURROGATES = re.compile("[\udc80-\udcff]")
-# "addr@example.com", "<addr@example.com>" or "Name Or =?utf-8?q?Word?= <addr@example.com>":
-# the forms most headers take, read here exactly as ``getaddresses`` reads them, only faster.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++"
-_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-_SIMPLE_ADDRESS = re.compile(
-    rf"[ \t]*(?:({_ADDR_SPEC})|((?:{_ATOM}[ \t]+)*{_ATOM})?[ \t]*<({_ADDR_SPEC})>)[ \t]*"
-)
-_BLANKS = re.compile(r"[ \t]+")
 _PARAMETER_SPLIT = re.compile(r'(?:[^;"]|"(?:[^"\\]|\\.)*"?)+')
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(set(range(256)) - set(_BASE64_ALPHABET))  # for bytes.translate(None, …)
@@ -74,16 +66,17 @@ class _Collected:
     parts: list[tuple[str, dict[str, str], Message]] = field(default_factory=list)
 
 
-def parse(raw: bytes) -> ParsedMessage:
+def parse(raw: bytes, *, sha256: str | None = None) -> ParsedMessage:
     """The message in ``raw`` as plain data; never raises, whatever the bytes.
 
-    Input the ``email`` package cannot split at all gives a message whose text is the raw
-    bytes decoded leniently, and whose ``defects`` say what happened.
+    ``sha256`` is the bytes' hash when the caller has it already (the raw store's key), so
+    they are not hashed twice. Input the ``email`` package cannot split at all gives a message
+    whose text is the raw bytes decoded leniently, and whose ``defects`` say what happened.
     """
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", "surrogateescape")
     raw = bytes(raw)
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256 if sha256 is not None else hashlib.sha256(raw).hexdigest()
     try:
         return _parse(raw, digest)
     except Exception as exc:  # the contract is "never raises"; keep the message readable
@@ -263,7 +256,9 @@ def parse_addresses(value: str, defects: list[str] | None = None) -> list[Addres
     if _SURROGATES.search(value):
         value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
     value = value.replace("\r", "").replace("\n", " ")
-    pairs = _address_pairs(value)
+    pairs = getaddresses([value])
+    if not pairs or pairs == [("", "")]:
+        pairs = getaddresses([value], strict=False)
     result: list[Address] = []
     for name, address in pairs:
         name = decode_header_text(name) if "=?" in name else name.strip()
@@ -284,17 +279,6 @@ def parse_addresses(value: str, defects: list[str] | None = None) -> list[Addres
             Address(name="", address=address.lower()) for address in _ADDRESS_IN_TEXT.findall(value)
         ]
     return result
-
-
-def _address_pairs(value: str) -> list[tuple[str, str]]:
-    simple = _SIMPLE_ADDRESS.fullmatch(value)
-    if simple:
-        bare, name, address = simple.groups()
-        return [("", bare)] if bare else [(_BLANKS.sub(" ", name or ""), address)]
-    pairs = getaddresses([value])
-    if not pairs or pairs == [("", "")]:
-        pairs = getaddresses([value], strict=False)
-    return pairs
 
 
 def parse_date(value: str) -> datetime | None:

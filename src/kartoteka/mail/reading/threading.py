@@ -30,11 +30,20 @@ from kartoteka.mail.reading.parsed import ParsedMessage
 
 Action = Literal["append", "create", "triage", "ignore"]
 
-REPLY_PREFIXES = re.compile(
-    r"^\s*(?:(?:re|odp|aw|wg|fwd?|fw|pd|vs|sv|antw|tr|rv|res|enc|ynt|vl|ant|atb|doorst|"
-    r"rif|odg|fs|vb|přeposlat|odpověď)\s*(?:\[\d+\])?\s*:\s*)+",
-    re.IGNORECASE,
-)
+# What mail programs put before a subject, in the languages seen here and around Europe
+# (Czech ``Odpověď:``, Polish ``Odp:``, German ``AW:``/``WG:``, ...), optionally counted
+# (``Re[2]:``). The one list: sending strips them from the subject it answers too.
+REPLY_WORDS = r"re|odp|odpověď|aw|sv|vs|antw|ant|res|rif|odg|ynt|vl|atb"
+FORWARD_WORDS = r"fwd?|wg|pd|tr|rv|enc|doorst|fs|vb|přeposlat"
+
+
+def _prefixes(words: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*(?:(?:{words})\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+REPLY_PREFIXES = _prefixes(REPLY_WORDS)
+FORWARD_PREFIXES = _prefixes(FORWARD_WORDS)
+ANSWER_PREFIXES = _prefixes(f"{REPLY_WORDS}|{FORWARD_WORDS}")
 FORGED_REASON = "points to case {number}, sender not a participant"
 
 
@@ -188,7 +197,7 @@ def tag_numbers(subject: str, *, prefix: str, old_prefixes: Iterable[str] = ()) 
 
 def clean_subject(subject: str) -> str:
     """The subject without reply and forward prefixes (``Re: Fwd: AW:``), for a new case."""
-    return REPLY_PREFIXES.sub("", subject).strip()
+    return ANSWER_PREFIXES.sub("", subject).strip()
 
 
 def _participates(sender: str, number: int, known: Knowledge) -> bool:

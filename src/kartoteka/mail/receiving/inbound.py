@@ -125,20 +125,23 @@ def message_receive(
     mailbox: Mailbox | None,
     source: str = "pipe",
     context: ReceivingContext | None = None,
+    sha256: str | None = None,
     prepared: PreparedMessage | None = None,
 ) -> Receipt:
     """Store one incoming message exactly once and place it (new case, append, triage, ignore).
 
-    The raw bytes are written to the raw store first, outside any transaction (unless
-    ``prepared`` says it was done, by ``message_prepare``); the message row, its attachments,
-    a new case or the status change of an existing one are then written in one transaction.
+    The raw bytes are written to the raw store first, outside any transaction (unless the
+    caller did: ``sha256`` is then their hash, or ``prepared`` comes from ``message_prepare``);
+    the message row, its attachments, a new case or the status change of an existing one are
+    then written in one transaction.
     ``context`` is what a run of messages shares (see ``knowledge``); without it, it is read.
     Idempotent: the same bytes (or the same message with other trace headers) for the same
     mailbox answer "duplicate" without writing; the unique index on (mailbox, Message-ID)
     settles two deliveries racing. Sender problems never raise; database and disk errors
     raise ``TemporaryFailure``.
     """
-    prepared = prepared if prepared is not None else message_prepare(raw)
+    if prepared is None:
+        prepared = message_prepare(raw) if sha256 is None else _prepare_stored(raw, sha256)
     receipt = _store(raw, prepared, mailbox=mailbox, source=source, context=context)
     log = logger.warning if receipt.action == "unparsable" else logger.info
     log(
@@ -189,7 +192,7 @@ def _parse(raw: bytes, sha256: str) -> tuple[ParsedMessage, str]:
     from kartoteka.mail.reading.parsing import parse, unparsable_message
 
     try:
-        parsed = _without_nul(parse(raw))
+        parsed = _without_nul(parse(raw, sha256=sha256))
     except Exception as error:
         logger.exception("the parser raised on %s", sha256)
         parsed = _without_nul(unparsable_message(raw, sha256, error))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -26,16 +27,28 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-PLACEHOLDERS: dict[str, StrPromise] = {
+# The one table of placeholders. Those of a case fill canned responses and workflow rules'
+# emails alike; those of the writer only canned responses (a rule's email has no writer).
+CASE_PLACEHOLDERS: dict[str, StrPromise] = {
     "case_number": _("the case's number"),
     "case_subject": _("the case's subject"),
     "case_tag": _("the case's subject tag, e.g. [ACME#3932]"),
+    "case_url": _("the address of the case's page (for staff)"),
+    "case_status": _("the case's status"),
+    "case_priority": _("the case's priority"),
+    "case_type": _("the case's type"),
+    "case_category": _("the case's category"),
+    "case_group": _("the case's group"),
+    "assignee_name": _("the full name of the case's assignee"),
     "contact_name": _("the full name of the case's reporter (else its first contact)"),
     "contact_first_name": _("the first name of the case's reporter (else its first contact)"),
     "customer_name": _("the name of the case's customer"),
+}
+WRITER_PLACEHOLDERS: dict[str, StrPromise] = {
     "agent_name": _("the full name of the user who writes"),
     "agent_first_name": _("the first name of the user who writes"),
 }
+PLACEHOLDERS: dict[str, StrPromise] = {**CASE_PLACEHOLDERS, **WRITER_PLACEHOLDERS}
 
 
 def placeholders_unknown(text: str, *, known: Collection[str] = PLACEHOLDERS.keys()) -> list[str]:
@@ -48,16 +61,35 @@ def placeholders_unknown(text: str, *, known: Collection[str] = PLACEHOLDERS.key
     return found
 
 
-def placeholder_values(*, case: Case, user: User, prefix: str) -> dict[str, str]:
-    """What each placeholder stands for in ``case`` written by ``user`` ("" when unknown)."""
+def case_placeholder_values(case: Case, *, prefix: str) -> dict[str, str]:
+    """What each of ``CASE_PLACEHOLDERS`` stands for in ``case`` ("" when it has nothing
+    there)."""
     contact = case.reporter or case.contacts.order_by("last_name", "first_name", "pk").first()
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
     return {
         "case_number": str(case.number),
         "case_subject": case.subject,
-        "case_tag": f"[{prefix}#{case.number}]",
-        "contact_name": str(contact) if contact is not None else "",
+        "case_tag": case.tag(prefix),
+        "case_url": settings.SITE_URL + case.get_absolute_url(),
+        "case_status": text(case.status),
+        "case_priority": text(case.priority),
+        "case_type": text(case.case_type),
+        "case_category": text(case.category),
+        "case_group": text(case.group),
+        "assignee_name": text(case.assignee),
+        "contact_name": text(contact),
         "contact_first_name": (contact.first_name or str(contact)) if contact is not None else "",
         "customer_name": case.account.name if case.account is not None else "",
+    }
+
+
+def placeholder_values(*, case: Case, user: User, prefix: str) -> dict[str, str]:
+    """What each of ``PLACEHOLDERS`` stands for in ``case`` written by ``user``."""
+    return {
+        **case_placeholder_values(case, prefix=prefix),
         "agent_name": str(user),
         "agent_first_name": user.first_name or str(user),
     }

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kartoteka.core.addresses import address_invalid
 from kartoteka.mail.models import Mailbox, Message
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def may_send_automatically(
     address = address.strip().lower()
     now = now or timezone.now()
     if "@" not in address:
-        return False, _("%(address)s is not an email address.") % {"address": address}
+        return False, address_invalid(address).messages[0]
     if is_robot_address(address):
         return False, _("%(address)s is an automatic address (it never reads replies).") % {
             "address": address

@@ -21,12 +21,11 @@ from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime
 from html import escape
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
@@ -34,27 +33,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases.following import case_follow
+from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings, case_update
+from kartoteka.core.addresses import addresses_parse
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.reading import message_ids, quotes
 from kartoteka.mail.reading.html import sanitize
+from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
 from kartoteka.mail.sending import loop_guard
 from kartoteka.mail.sending.tasks import send_due_messages
 
 if TYPE_CHECKING:
-    from kartoteka.cases.models import Case, Status
+    from kartoteka.cases.models import Status
     from kartoteka.people.models import User
 
 logger = logging.getLogger(__name__)
 
 ATTACHMENTS_MAX_BYTES = 25 * 1024 * 1024
-REPLY_PREFIXES = re.compile(
-    r"^\s*(?:(?:re|odp|aw|sv|vs|antw|ant|res|rif|odg|ynt|vl|atb)\s*(?:\[\d+\])?\s*:\s*)+",
-    re.IGNORECASE,
-)
-FORWARD_PREFIXES = re.compile(r"^\s*(?:(?:fwd?|pd|wg|tr|rv)\s*:\s*)+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,10 +69,6 @@ class OutgoingAttachment:
 # Building
 
 
-def case_tag(number: int, *, prefix: str) -> str:
-    return f"[{prefix}#{number}]"
-
-
 def subject_for(subject: str, *, case_number: int | None, prefix: str, reply: bool) -> str:
     """``subject`` with the case's tag exactly once and, for a reply, one ``Re:`` in front."""
     body = REPLY_PREFIXES.sub("", subject).strip() if reply else subject.strip()
@@ -85,19 +78,14 @@ def subject_for(subject: str, *, case_number: int | None, prefix: str, reply: bo
             re.IGNORECASE,
         )
         if not tagged.search(body):
-            body = f"{case_tag(case_number, prefix=prefix)} {body}".strip()
+            body = f"{Case.tag_of(case_number, prefix=prefix)} {body}".strip()
     return f"Re: {body}" if reply else body
 
 
 def forward_subject_for(subject: str, *, case_number: int, prefix: str) -> str:
     """``subject`` with the case's tag once, without reply or forward prefixes, and one
     ``Fwd:`` in front."""
-    body = subject
-    while True:
-        stripped = FORWARD_PREFIXES.sub("", REPLY_PREFIXES.sub("", body))
-        if stripped == body:
-            break
-        body = stripped
+    body = ANSWER_PREFIXES.sub("", subject)
     return "Fwd: " + subject_for(body, case_number=case_number, prefix=prefix, reply=False)
 
 
@@ -180,46 +168,14 @@ def build_message(
 # Recipients and defaults
 
 
-def recipient_entries(value: str) -> list[str]:
-    """The addresses of a typed field, as typed: split on commas and on semicolons (Outlook's
-    separator, which people paste), but not inside quotes or angle brackets."""
-    entries: list[str] = []
-    current: list[str] = []
-    quoted = angled = False
-    for character in value:
-        if character == '"' and not angled:
-            quoted = not quoted
-        elif character == "<" and not quoted:
-            angled = True
-        elif character == ">" and not quoted:
-            angled = False
-        elif character in ",;" and not (quoted or angled):
-            entries.append("".join(current).strip())
-            current = []
-            continue
-        current.append(character)
-    entries.append("".join(current).strip())
-    return [entry for entry in entries if entry]
-
-
 def recipients_parse(values: Iterable[str], *, field: str) -> list[dict[str, str]]:
-    """``["Name <a@b>", "c@d; e@f"]`` as ``[{"name", "address"}]``, each address once; an
-    entry that is not one address is a field error naming the entry as typed."""
-    found: list[dict[str, str]] = []
-    for entry in (entry for value in values for entry in recipient_entries(value)):
-        parsed = getaddresses([entry])
-        name, address = parsed[0] if len(parsed) == 1 else ("", "")
-        address = address.strip().lower()
-        try:
-            validate_email(address)
-        except ValidationError as error:
-            raise ValidationError(
-                {field: _("%(address)s is not an email address.") % {"address": entry}},
-                code="invalid_address",
-            ) from error
-        if address not in {known["address"] for known in found}:
-            found.append({"name": name.strip(), "address": address})
-    return found
+    """``["Name <a@b>", "c@d; e@f"]`` as ``[{"name", "address"}]``, each address once
+    (``core.addresses``); each entry that is not one address is an error on ``field``."""
+    try:
+        parsed = addresses_parse(values)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}, code="invalid_address") from error
+    return [{"name": name, "address": address} for name, address in parsed]
 
 
 def _sender_of(message: Message) -> list[dict[str, str]]:
@@ -263,7 +219,7 @@ def default_mailbox(case: Case, *, replying_to: Message | None) -> Mailbox | Non
     for message in (replying_to, last_inbound(case)):
         if message is not None and message.mailbox is not None and message.mailbox.active:
             return message.mailbox
-    return Mailbox.objects.filter(is_default=True, active=True).first()
+    return Mailbox.objects.default()
 
 
 # Queuing

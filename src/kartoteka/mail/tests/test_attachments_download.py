@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Message
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_dir")]
 

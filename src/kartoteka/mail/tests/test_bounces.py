@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,15 +10,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kartoteka.cases.models import Case
-from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import EmailAddress
 from kartoteka.customers.services import email_address_clear_undeliverable
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.reading.message_ids import signed_message_id
 from kartoteka.mail.receiving.inbound import Receipt, message_receive
 from kartoteka.mail.sending.loop_guard import may_send_automatically
-from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.mail.receiving import CUSTOMER, SUPPORT
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -99,7 +99,9 @@ def receive(raw: bytes, mailbox: Mailbox) -> Receipt:
     return message_receive(raw=raw, mailbox=mailbox, source="test")
 
 
-def test_a_bounce_marks_our_sent_message_undelivered_with_the_reason(mailbox, case) -> None:
+def test_a_bounce_marks_our_sent_message_undelivered_with_the_reason(
+    mailbox, case, frozen_now
+) -> None:
     # given
     ours = sent(case, mailbox)
     # when
@@ -108,11 +110,11 @@ def test_a_bounce_marks_our_sent_message_undelivered_with_the_reason(mailbox, ca
     ours.refresh_from_db()
     assert (receipt.action, receipt.case_number) == ("appended", case.number)
     assert Message.objects.get(pk=receipt.message_pk).bounce is True
-    assert ours.delivery_failed_at is not None
+    assert ours.delivery_failed_at == frozen_now
     assert ours.delivery_error == f"{CUSTOMER}: 5.1.1 {REJECTED}"
 
 
-def test_the_case_messages_api_shows_the_failed_delivery(mailbox, case, agent) -> None:
+def test_the_case_messages_api_shows_the_failed_delivery(mailbox, case, agent, frozen_now) -> None:
     # given
     ours = sent(case, mailbox)
     receive(dsn(ours.message_id), mailbox)
@@ -123,21 +125,19 @@ def test_the_case_messages_api_shows_the_failed_delivery(mailbox, case, agent) -
     # then
     row = next(row for row in rows if row["id"] == ours.pk)
     assert row["delivery_error"] == f"{CUSTOMER}: 5.1.1 {REJECTED}"
-    assert row["delivery_failed_at"] is not None
+    assert datetime.fromisoformat(row["delivery_failed_at"]) == frozen_now
 
 
 def test_a_permanent_bounce_marks_the_known_address_and_pauses_automatic_mail(
-    mailbox, case
+    mailbox, case, frozen_now
 ) -> None:
     # given
     ours = sent(case, mailbox)
-    before = timezone.now()
     # when
     receive(dsn(ours.message_id), mailbox)
     # then
     address = EmailAddress.objects.get(address=CUSTOMER)
-    assert address.undeliverable_since is not None
-    assert address.undeliverable_since >= before
+    assert address.undeliverable_since == frozen_now
     assert address.undeliverable_reason == f"5.1.1 {REJECTED}"
     since = address.undeliverable_since
     may, reason = may_send_automatically(CUSTOMER, case=case, now=since + timedelta(days=59))
@@ -204,19 +204,21 @@ def test_a_delay_notice_marks_nothing(mailbox, case) -> None:
     assert EmailAddress.objects.get(address=CUSTOMER).undeliverable_since is None
 
 
-def test_only_known_addresses_are_marked(mailbox, case) -> None:
+def test_only_known_addresses_are_marked(mailbox, case, frozen_now) -> None:
     # given a message to an address no contact has
     ours = sent(case, mailbox, to="nieznany@klient.example")
     # when
     receive(dsn(ours.message_id, recipient="nieznany@klient.example"), mailbox)
     # then the message is marked, no address row appears
     ours.refresh_from_db()
-    assert ours.delivery_failed_at is not None
+    assert ours.delivery_failed_at == frozen_now
     assert not EmailAddress.objects.filter(address="nieznany@klient.example").exists()
     assert EmailAddress.objects.get(address=CUSTOMER).undeliverable_since is None
 
 
-def test_a_bounce_of_a_message_of_another_mailbox_and_no_case_is_found(mailbox, customer) -> None:
+def test_a_bounce_of_a_message_of_another_mailbox_and_no_case_is_found(
+    mailbox, customer, frozen_now
+) -> None:
     # given a message without a case, sent from another of our mailboxes
     other = Mailbox.objects.create(name="faktury", address="faktury@firma.example")
     ours = sent(None, other)
@@ -225,8 +227,8 @@ def test_a_bounce_of_a_message_of_another_mailbox_and_no_case_is_found(mailbox, 
     # then it waits in triage, and our message is still marked
     ours.refresh_from_db()
     assert receipt.action == "triage"
-    assert ours.delivery_failed_at is not None
-    assert EmailAddress.objects.get(address=CUSTOMER).undeliverable_since is not None
+    assert ours.delivery_failed_at == frozen_now
+    assert EmailAddress.objects.get(address=CUSTOMER).undeliverable_since == frozen_now
 
 
 def test_a_bounce_naming_no_message_of_ours_marks_no_address(mailbox, customer) -> None:
@@ -279,8 +281,9 @@ def test_the_contact_page_shows_the_mark_and_its_clear_button_works(
 
 def test_clearing_on_a_hidden_contact_is_404(outsider, support_team) -> None:
     contact = ContactFactory(account=AccountFactory(restricted=True, team=support_team))
+    since = timezone.now()
     address = EmailAddress.objects.create(
-        contact=contact, address="tajny@klient.example", undeliverable_since=timezone.now()
+        contact=contact, address="tajny@klient.example", undeliverable_since=since
     )
     url = reverse("customers:contact-email-clear-undeliverable", args=[contact.pk, address.pk])
 
@@ -288,7 +291,7 @@ def test_clearing_on_a_hidden_contact_is_404(outsider, support_team) -> None:
 
     assert response.status_code == 404
     address.refresh_from_db()
-    assert address.undeliverable_since is not None
+    assert address.undeliverable_since == since
 
 
 def test_clearing_takes_only_a_post(agent, customer) -> None:

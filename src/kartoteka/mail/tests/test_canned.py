@@ -7,14 +7,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from kartoteka.cases.services import case_settings
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.models import CannedResponse
 from kartoteka.mail.sending.canned import canned_render, placeholder_values, placeholders_unknown
-from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.mail.tests.test_compose import HTMX, compose_url
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import ContactFactory
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,15 @@ from django.urls import reverse
 
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_settings
-from kartoteka.cases.tests.factories import make_case as make_case_of
-from kartoteka.core.tests.clients import client_for
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Draft, Message
 from kartoteka.mail.sending import outbound, outbox
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.cases import make_case as make_case_of
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -352,8 +353,8 @@ NO_SUCH_CHOICE = "Select a valid choice. That choice is not one of the available
     [
         ({"body": "  \n "}, "body", "Write the message first."),
         ({"to": ""}, "to", "Enter at least one recipient."),
-        ({"to": "jan@klient.example, nie-adres"}, "to", "nie-adres is not an email address."),
-        ({"cc": "szef@klient"}, "cc", "szef@klient is not an email address."),
+        ({"to": "jan@klient.example, nie-adres"}, "to", "“nie-adres” is not an email address."),
+        ({"cc": "szef@klient"}, "cc", "“szef@klient” is not an email address."),
         ({"subject": f"Re: x{INJECTED}"}, "subject", "The subject must be a single line."),
         ({"to": f"jan@klient.example{INJECTED}"}, "to", "Addresses must be on one line."),
         ({"mailbox": "99999"}, "mailbox", NO_SUCH_CHOICE),

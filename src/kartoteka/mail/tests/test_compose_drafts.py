@@ -8,12 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_read
 from kartoteka.mail.models import Draft, DraftAttachment, Message
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 from kartoteka.mail.tests.test_compose import HTMX, compose_url, opened, posted
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kartoteka.mail.reading.parsing import parse
-from kartoteka.mail.tests.corpora import corpora_dir, message_files
+from kartoteka.testing.mail.corpora import corpora_dir, message_files
 
 _SISIMAI_NOT_FAILURES = {"vacation", "delivered"}
 

@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
 from kartoteka.customers.models import EmailAddress
-from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
 from kartoteka.mail.receiving import inbound
+from kartoteka.testing.customers import ContactFactory
 
 MESSAGE = (
     b"From: Jan Kowalski <jan@klient.example>\r\n"
@@ -77,6 +77,34 @@ def test_deliver_of_the_same_message_twice_says_duplicate(mailbox) -> None:
 def test_triage_is_stored_so_exits_0(mailbox) -> None:
     line, code = deliver(MESSAGE)
     assert (line, code) == ({"action": "triage", "case": None, "reason": "unknown sender"}, 0)
+
+
+def test_deliver_hashes_and_stores_the_raw_bytes_once(mailbox, monkeypatch) -> None:
+    # given
+    import hashlib
+
+    from kartoteka.mail import rawstore
+
+    writes: list[Path] = []
+    hashed: list[bytes] = []
+    durable_write, sha256 = rawstore.durable_write, hashlib.sha256
+
+    def counted_write(path: Path, data: bytes) -> None:
+        writes.append(path)
+        durable_write(path, data)
+
+    def counted_sha256(data: bytes = b"", **kwargs: bool) -> object:
+        hashed.append(bytes(data))
+        return sha256(data, **kwargs)
+
+    monkeypatch.setattr(rawstore, "durable_write", counted_write)
+    monkeypatch.setattr(hashlib, "sha256", counted_sha256)
+    # when
+    line, code = deliver(MESSAGE)
+    # then
+    assert (line["action"], code) == ("triage", 0)
+    assert writes == [raw_path(sha256(MESSAGE).hexdigest())]
+    assert hashed.count(MESSAGE) == 1
 
 
 def test_unknown_mailbox_exits_67_and_says_so(mailbox) -> None:

@@ -13,8 +13,8 @@ from kartoteka.mail.receiving import inbound
 from kartoteka.mail.receiving.fetch import fetch_all, fetch_mailbox
 from kartoteka.mail.receiving.sources import imap as imap_source
 from kartoteka.mail.receiving.tasks import fetch_due_mailboxes, fetch_mailbox_now
-from kartoteka.mail.tests.dovecot import free_port
-from kartoteka.mail.tests.fetching import eml
+from kartoteka.testing.mail.dovecot import free_port
+from kartoteka.testing.mail.fetching import eml
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from kartoteka.mail.models import ImapCursor, Mailbox, Message
 from kartoteka.mail.receiving.fetch import fetch_mailbox
 from kartoteka.mail.receiving.sources.imap import folder_name
-from kartoteka.mail.tests.fetching import eml
+from kartoteka.testing.mail.fetching import eml
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "security", [Mailbox.Security.NONE, Mailbox.Security.STARTTLS, Mailbox.Security.SSL]
 )
-def test_appended_messages_are_fetched_once(account, make_mailbox, security):
+def test_appended_messages_are_fetched_once(account, make_mailbox, security, frozen_now):
     # given
     ids = []
     for number in range(3):
@@ -35,7 +35,7 @@ def test_appended_messages_are_fetched_once(account, make_mailbox, security):
     assert [message.message_id for message in stored] == ids
     mailbox.refresh_from_db()
     assert mailbox.last_fetch_error == ""
-    assert mailbox.last_fetch_at is not None
+    assert mailbox.last_fetch_at == frozen_now
 
 
 def test_keep_leaves_flags_untouched(account, make_mailbox):

@@ -11,7 +11,6 @@ from django.db import OperationalError
 from kartoteka.cases.models import Case, CaseGroup, CaseSettings, Status
 from kartoteka.cases.services import case_update
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.rawstore import raw_path
@@ -19,7 +18,8 @@ from kartoteka.mail.reading.message_ids import signed_message_id
 from kartoteka.mail.receiving import inbound
 from kartoteka.mail.receiving.inbound import Receipt, TemporaryFailure, content_key, message_receive
 from kartoteka.mail.receiving.knowledge import receiving_context
-from kartoteka.mail.tests.receiving import CUSTOMER, SUPPORT
+from kartoteka.testing.customers import ContactFactory
+from kartoteka.testing.mail.receiving import CUSTOMER, SUPPORT
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -262,7 +262,9 @@ def classified_as(monkeypatch):
     real_parse = parsing.parse
 
     def mark(**kind: object) -> None:
-        monkeypatch.setattr(parsing, "parse", lambda raw: replace(real_parse(raw), **kind))
+        monkeypatch.setattr(
+            parsing, "parse", lambda raw, **options: replace(real_parse(raw, **options), **kind)
+        )
 
     return mark
 
@@ -416,7 +418,7 @@ def test_a_database_error_is_a_temporary_failure_and_a_retry_stores_once(
 
 def test_a_message_the_parser_cannot_read_is_kept_as_unparsable(mailbox, monkeypatch) -> None:
     # given a parser failing against its contract
-    def exploding(raw: bytes) -> None:
+    def exploding(raw: bytes, **options: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("kartoteka.mail.reading.parsing.parse", exploding)

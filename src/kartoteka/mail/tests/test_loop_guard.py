@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending.loop_guard import may_send_automatically
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

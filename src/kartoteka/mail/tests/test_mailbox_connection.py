@@ -6,8 +6,8 @@ import pytest
 
 from kartoteka.mail.mailbox_check import connection_test, incoming_test, outgoing_test
 from kartoteka.mail.models import Mailbox
-from kartoteka.mail.tests.dovecot import HOST, free_port
-from kartoteka.mail.tests.smtp_server import LOGIN, PASSWORD
+from kartoteka.testing.mail.dovecot import HOST, free_port
+from kartoteka.testing.mail.smtp_server import LOGIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.mail.mailboxes import mailbox_create
 from kartoteka.mail.models import Mailbox, Message
-from kartoteka.mail.tests.dovecot import HOST
-from kartoteka.mail.tests.fetching import eml
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.mail.dovecot import HOST
+from kartoteka.testing.mail.fetching import eml
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.core.files.base import ContentFile
 from kartoteka.cases import services
 from kartoteka.cases.history import case_history
 from kartoteka.cases.models import CaseAttachment, CaseEvent, CaseSettings, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail import merge
 from kartoteka.mail.models import Message
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 
 def stored(case=None, number: int = 1, **fields: Any) -> Message:

@@ -8,11 +8,12 @@ from rest_framework.test import APIClient
 
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_create, case_settings
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail.models import Attachment, Message
 from kartoteka.mail.reading.message_ids import read_signed
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 

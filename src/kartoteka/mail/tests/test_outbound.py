@@ -19,7 +19,8 @@ from kartoteka.mail.sending.outbound import (
     reply_create,
     subject_for,
 )
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +161,7 @@ def test_reply_with_an_invalid_address_is_refused(agent) -> None:
     with pytest.raises(ValidationError) as raised:
         reply_create(case=case, by=agent, text="Dzień dobry", to=["nie-adres"])
 
-    assert raised.value.message_dict == {"to": ["nie-adres is not an email address."]}
+    assert raised.value.message_dict == {"to": ["“nie-adres” is not an email address."]}
 
 
 def test_a_reply_is_signed_above_the_message_it_quotes(agent) -> None:
@@ -286,4 +287,4 @@ def test_recipients_may_be_separated_by_semicolons_and_a_bad_one_is_named_as_typ
     ]
     with pytest.raises(ValidationError) as raised:
         recipients_parse(["jan@klient.example; nie ma adresu"], field="cc")
-    assert raised.value.message_dict == {"cc": ["nie ma adresu is not an email address."]}
+    assert raised.value.message_dict == {"cc": ["“nie ma adresu” is not an email address."]}

@@ -19,7 +19,8 @@ from kartoteka.mail.sending.outbox import (
     outbox_send_due,
     retry_delay,
 )
-from kartoteka.mail.tests.sending import make_case, make_inbound, make_mailbox
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def queued_reply(mailbox: Mailbox, agent) -> Message:
 
 
 def test_reply_arrives_at_the_server_tagged_threaded_and_signed(
-    smtp_server, mailbox, agent
+    smtp_server, mailbox, agent, frozen_now
 ) -> None:
     # given
     message = queued_reply(mailbox, agent)
@@ -66,7 +67,7 @@ def test_reply_arrives_at_the_server_tagged_threaded_and_signed(
     message.refresh_from_db()
     assert message.state == Message.State.SENT
     assert message.attempts == 1
-    assert message.sent_at is not None
+    assert message.sent_at == frozen_now
     assert message.error == ""
     [received] = smtp_server.received
     assert received.mail_from == "pomoc@firma.example"

@@ -4,14 +4,13 @@ import base64
 from datetime import UTC, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import Message
-from email.utils import getaddresses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kartoteka.mail.reading.parse_policy import POLICY
 from kartoteka.mail.reading.parsed import Address
-from kartoteka.mail.reading.parsing import _address_pairs, parse
+from kartoteka.mail.reading.parsing import parse
 
 
 def _message(headers: str, body: bytes = b"Body\r\n") -> bytes:
@@ -321,16 +320,3 @@ def test_parse_policy_splits_messages_as_the_default_policy(
     assert [str(part.get("content-type")) for part in ours.walk()] == [
         str(part.get("content-type")) for part in default.walk()
     ]
-
-
-_ADDRESS_PIECES = ["a", "Z", "0", ".", "@", "<", ">", " ", "\t", '"', "(", ")", ",", ";", ":",
-                   "[", "\\", "=?", "?=", "_", "-", "+", "ł", "jan@firma.pl", "<a@b.c>",
-                   "Jan "]  # fmt: skip
-
-
-@given(st.lists(st.sampled_from(_ADDRESS_PIECES), min_size=1, max_size=10).map("".join))
-def test_addresses_are_read_as_getaddresses_reads_them(value: str) -> None:
-    pairs = getaddresses([value])
-    if not pairs or pairs == [("", "")]:
-        pairs = getaddresses([value], strict=False)
-    assert _address_pairs(value) == pairs

@@ -6,7 +6,7 @@ import pytest
 
 from kartoteka.mail.models import Mailbox, Message, Pop3Seen
 from kartoteka.mail.receiving.fetch import fetch_mailbox
-from kartoteka.mail.tests.fetching import eml
+from kartoteka.testing.mail.fetching import eml
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.rawstore import raw_store
 from kartoteka.mail.reading.parsing import synthetic_message_id
 from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.receiving.reprocess import message_reprocess, messages_reprocess_unparsable
-from kartoteka.mail.tests.receiving import CUSTOMER
 from kartoteka.mail.tests.test_inbound import email
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.mail.receiving import CUSTOMER
 
 pytestmark = pytest.mark.usefixtures("data_dir")
 
@@ -77,7 +77,7 @@ def test_reprocess_twice_keeps_one_set_of_attachments(mailbox, customer) -> None
 def test_still_unreadable_stays_unparsable_with_the_new_error(mailbox, monkeypatch) -> None:
     kept = unparsable(email(), mailbox)
 
-    def exploding(raw: bytes) -> None:
+    def exploding(raw: bytes, **options: object) -> None:
         raise ValueError("still broken")
 
     monkeypatch.setattr("kartoteka.mail.reading.parsing.parse", exploding)

@@ -8,10 +8,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from kartoteka.cases.services import case_create
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.selectors import triage_list
 from kartoteka.people.models import User
+from kartoteka.testing.customers import AccountFactory
 
 TRIAGE = "/api/v1/triage/"
 

@@ -9,11 +9,11 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from kartoteka.cases.models import Case, CaseEvent
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import EmailAddress
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Message
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 
 def stored(case: Case | None = None, number: int = 1, **fields: Any) -> Message:

@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from kartoteka.cases.history import case_history
 from kartoteka.cases.models import Case, CaseEvent, Status
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.merge import MessageMovedError
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.receiving.inbound import message_receive
-from kartoteka.mail.tests.receiving import SUPPORT
 from kartoteka.mail.triage import services as triage
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.mail.receiving import SUPPORT
 
 STRANGER = "anna.nowak@nowyklient.example"
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kartoteka.cases.models import Case
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory
 from kartoteka.mail.models import Message
 from kartoteka.mail.reading.html import sanitize
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory, ContactFactory
 
 SENDER = "anna.nowak@nowyklient.example"
 

@@ -1,7 +1,7 @@
 """The administrator's mailbox pages: list, create, edit, delete, test the connection, fetch.
 
 The list of messages that could not be read shows each with its error and a "Reprocess"
-button that reads it again (``mail.reprocess``) after a fix.
+button that reads it again (``mail.receiving.reprocess``) after a fix.
 
 "Test connection" checks the values in the form, saved or not (an empty password field means
 the stored password), and answers htmx with the step list partial. "Fetch now" enqueues the

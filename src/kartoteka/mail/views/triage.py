@@ -37,7 +37,7 @@ from kartoteka.mail.forms.triage import (
     TriageRememberForm,
 )
 from kartoteka.mail.merge import MessageMovedError, case_from_message
-from kartoteka.mail.models import Message
+from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 from kartoteka.mail.reading.threading import clean_subject
 from kartoteka.mail.triage import services as triage
 
@@ -67,7 +67,7 @@ def triage_list(request: StaffRequest) -> HttpResponse:
         "nav": "triage",
         "query": query,
         "discarded": discarded,
-        "kept_days": triage.DISCARD_KEPT_DAYS,
+        "kept_days": DISCARD_KEPT_DAYS,
         "page_obj": CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render_list(request, "mail/triage_list.html", context)
@@ -167,7 +167,7 @@ def triage_message(request: StaffRequest, pk: int) -> HttpResponse:
     except MessageMovedError as error:
         return _moved(request, error)
     if message.state == Message.State.DISCARDED:
-        context = {"nav": "triage", "message": message, "kept_days": triage.DISCARD_KEPT_DAYS}
+        context = {"nav": "triage", "message": message, "kept_days": DISCARD_KEPT_DAYS}
         return render(request, "mail/triage_discarded.html", context)
     return _wizard(request, message)
 
@@ -324,7 +324,7 @@ def triage_discard(request: StaffRequest, pk: int) -> HttpResponse:
         messages.info(request, " ".join(error.messages))
         return redirect("mail:triage")
     text = _("Message discarded as spam; it can be restored from “Discarded” for %(days)s days.")
-    messages.success(request, text % {"days": triage.DISCARD_KEPT_DAYS})
+    messages.success(request, text % {"days": DISCARD_KEPT_DAYS})
     return redirect("mail:triage")
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.customers.tests.factories import AccountFactory
-from kartoteka.mail.tests.sending import make_mailbox
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.sending import make_mailbox
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.mail.models import Message
 from kartoteka.notifications import delivery, services, tasks
 from kartoteka.notifications.models import Notification
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_a_claimed_notification_is_not_claimed_again(agent):
     assert (sorted(first), second) == (sorted(pks), [])
 
 
-def test_read_notifications_are_left_out_and_marked_emailed(agent, mailbox):
+def test_read_notifications_are_left_out_and_marked_emailed(agent, mailbox, frozen_now):
     wants(agent, HOURLY)
     read, _unread = tell(agent, "już widziany", "nowy wpis")
     services.notification_mark_read(user=agent, notification_id=read.pk)
@@ -89,16 +89,16 @@ def test_read_notifications_are_left_out_and_marked_emailed(agent, mailbox):
     [message] = outbox()
     assert message.subject == "Hourly digest: 1 notification"
     assert ("nowy wpis" in message.text, "już widziany" in message.text) == (True, False)
-    assert Notification.objects.get(pk=read.pk).emailed_at is not None
+    assert Notification.objects.get(pk=read.pk).emailed_at == frozen_now
 
 
-def test_only_read_notifications_send_no_digest(agent, mailbox):
+def test_only_read_notifications_send_no_digest(agent, mailbox, frozen_now):
     wants(agent, HOURLY)
     [row] = tell(agent, "przeczytany")
     services.notification_mark_read(user=agent, notification_id=row.pk)
     assert delivery.digests_send(period=HOURLY) == 0
     assert outbox() == []
-    assert Notification.objects.get(pk=row.pk).emailed_at is not None
+    assert Notification.objects.get(pk=row.pk).emailed_at == frozen_now
 
 
 def test_users_with_emails_off_are_never_emailed_and_nothing_is_set(agent, mailbox):

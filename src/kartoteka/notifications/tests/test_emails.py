@@ -6,11 +6,11 @@ import logging
 import pytest
 from django.utils import timezone, translation
 
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.mail.models import Message
 from kartoteka.notifications import delivery, emails, services
 from kartoteka.notifications.models import Notification
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,9 @@ def at_noon(rows: list[Notification]) -> None:
     Notification.objects.filter(pk__in=[row.pk for row in rows]).update(created_at=moment)
 
 
-def test_an_immediate_email_tells_what_happened_and_how_to_stop(agent, supervisor, mailbox):
+def test_an_immediate_email_tells_what_happened_and_how_to_stop(
+    agent, supervisor, mailbox, frozen_now
+):
     case = make_case("Awaria serwera")
     rows = services.notify(
         users=[agent], case=case, kind=Notification.Kind.NOTE, actor=supervisor, text="Pilne!"
@@ -58,7 +60,7 @@ def test_an_immediate_email_tells_what_happened_and_how_to_stop(agent, superviso
         "How notifications reach you: https://crm.firma.example/people/preferences/\n"
         f"Stop these emails: https://crm.firma.example/notifications/unsubscribe/{token}/\n"
     )
-    assert Notification.objects.get(pk=rows[0].pk).emailed_at is not None
+    assert Notification.objects.get(pk=rows[0].pk).emailed_at == frozen_now
 
 
 def test_a_polish_user_gets_the_email_in_polish_and_in_their_time_zone(agent, mailbox):
@@ -102,12 +104,12 @@ def test_sending_twice_emails_once(agent, mailbox):
     assert len(outbox()) == 1
 
 
-def test_a_notification_read_before_its_email_is_not_sent(agent, mailbox):
+def test_a_notification_read_before_its_email_is_not_sent(agent, mailbox, frozen_now):
     rows = services.notify(users=[agent], case=make_case(), kind=Notification.Kind.NOTE)
     services.notification_mark_read(user=agent, notification_id=rows[0].pk)
     assert send_now(rows) == 0
     assert outbox() == []
-    assert Notification.objects.get(pk=rows[0].pk).emailed_at is not None
+    assert Notification.objects.get(pk=rows[0].pk).emailed_at == frozen_now
 
 
 def test_a_user_who_turned_emails_off_meanwhile_gets_none(agent, mailbox):

@@ -9,15 +9,8 @@ import pytest
 from kartoteka.cases import services
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseSettings, Priority, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import (
-    AccountFactory,
-    ContactFactory,
-    EmailAddressFactory,
-)
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending.outbound import reply_create
-from kartoteka.mail.tests.sending import make_inbound, make_mailbox
 from kartoteka.notifications.notices import (
     NOTICE_FIELDS,
     contact_language,
@@ -25,7 +18,14 @@ from kartoteka.notifications.notices import (
     last_public_text,
 )
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import (
+    AccountFactory,
+    ContactFactory,
+    EmailAddressFactory,
+)
+from kartoteka.testing.mail.sending import make_inbound, make_mailbox
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 

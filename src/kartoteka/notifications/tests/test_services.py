@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.mail.models import Message
 from kartoteka.notifications import services
 from kartoteka.notifications.models import TEXT_MAX_LENGTH, Notification
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_an_unknown_kind_is_refused(agent):
 
 
 def test_immediate_emails_go_after_commit_only_to_those_who_want_them(
-    agent, supervisor, manager, mailbox, django_capture_on_commit_callbacks
+    agent, supervisor, manager, mailbox, django_capture_on_commit_callbacks, frozen_now
 ):
     supervisor.notification_email = User.NotificationEmail.HOURLY
     supervisor.save()
@@ -94,8 +94,7 @@ def test_immediate_emails_go_after_commit_only_to_those_who_want_them(
     sent = Message.objects.filter(direction=Message.Direction.OUTBOUND, automatic=True)
     assert [[entry["address"] for entry in m.to] for m in sent] == [["agent@firma.example"]]
     emailed = dict(Notification.objects.values_list("recipient__username", "emailed_at"))
-    assert emailed["agent"] is not None
-    assert (emailed["supervisor"], emailed["manager"]) == (None, None)
+    assert emailed == {"agent": frozen_now, "supervisor": None, "manager": None}
 
 
 def test_nothing_is_emailed_before_commit(agent, mailbox):
@@ -103,7 +102,7 @@ def test_nothing_is_emailed_before_commit(agent, mailbox):
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 0
 
 
-def test_mark_read_marks_only_ones_own(agent, outsider):
+def test_mark_read_marks_only_ones_own(agent, outsider, frozen_now):
     case = make_case()
     [mine] = services.notify(users=[agent], case=case, kind=Notification.Kind.NOTE)
     # when the outsider tries the agent's id, then the agent does
@@ -113,7 +112,7 @@ def test_mark_read_marks_only_ones_own(agent, outsider):
     again = services.notification_mark_read(user=agent, notification_id=mine.pk)
     # then
     assert (by_outsider, after_outsider, by_agent, again) == (False, None, True, False)
-    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert Notification.objects.get(pk=mine.pk).read_at == frozen_now
 
 
 def test_mark_all_read_leaves_other_users_unread(agent, supervisor):

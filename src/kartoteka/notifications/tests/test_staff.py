@@ -7,10 +7,10 @@ import pytest
 from kartoteka.cases.following import case_follow
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseNote, Priority, Status
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.mail.models import Message
 from kartoteka.notifications.models import Notification
 from kartoteka.notifications.staff import staff_notify
+from kartoteka.testing.cases import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.people import services
 from kartoteka.people.models import Team, User
+from kartoteka.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

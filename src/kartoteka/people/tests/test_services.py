@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from kartoteka.people import services
 from kartoteka.people.models import Team, User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.people import UserFactory
 
 NEW_USER = {
     "username": "jnowak",

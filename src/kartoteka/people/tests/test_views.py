@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kartoteka.core.tests.clients import client_for
 from kartoteka.people.models import Team, User
-from kartoteka.people.tests.factories import PASSWORD, TeamFactory, UserFactory
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.people import PASSWORD, TeamFactory, UserFactory
 
 
 def admin_pages(team: Team, user: User) -> list[str]:

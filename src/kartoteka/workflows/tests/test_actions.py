@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from kartoteka.cases.following import case_followers
 from kartoteka.cases.models import Case, CaseGroup, Category, Priority, Status
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import AccountFactory, ContactFactory, EmailAddressFactory
 from kartoteka.mail.models import Message
-from kartoteka.people.tests.factories import TeamFactory, UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, ContactFactory, EmailAddressFactory
+from kartoteka.testing.people import TeamFactory, UserFactory
+from kartoteka.testing.workflows import created, make_mailbox, make_members, make_rule
 from kartoteka.workflows.engine import rules_apply
 from kartoteka.workflows.models import Rule, RuleRun
-from kartoteka.workflows.tests.factories import created, make_mailbox, make_members, make_rule
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ from django.db import connection
 from kartoteka.cases import happenings
 from kartoteka.cases.models import Case, Status
 from kartoteka.cases.services import case_create
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.people.models import User
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.workflows import created, make_group, make_members, make_rule
 from kartoteka.workflows.engine import rules_apply
 from kartoteka.workflows.models import Assignment, RuleRun
-from kartoteka.workflows.tests.factories import created, make_group, make_members, make_rule
 
 
 def assign_rule(group, kind: str = "assign_round_robin", **extra):

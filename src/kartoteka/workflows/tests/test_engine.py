@@ -7,18 +7,18 @@ import pytest
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseType, Category, Priority
 from kartoteka.cases.services import case_create, case_update
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.models import Dictionary, DictionaryEntry
-from kartoteka.customers.tests.factories import AccountFactory, SegmentFactory
-from kartoteka.workflows.engine import rules_apply
-from kartoteka.workflows.followup import happening_follow
-from kartoteka.workflows.models import Rule, RuleRun
-from kartoteka.workflows.tests.factories import (
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory, SegmentFactory
+from kartoteka.testing.workflows import (
     created,
     make_mailbox,
     make_received,
     make_rule,
 )
+from kartoteka.workflows.engine import rules_apply
+from kartoteka.workflows.followup import happening_follow
+from kartoteka.workflows.models import Rule, RuleRun
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from kartoteka.cases import happenings
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseFollower
 from kartoteka.cases.services import case_create, case_note_add
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.notifications.models import Notification
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.workflows import make_group, make_members, make_rule
 from kartoteka.workflows.followup import happening_follow
-from kartoteka.workflows.tests.factories import make_group, make_members, make_rule
 
 pytestmark = pytest.mark.django_db
 

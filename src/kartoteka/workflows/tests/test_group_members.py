@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kartoteka.cases.models import CaseGroup
-from kartoteka.core.tests.clients import client_for
+from kartoteka.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

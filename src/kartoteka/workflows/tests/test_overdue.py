@@ -1,23 +1,23 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from kartoteka.cases import services
+from kartoteka.cases import happenings, services
 from kartoteka.cases.history import case_history
 from kartoteka.cases.models import Case, CaseEvent, Status
 from kartoteka.cases.selectors import case_list
-from kartoteka.cases.tests.factories import make_case
 from kartoteka.core.schedule import Job, schedule_due
-from kartoteka.customers.tests.factories import AccountFactory
 from kartoteka.mail.models import Message
-from kartoteka.mail.tests.sending import make_mailbox
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.sending import make_mailbox
+from kartoteka.testing.people import UserFactory
 from kartoteka.workflows import overdue
 from kartoteka.workflows.tasks import mark_overdue_cases
 
@@ -83,6 +83,36 @@ def test_a_case_is_told_once_per_overdue_period(mailbox) -> None:
     assert counts == [1, 0, 0]
     assert len(overdue_mail(case)) == 1
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.OVERDUE).count() == 1
+
+
+@pytest.mark.django_db
+def test_of_two_runs_that_read_the_same_due_case_only_one_marks_and_tells(
+    mailbox, monkeypatch
+) -> None:
+    # given a due case, and a second run that starts while the first one has read the case
+    # but not claimed it yet (the interleaving of two overlapping runs, made deterministic)
+    case = make_case(status=make_status())
+    now = case.status_changed_at + timedelta(days=3)
+    reported: list[happenings.Happening] = []
+    monkeypatch.setattr(happenings, "_follow_up", reported.append)
+    mark_one = overdue._mark_one
+    second_run: dict[str, int] = {}
+
+    def second_run_between_read_and_claim(*args, **kwargs) -> bool:
+        if "marked" not in second_run:
+            second_run["marked"] = -1  # the second run itself goes straight through
+            second_run["marked"] = overdue.overdue_cases_mark(now=now)
+        return mark_one(*args, **kwargs)
+
+    monkeypatch.setattr(overdue, "_mark_one", second_run_between_read_and_claim)
+    # when the first run goes on with the copy of the case it read before the second run
+    first_run = overdue.overdue_cases_mark(now=now)
+    # then the second run marked and told, and the first one found the case claimed
+    assert (first_run, second_run) == (0, {"marked": 1})
+    assert Case.objects.get(pk=case.pk).overdue_since == now
+    assert [addresses(m) for m in overdue_mail(case)] == [["dyzur@firma.example"]]
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.OVERDUE).count() == 1
+    assert reported == [happenings.Happening(happenings.Kind.CASE_OVERDUE, case.pk)]
 
 
 @pytest.mark.django_db
@@ -190,7 +220,7 @@ def test_the_overdue_event_is_in_the_case_history(mailbox) -> None:
 
 @pytest.mark.django_db
 def test_the_list_filters_and_shows_overdue_cases(agent) -> None:
-    from kartoteka.core.tests.clients import client_for
+    from kartoteka.testing.clients import client_for
 
     # given one overdue case and one that is not
     status = make_status()
@@ -208,15 +238,16 @@ def test_the_list_filters_and_shows_overdue_cases(agent) -> None:
 
 @pytest.mark.django_db
 def test_the_api_filters_overdue_cases(mailbox, agent) -> None:
-    from kartoteka.core.tests.clients import client_for
+    from kartoteka.testing.clients import client_for
 
     case = make_case(status=make_status())
-    overdue.overdue_cases_mark(now=case.status_changed_at + timedelta(days=3))
+    marked_at = case.status_changed_at + timedelta(days=3)
+    overdue.overdue_cases_mark(now=marked_at)
     response = client_for(agent).get("/api/v1/cases/", {"overdue": "yes"})
     assert response.status_code == 200
     rows = response.json()["results"]
-    assert [(row["number"], row["overdue_since"] is not None) for row in rows] == [
-        (case.number, True)
+    assert [(row["number"], datetime.fromisoformat(row["overdue_since"])) for row in rows] == [
+        (case.number, marked_at)
     ]
 
 

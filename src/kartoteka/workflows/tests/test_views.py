@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from kartoteka.cases.models import CaseGroup, Priority
 from kartoteka.cases.services import case_create
-from kartoteka.cases.tests.factories import make_case
-from kartoteka.core.tests.clients import client_for
+from kartoteka.testing.cases import make_case
+from kartoteka.testing.clients import client_for
+from kartoteka.testing.workflows import created, make_group, make_members, make_rule
 from kartoteka.workflows.engine import rules_apply
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition
-from kartoteka.workflows.tests.factories import created, make_group, make_members, make_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +266,7 @@ def test_an_email_with_unknown_placeholders_or_no_recipient_is_refused(admin) ->
     )
     assert errors == {
         "actions.0.email_body": ["Unknown placeholders: {secret}."],
-        "actions.0.email_addresses": ["not-an-address is not a valid email address."],
+        "actions.0.email_addresses": ["“not-an-address” is not an email address."],
     }
 
 

@@ -4,12 +4,19 @@ kartoteka mail deliver --mailbox NAME < message.eml   take one message from the 
 kartoteka mail parse FILE... [--json]                  show what the parser reads in files
 kartoteka mail fetch [--mailbox NAME]                  fetch IMAP/POP3 mailboxes now
 kartoteka mail import PATH --mailbox NAME [--restart]  take an mbox, a Maildir or .eml files
+kartoteka mail reprocess --all | ID...                 read unparsable messages again
 
 ``deliver`` is for the mail server's pipe (Postfix ``mailbox_command``, an alias, procmail).
 It prints one JSON line ``{"action", "case", "reason"}`` and exits with a sysexits code the
 mail server understands: 0 stored (also a duplicate, triage or ignored message), 75 temporary
 failure (the database or the disk: the server queues the message and retries), 65 input that
 can never be accepted (after its bytes were kept), 67 no such mailbox.
+
+``reprocess`` runs the pipeline again on stored messages (after a parser fix): ``--all`` takes
+every unparsable message, oldest first; IDs name messages that are unparsable or wait in
+triage with an error. It prints one JSON line per message, ``{"message", "action", "case",
+"reason"}`` or ``{"message", "error"}``, and exits 65 when a named message was refused, 75 on
+a temporary failure.
 """
 
 from __future__ import annotations
@@ -56,6 +63,11 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="processes parsing ahead (default: one per CPU core but one; 0: none)",
+        )
+        again = commands.add_parser("reprocess", help="read unparsable messages again")
+        again.add_argument("ids", nargs="*", type=int, metavar="ID", help="the messages' ids")
+        again.add_argument(
+            "--all", dest="every", action="store_true", help="every unparsable message"
         )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
@@ -128,12 +140,55 @@ class Command(BaseCommand):
                 f"Temporary failure, run the import again later: {error}", returncode=EX_TEMPFAIL
             ) from error
 
+    def _reprocess(self, *, ids: list[int], every: bool = False, **options: Any) -> None:
+        from django.core.exceptions import ValidationError
+
+        from kartoteka.mail.models import Message
+        from kartoteka.mail.receiving.inbound import TemporaryFailure
+        from kartoteka.mail.receiving.reprocess import (
+            message_reprocess,
+            messages_reprocess_unparsable,
+        )
+
+        if every == bool(ids):
+            raise CommandError("Give either --all or message ids.", returncode=EX_USAGE)
+        refused = 0
+        try:
+            if every:
+                for receipt in messages_reprocess_unparsable():
+                    self._reprocess_line({"message": receipt.message_pk, **receipt.as_json()})
+            for pk in ids:
+                message = Message.objects.filter(pk=pk).first()
+                if message is None:
+                    refused += 1
+                    self._reprocess_line({"message": pk, "error": "There is no such message."})
+                    continue
+                try:
+                    receipt = message_reprocess(message=message, by=None)
+                except ValidationError as error:
+                    refused += 1
+                    self._reprocess_line({"message": pk, "error": " ".join(error.messages)})
+                else:
+                    self._reprocess_line({"message": pk, **receipt.as_json()})
+        except (TemporaryFailure, DatabaseError) as error:
+            raise CommandError(
+                f"Temporary failure, reprocess again later: {error}", returncode=EX_TEMPFAIL
+            ) from error
+        if refused:
+            raise CommandError(
+                f"Not reprocessed: {refused} of {len(ids)} messages.", returncode=EX_DATAERR
+            )
+
+    def _reprocess_line(self, line: dict[str, Any]) -> None:
+        self.stdout.write(json.dumps(line, ensure_ascii=False))
+
 
 def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | None, str]:
     """Store ``raw`` for the named mailbox: (exit code, the JSON line, the error).
 
-    The bytes are kept in the raw store before anything else, so even input that is refused
-    (empty, too big) or a database that is down loses nothing.
+    The bytes are kept in the raw store before anything else (once: ``message_receive`` is
+    given their hash), so even input that is refused (empty, too big) or a database that is
+    down loses nothing.
     """
     from kartoteka.mail.models import Mailbox
     from kartoteka.mail.rawstore import raw_store
@@ -152,7 +207,7 @@ def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | Non
         mailbox = Mailbox.objects.filter(name=mailbox_name).first()
         if mailbox is None:
             return EX_NOUSER, None, f"There is no mailbox {mailbox_name}."
-        receipt = message_receive(raw=raw, mailbox=mailbox, source="pipe")
+        receipt = message_receive(raw=raw, sha256=sha256, mailbox=mailbox, source="pipe")
     except (TemporaryFailure, DatabaseError) as error:
         return EX_TEMPFAIL, None, f"Temporary failure, deliver again later: {error}"
     return 0, receipt.as_json(), ""

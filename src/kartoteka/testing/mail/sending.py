@@ -6,9 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kartoteka.cases import services
 from kartoteka.cases.models import Case
-from kartoteka.customers.tests.factories import ContactFactory, EmailAddressFactory
 from kartoteka.mail.models import Mailbox, Message
 
 
@@ -24,14 +22,6 @@ def make_mailbox(address: str = "pomoc@firma.example", **fields: Any) -> Mailbox
     }
     defaults.update(fields)
     return Mailbox.objects.create(address=address, **defaults)
-
-
-def make_case(subject: str = "Drukarka nie drukuje", *, reporter_address: str = "") -> Case:
-    reporter = None
-    if reporter_address:
-        reporter = ContactFactory(account=None, first_name="Jan", last_name="Kowalski")
-        EmailAddressFactory(contact=reporter, address=reporter_address)
-    return services.case_create(by=None, subject=subject, data={"reporter": reporter})
 
 
 def make_inbound(
@@ -63,3 +53,21 @@ def make_inbound(
         raw_sha256="0" * 64,
         **fields,
     )
+
+
+def add_message(case: Case, *, direction: str = Message.Direction.INBOUND, **fields: object):
+    """A message stored in ``case`` as received (or, ``direction`` "out", as sent)."""
+    defaults: dict[str, object] = {
+        "state": Message.State.PLACED
+        if direction == Message.Direction.INBOUND
+        else Message.State.SENT,
+        "message_id": f"{Message.objects.count()}@klient.example",
+        "subject": "Drukarka nie drukuje",
+        "from_name": "Klient",
+        "from_address": "klient@klient.example",
+        "to": [{"name": "Pomoc", "address": "pomoc@firma.example"}],
+        "date": timezone.now(),
+        "text": "Nadal nie działa.",
+        "raw_sha256": "0" * 64,
+    }
+    return Message.objects.create(case=case, direction=direction, **(defaults | fields))

@@ -9,8 +9,8 @@ import pytest
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_create
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.tests.factories import ContactFactory
 from kartoteka.mail.models import Mailbox
+from kartoteka.testing.customers import ContactFactory
 
 CUSTOMER = "jan@klient.example"
 SUPPORT = "pomoc@firma.example"

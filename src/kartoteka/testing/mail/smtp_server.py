@@ -25,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from kartoteka.mail.tests.dovecot import HOST, free_port, make_certificate
+from kartoteka.testing.mail.dovecot import HOST, free_port, make_certificate
 
 LOGIN = "mailer"
 PASSWORD = "smtp-secret"

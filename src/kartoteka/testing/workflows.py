@@ -8,7 +8,7 @@ from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseGroup
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.people.models import User
-from kartoteka.people.tests.factories import UserFactory
+from kartoteka.testing.people import UserFactory
 from kartoteka.workflows.models import Rule
 from kartoteka.workflows.services import rule_save
 

@@ -12,7 +12,7 @@ import pytest
 
 from kartoteka.mail.mailboxes import mailbox_create
 from kartoteka.mail.models import Mailbox
-from kartoteka.mail.tests.dovecot import HOST, Account, DovecotServer
+from kartoteka.testing.mail.dovecot import HOST, Account, DovecotServer
 
 
 def eml(subject: str, *, sender: str = "customer@example.com") -> tuple[str, bytes]:

@@ -1,0 +1,1 @@
+"""Mail for tests: mailboxes, stored and raw messages, a real Dovecot and an SMTP server."""
