@@ -24,7 +24,7 @@ from kartoteka.testing.customers import (
     ContactFactory,
     EmailAddressFactory,
 )
-from kartoteka.testing.mail.sending import make_inbound, make_mailbox
+from kartoteka.testing.mail.sending import make_inbound
 from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,20 +32,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _installation(settings, tmp_path) -> None:
+    # The outbox, the default mailbox and the site's address come from this folder's conftest.
     settings.DATA_DIR = tmp_path
-    settings.SITE_URL = "https://crm.firma.example"
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _no_sending(monkeypatch) -> None:
-    """Queued mail stays queued: these tests read the outbox, not an SMTP server."""
-    monkeypatch.setattr("kartoteka.mail.sending.outbound._enqueue_sending", lambda: None)
-
-
-@pytest.fixture
-def mailbox(db):
-    return make_mailbox(is_default=True)
 
 
 @pytest.fixture
