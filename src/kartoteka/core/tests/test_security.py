@@ -77,3 +77,35 @@ def test_an_unknown_page_is_a_styled_404(db, agent) -> None:
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
     assert "kartoteka/app.css" in response.content.decode()
+
+
+def test_a_signed_in_users_pages_are_never_stored(db, agent) -> None:
+    # given
+    client = Client()
+    client.force_login(agent)
+    # when
+    response = client.get("/customers/")
+    # then: neither the browser nor a proxy keeps a copy
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
+
+
+def test_a_file_downloaded_by_a_signed_in_user_is_never_stored(db, agent, tmp_path, settings):
+    # given: a case with an attachment
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kartoteka.cases import services
+    from kartoteka.testing.cases import make_case
+
+    settings.MEDIA_ROOT = tmp_path
+    case = make_case(by=agent)
+    upload = SimpleUploadedFile("umowa.pdf", b"%PDF-1.4", content_type="application/pdf")
+    attachment = services.case_attachment_add(case=case, by=agent, file=upload)
+    client = Client()
+    client.force_login(agent)
+    # when
+    response = client.get(f"/cases/{case.number}/attachments/{attachment.pk}/")
+    # then
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
