@@ -8,7 +8,6 @@ the counter never goes back, so a deleted case's number is never given again.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from kartoteka.cases.models import (
     Status,
 )
 from kartoteka.core.addresses import addresses_clean
+from kartoteka.core.files import file_name_clean
 from kartoteka.core.validation import ErrorCollector
 
 if TYPE_CHECKING:
@@ -526,7 +526,7 @@ def case_attachment_add(*, case: Case, by: User, file: UploadedFile[bytes]) -> C
             },
             code="too_big",
         )
-    name = os.path.basename(file.name or "").strip() or _("attachment")
+    name = file_name_clean(file.name or "") or _("attachment")
     attachment = CaseAttachment(
         case=case,
         name=name[-255:],

@@ -24,6 +24,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from kartoteka.core.files import file_name_clean
 from kartoteka.mail.reading import html as mail_html
 from kartoteka.mail.reading.classify import classify
 from kartoteka.mail.reading.parse_policy import POLICY
@@ -41,8 +42,6 @@ _SURROGATES = re.compile("[\udc80-\udcff]")
 _PARAMETER_SPLIT = re.compile(r'(?:[^;"]|"(?:[^"\\]|\\.)*"?)+')
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(set(range(256)) - set(_BASE64_ALPHABET))  # for bytes.translate(None, …)
-_PATH_SEPARATOR = re.compile(r"[/\\]")
-_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 # Charsets whose every byte sequence decodes: a wrong declaration never fails with them, so
 # their result is checked for signs of Central European text read with the wrong table.
@@ -457,9 +456,7 @@ def _filename(
     name = disposition_params.get("filename") or type_params.get("name") or ""
     if not name:
         return ""
-    name = decode_header_text(name, defects)
-    name = _PATH_SEPARATOR.split(name)[-1]
-    return _UNSAFE_FILENAME.sub("_", name).strip(" .")[:255]
+    return file_name_clean(decode_header_text(name, defects))
 
 
 def _forwarded_message(
@@ -477,7 +474,7 @@ def _forwarded_message(
     type_params = _split_parameters(headers.get("content-type", ""))[1]
     filename = _filename(disposition_params, type_params, collected.defects)
     if not filename:
-        base = _UNSAFE_FILENAME.sub("_", subject).strip(" .")[:200] or "message"
+        base = file_name_clean(re.sub(r"[/\\]", "_", subject))[:200] or "message"
         filename = f"{base}.eml"
     return ParsedAttachment(
         filename=filename,

@@ -9,7 +9,6 @@ is seen by its author only; sending (``composed_send``) queues the message throu
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings
+from kartoteka.core.files import file_name_clean
 from kartoteka.core.models import FormSubmission
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_read, blob_store
@@ -319,7 +319,7 @@ def draft_attachment_add(*, draft: Draft, upload: UploadedFile) -> DraftAttachme
         raise _too_big(total)
     data = upload.read()
     sha256 = blob_store(data)
-    name = (os.path.basename(upload.name or "").strip() or _("attachment"))[-255:]
+    name = file_name_clean(upload.name or "") or _("attachment")
     attachment, _created = DraftAttachment.objects.get_or_create(
         draft=draft,
         sha256=sha256,
@@ -422,7 +422,7 @@ def composed_send(
         *(outbound.OutgoingAttachment(a.name, blob_read(a.sha256), a.content_type) for a in kept),
         *(
             outbound.OutgoingAttachment(
-                os.path.basename(upload.name or "") or _("attachment"),
+                file_name_clean(upload.name or "") or _("attachment"),
                 upload.read(),
                 upload.content_type or "",
             )

@@ -238,6 +238,17 @@ def test_path_in_filename_is_not_kept() -> None:
     assert [item.filename for item in parse(raw).attachments] == ["passwd"]
 
 
+def test_a_bidi_override_in_a_filename_is_dropped_so_the_name_shows_what_it_is() -> None:
+    # given: "invoice<U+202E>gpj.exe", which a reader would see as "invoiceexe.jpg"
+    raw = (
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        b"Content-Type: application/octet-stream\r\n"
+        b"Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEgpj.exe\r\n"
+        b"\r\nx\r\n--B--\r\n"
+    )
+    assert [item.filename for item in parse(raw).attachments] == ["invoicegpj.exe"]
+
+
 def test_reply_text_without_quote_is_in_text_new() -> None:
     raw = _message(
         "Subject: Re: x",
