@@ -658,3 +658,31 @@ def test_a_message_without_a_quote_offers_no_quoted_text(db) -> None:
     assert message.has_quoted_part is False
     message.text += "\n> W dniu 3 listopada pisze:\n> stara wiadomość\n"
     assert message.has_quoted_part is True
+
+
+@pytest.mark.parametrize(
+    ("claimed", "served"),
+    [
+        ("text/html", "application/octet-stream"),
+        ("application/javascript", "application/octet-stream"),
+        ("image/svg+xml", "application/octet-stream"),
+        ("nie/typ/wcale", "application/octet-stream"),
+        ("application/pdf", "application/pdf"),
+    ],
+)
+def test_a_case_attachment_is_never_served_as_something_the_browser_runs(
+    agent, settings, tmp_path, claimed, served
+) -> None:
+    # given: a file an agent uploaded, its type as the uploader's browser claimed it
+    settings.MEDIA_ROOT = tmp_path
+    case = make_case(by=agent)
+    upload = SimpleUploadedFile("strona.html", b"<script>alert(1)</script>", content_type=claimed)
+    attachment = services.case_attachment_add(case=case, by=agent, file=upload)
+    # when
+    response = client_for(agent).get(url("case-attachment-download", case, attachment.pk))
+    # then: a download of opaque bytes, unsniffed, sandboxed if opened
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == served
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]

@@ -17,6 +17,7 @@ from kartoteka.cases.forms import (
     CaseForm,
 )
 from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.downloads import file_response
 from kartoteka.core.once import announce_creation, submit_once
 
 
@@ -95,9 +96,8 @@ def case_history(request: StaffRequest, number: int) -> HttpResponse:
 @require_GET
 def case_attachment_download(request: StaffRequest, number: int, pk: int) -> FileResponse:
     attachment = selectors.case_attachment_get_for_user(request.user, number, pk)
-    return FileResponse(
+    return file_response(
         attachment.file.open("rb"),
-        as_attachment=True,
         filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
+        content_type=attachment.content_type,
     )

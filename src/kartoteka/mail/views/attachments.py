@@ -4,7 +4,7 @@ Only through ``Message.objects.visible_to(user)``: an attachment of a message th
 see does not exist for them (404). The bytes come from the blob store. A download is always
 ``Content-Disposition: attachment`` with the RFC 6266 file name; only the image types of
 ``display.INLINE_IMAGE_TYPES`` are ever served ``inline`` (never HTML, SVG or anything a
-browser would run), and every response forbids sniffing and runs sandboxed if opened anyway.
+browser would run; ``core.downloads`` decides the served type and sandboxes every response).
 """
 
 from __future__ import annotations
@@ -15,20 +15,12 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.downloads import file_response
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.display import served_inline
 from kartoteka.mail.models import Attachment, Message
 
-_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
-# Types a browser renders as a document: downloaded as opaque bytes whatever the sender said.
-_DOCUMENT_TYPES = frozenset(
-    {
-        "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
-        "text/javascript", "application/javascript", "text/xsl",
-    }
-)  # fmt: skip
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SANDBOX = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox"
 
 
 def _attachment_for(user: object, pk: int) -> Attachment:
@@ -42,13 +34,6 @@ def _attachment_for(user: object, pk: int) -> Attachment:
     return attachment
 
 
-def _download_type(content_type: str) -> str:
-    kind = content_type.split(";")[0].strip().lower()
-    if not _MIME_TYPE.match(kind) or kind in _DOCUMENT_TYPES:
-        return "application/octet-stream"
-    return kind
-
-
 def _file_response(attachment: Attachment, *, inline: bool) -> FileResponse:
     if not _SHA256.match(attachment.sha256):
         raise Http404
@@ -56,14 +41,12 @@ def _file_response(attachment: Attachment, *, inline: bool) -> FileResponse:
         stream = blob_path(attachment.sha256).open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
+    response = file_response(
         stream,
-        as_attachment=not inline,
-        filename=attachment.filename or "attachment",
-        content_type=_download_type(attachment.content_type),
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _SANDBOX
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
