@@ -10,25 +10,33 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from kartoteka.cases.models import Case
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.filters import account_search_q
 from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 
 if TYPE_CHECKING:
-    from kartoteka.cases.models import Case
     from kartoteka.people.models import User
 
 
 def triage_list(user: User) -> QuerySet[Message]:
     """Received messages waiting in triage, newest first (none for who does not work with
     cases)."""
-    return (
+    return _pointed_case_visible(
         Message.objects.visible_to(user)
         .filter(direction=Message.Direction.INBOUND, state=Message.State.TRIAGE)
         .select_related("mailbox", "points_to_case")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk"),
+        user,
     )
+
+
+def _pointed_case_visible(messages: QuerySet[Message], user: User) -> QuerySet[Message]:
+    """``messages`` with ``pointed_case_visible``: whether ``user`` may see the case a forged
+    tag named (a hidden case's number is not shown to them: one ``EXISTS`` per row)."""
+    seen = Case.objects.visible_to(user).filter(pk=OuterRef("points_to_case_id"))
+    return messages.annotate(pointed_case_visible=Exists(seen))
 
 
 def triage_message_get_for_user(user: User, pk: int) -> Message:
@@ -74,8 +82,12 @@ def reprocessable() -> Q:
 
 
 def message_points_to_case(message: Message) -> int | None:
-    """The case a forged tag or header named (the message waits in triage because of it)."""
+    """The case a forged tag or header named (the message waits in triage because of it),
+    when the reader may see that case (the message was read through ``triage_list`` or
+    ``triage_inbox``); else None."""
     if not message.forged or message.points_to_case_id is None:
+        return None
+    if not getattr(message, "pointed_case_visible", False):
         return None
     return message.points_to_case.number if message.points_to_case is not None else None
 
@@ -111,6 +123,7 @@ def triage_inbox(user: User, *, query: str = "", discarded: bool = False) -> Que
             .select_related("mailbox", "points_to_case", "discarded_by")
             .order_by("-discarded_at", "-pk")
         )
+        messages = _pointed_case_visible(messages, user)
     else:
         messages = triage_list(user)
     text = query.strip()

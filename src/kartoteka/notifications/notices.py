@@ -17,7 +17,9 @@ commits. It tells:
 - never for ``message_received`` (the customer has their own email) or ``case_overdue``.
 
 Internal notes are never sent: the "last message" is the latest email of the case (neither
-automatic, discarded, nor an auto-reply or bounce) or public comment, whichever is newer.
+automatic, discarded, nor an auto-reply or bounce) from or to the customer's side
+(``customer_side_addresses``), or public comment, whichever is newer; a forward to a supplier
+or a supplier's own message is never quoted.
 
 The emails are automatic mail from the default mailbox through the outbox
 (``mail.sending.outbound.message_compose(automatic=True)``): they carry the case's tag, so a
@@ -175,11 +177,44 @@ def notice_recipients(
 # Content
 
 
+def customer_side_addresses(case: Case) -> frozenset[str]:
+    """Every address of ``case``'s customer side, lower-cased (one query): each address of its
+    reporter, of the contact its notices tell and of its contacts, each of its customer
+    (shared or of any of its contacts), and the case's extra addresses. The customer audience
+    of ``notice_recipients`` is drawn from these; mail from or to one of them is mail the
+    customer's side has seen."""
+    owners = Q(contact__cases=case)
+    for contact_id in (case.reporter_id, case.notify_contact_id):
+        if contact_id is not None:
+            owners |= Q(contact_id=contact_id)
+    if case.account_id is not None:
+        owners |= Q(account_id=case.account_id) | Q(contact__account_id=case.account_id)
+    stored = EmailAddress.objects.filter(owners).values_list("address", flat=True).distinct()
+    return frozenset(a.lower() for a in [*stored.order_by(), *_split(case.notify_addresses)])
+
+
+def _stored_addresses(entries: Any) -> set[str]:
+    """The addresses of a message's stored ``to`` or ``cc``, lower-cased."""
+    if not isinstance(entries, list):
+        return set()
+    return {str(e.get("address", "")).lower() for e in entries if isinstance(e, dict)}
+
+
 def last_public_text(case: Case) -> str:
-    """The newest item of the case the customer may read: an email in or out (neither
-    automatic, discarded, triaged, an auto-reply nor a bounce) or a public comment. Never an
-    internal note."""
-    message = (
+    """The newest item of the case its customer's side may read: an email in or out (neither
+    automatic, discarded, triaged, failed, an auto-reply nor a bounce) from or to one of the
+    ``customer_side_addresses`` (in From, To or Cc: a forward to a supplier, or a supplier's
+    own message, is not theirs to read), or a public comment. Never an internal note.
+
+    Four queries however long the conversation: the newest comment, the customer's addresses,
+    the addresses of the emails not older than that comment, and the chosen email's text."""
+    note = (
+        CaseNote.objects.filter(case=case, internal=False)
+        .order_by("-created_at", "-pk")
+        .only("created_at", "text")
+        .first()
+    )
+    emails = (
         Message.objects.filter(case=case)
         .filter(
             Q(
@@ -191,17 +226,24 @@ def last_public_text(case: Case) -> str:
             | Q(direction=Message.Direction.OUTBOUND, automatic=False)
         )
         .exclude(state=Message.State.FAILED)
-        .order_by("-created_at", "-pk")
-        .only("created_at", "text", "text_new")
-        .first()
     )
-    note = (
-        CaseNote.objects.filter(case=case, internal=False)
-        .order_by("-created_at", "-pk")
-        .only("created_at", "text")
-        .first()
+    if note is not None:
+        emails = emails.filter(created_at__gte=note.created_at)
+    customer_side = customer_side_addresses(case)
+    newest_seen = next(
+        (
+            pk
+            for pk, sender, to, cc in emails.order_by("-created_at", "-pk").values_list(
+                "pk", "from_address", "to", "cc"
+            )
+            if not customer_side.isdisjoint(
+                {sender.lower(), *_stored_addresses(to), *_stored_addresses(cc)}
+            )
+        ),
+        None,
     )
-    if message is not None and (note is None or message.created_at >= note.created_at):
+    if newest_seen is not None:
+        message = Message.objects.only("text", "text_new").get(pk=newest_seen)
         return (message.text_new or message.text).strip()
     return note.text.strip() if note is not None else ""
 

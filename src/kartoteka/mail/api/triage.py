@@ -21,6 +21,7 @@ from kartoteka.core.rest import WorksWithCases
 from kartoteka.mail import selectors
 from kartoteka.mail.api.messages import AttachmentSerializer
 from kartoteka.mail.models import Message
+from kartoteka.mail.reading.threading import FORGED_HIDDEN_REASON
 from kartoteka.people.models import User
 
 
@@ -48,7 +49,7 @@ class TriageMessageSerializer(serializers.Serializer):
     cc = PersonSerializer(many=True)
     date = serializers.DateTimeField(allow_null=True, help_text="The Date header.")
     received_at = serializers.DateTimeField(source="created_at")
-    reason = serializers.CharField(help_text="Why the message waits in triage.")
+    reason = serializers.SerializerMethodField(help_text="Why the message waits in triage.")
     forged = serializers.BooleanField(
         help_text="It named a case the sender is not a participant of."
     )
@@ -63,6 +64,13 @@ class TriageMessageSerializer(serializers.Serializer):
 
     def get_points_to_case(self, message: Message) -> int | None:
         return selectors.message_points_to_case(message)
+
+    def get_reason(self, message: Message) -> str:
+        """The stored reason, except that a forged message's names the case's number: only
+        for a reader who may see that case."""
+        if message.forged and selectors.message_points_to_case(message) is None:
+            return FORGED_HIDDEN_REASON
+        return message.reason
 
 
 class TriageMessageDetailSerializer(TriageMessageSerializer):

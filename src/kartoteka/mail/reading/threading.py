@@ -45,6 +45,8 @@ REPLY_PREFIXES = _prefixes(REPLY_WORDS)
 FORWARD_PREFIXES = _prefixes(FORWARD_WORDS)
 ANSWER_PREFIXES = _prefixes(f"{REPLY_WORDS}|{FORWARD_WORDS}")
 FORGED_REASON = "points to case {number}, sender not a participant"
+# The same, for a reader who may not see the case it named (its number is not theirs to know).
+FORGED_HIDDEN_REASON = "names a case, sender not a participant"
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,20 @@ def test_triage_list_query_count_does_not_grow_with_rows(
 def test_triage_list_selector_is_empty_for_who_does_not_work_with_cases(clerk, mailbox) -> None:
     stored(mailbox)
     assert list(triage_list(clerk)) == []
+
+
+def test_a_forged_message_keeps_a_hidden_cases_number_from_who_may_not_see_it(
+    outsider, mailbox, support_team
+) -> None:
+    # given: a forged message naming a restricted case of the Support team
+    hidden_account = AccountFactory(name="Tajny Klient", restricted=True, team=support_team)
+    hidden = case_create(by=None, subject="Tajna sprawa", account=hidden_account)
+    reason = f"points to case {hidden.number}, sender not a participant"
+    stored(mailbox, 1, reason=reason, forged=True, points_to_case=hidden)
+    # when: the outsider (Sales) lists triage
+    response = api_for(outsider).get(TRIAGE)
+    # then: the message is there, forged, with neither the number nor a reason naming it
+    assert response.status_code == 200
+    row = response.json()["results"][0]
+    assert (row["forged"], row["points_to_case"]) == (True, None)
+    assert row["reason"] == "names a case, sender not a participant"

@@ -72,6 +72,21 @@ def test_the_inbox_lists_waiting_and_forged_messages_with_a_preview(agent) -> No
     assert "x" * 139 + "…" in content
 
 
+def test_the_inbox_does_not_show_the_number_of_a_case_the_reader_may_not_see(
+    outsider, hidden_account
+) -> None:
+    # given: a forged message naming a restricted customer's case the outsider cannot see
+    hidden = make_case("Tajna sprawa", account=hidden_account)
+    waiting(1, forged=True, points_to_case=hidden, reason="points to case")
+    # when
+    response = client_for(outsider).get(url("triage"))
+    # then: the message is listed as forged, without the hidden case's number
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "names a case, sender not a participant" in content
+    assert f"#{hidden.number}" not in content
+
+
 def test_the_inbox_searches_sender_and_subject(agent) -> None:
     waiting(1, subject="Faktura")
     waiting(2, from_address="inny@firma.example", from_name="Inny")
@@ -81,6 +96,14 @@ def test_the_inbox_searches_sender_and_subject(agent) -> None:
     ]
     response = client_for(agent).get(url("triage"), {"q": "faktura"})
     assert [m.subject for m in response.context["page_obj"].object_list] == ["Faktura"]
+
+
+@pytest.mark.parametrize("text", ["przesylka", "PRZESYŁKA"])
+def test_the_inbox_search_ignores_letter_case_and_polish_accents(agent, text) -> None:
+    waiting(1, subject="Przesyłka uszkodzona")
+    waiting(2, subject="Faktura")
+    response = client_for(agent).get(url("triage"), {"q": text})
+    assert [m.subject for m in response.context["page_obj"].object_list] == ["Przesyłka uszkodzona"]
 
 
 def test_the_discarded_view_shows_30_days_with_restore(agent) -> None:
