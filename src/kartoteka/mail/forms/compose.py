@@ -17,6 +17,7 @@ from kartoteka.cases.models import Status
 from kartoteka.core.forms import CreateOnceModelForm
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.mail.models import Attachment, CannedResponse, Draft, DraftAttachment, Message
+from kartoteka.mail.reading.header_text import has_line_break
 from kartoteka.mail.sending import outbound
 from kartoteka.mail.sending.canned import PLACEHOLDERS
 from kartoteka.mail.sending.compose import DraftContent, Outgoing, sending_mailboxes
@@ -127,7 +128,7 @@ class ComposeForm(SubmitOnceForm):
     def clean_subject(self) -> str:
         value: str = self.cleaned_data.get("subject") or ""
         if self.strict:
-            if "\r" in value or "\n" in value:
+            if has_line_break(value):
                 raise ValidationError(_("The subject must be a single line."), code="line_break")
             if not value.strip():
                 raise ValidationError(_("Enter a subject."), code="required")

@@ -27,6 +27,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from kartoteka.core.files import file_name_clean
 from kartoteka.mail.reading import html as mail_html
 from kartoteka.mail.reading.classify import classify
+from kartoteka.mail.reading.header_text import header_text
 from kartoteka.mail.reading.parse_policy import POLICY
 from kartoteka.mail.reading.parsed import Address, ParsedAttachment, ParsedMessage
 from kartoteka.mail.reading.quotes import new_text
@@ -175,12 +176,13 @@ def _raw_headers(message: Message) -> dict[str, str]:
 
 
 def decode_header_text(value: str, defects: list[str] | None = None) -> str:
-    """A header's text with RFC 2047 encoded words and unencoded 8-bit bytes decoded."""
+    """A header's text with RFC 2047 encoded words and unencoded 8-bit bytes decoded, on one
+    line (``header_text``: what would break a header again when answered becomes a space)."""
     if _SURROGATES.search(value):
         value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
     if "=?" in value:
         value = _decode_encoded_words(value)
-    return value.replace("\r", "").replace("\n", " ").replace("\x00", "").strip()
+    return header_text(value)
 
 
 def _decode_8bit(data: bytes, defects: list[str] | None) -> str:
@@ -260,7 +262,7 @@ def parse_addresses(value: str, defects: list[str] | None = None) -> list[Addres
         pairs = getaddresses([value], strict=False)
     result: list[Address] = []
     for name, address in pairs:
-        name = decode_header_text(name) if "=?" in name else name.strip()
+        name = decode_header_text(name) if "=?" in name else header_text(name)
         address = address.strip().strip("<>").lower()
         if any(character in address for character in " <>\t,;"):
             found = _ADDRESS_IN_TEXT.search(address)

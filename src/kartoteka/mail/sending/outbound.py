@@ -40,6 +40,7 @@ from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.reading import message_ids, quotes
+from kartoteka.mail.reading.header_text import has_line_break, header_text
 from kartoteka.mail.reading.html import sanitize
 from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
 from kartoteka.mail.sending import loop_guard
@@ -70,8 +71,10 @@ class OutgoingAttachment:
 
 
 def subject_for(subject: str, *, case_number: int | None, prefix: str, reply: bool) -> str:
-    """``subject`` with the case's tag exactly once and, for a reply, one ``Re:`` in front."""
-    body = REPLY_PREFIXES.sub("", subject).strip() if reply else subject.strip()
+    """``subject`` on one line (``header_text``) with the case's tag exactly once and, for a
+    reply, one ``Re:`` in front."""
+    subject = header_text(subject)
+    body = REPLY_PREFIXES.sub("", subject).strip() if reply else subject
     if case_number is not None:
         tagged = re.compile(
             r"\[\s*" + re.escape(prefix.strip()) + r"\s*#\s*0*" + str(case_number) + r"\s*\]",
@@ -90,7 +93,12 @@ def forward_subject_for(subject: str, *, case_number: int, prefix: str) -> str:
 
 
 def _address(entry: dict[str, str]) -> Address:
-    return Address(display_name=entry.get("name", ""), addr_spec=entry["address"])
+    return Address(display_name=header_text(entry.get("name", "")), addr_spec=entry["address"])
+
+
+def _recipients_for_header(entries: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """``entries`` with their names as a header shows them (``header_text``)."""
+    return [{**entry, "name": header_text(entry.get("name", ""))} for entry in entries]
 
 
 def _angle(message_id: str) -> str:
@@ -136,15 +144,21 @@ def build_message(
     date: datetime | None = None,
 ) -> EmailMessage:
     """The complete message: headers, text body with the mailbox's signature, an HTML
-    alternative when the mailbox has an HTML signature, and the attachments."""
+    alternative when the mailbox has an HTML signature, and the attachments.
+
+    Every header built from text (the subject, the display names) passes ``header_text``
+    first, so a line or paragraph separator or a control character in it becomes a space
+    instead of an error.
+    """
     message = EmailMessage(policy=policy.SMTP)
-    message["From"] = Address(display_name=mailbox.sender_name, addr_spec=mailbox.address)
-    message["Reply-To"] = Address(display_name=mailbox.sender_name, addr_spec=mailbox.address)
+    sender = Address(display_name=header_text(mailbox.sender_name), addr_spec=mailbox.address)
+    message["From"] = sender
+    message["Reply-To"] = sender
     if to:
         message["To"] = [_address(entry) for entry in to]
     if cc:
         message["Cc"] = [_address(entry) for entry in cc]
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)
     message["Date"] = format_datetime(date or timezone.now())
     message["Message-ID"] = _angle(message_id)
     if in_reply_to:
@@ -258,8 +272,11 @@ def _queue(
     """Store the message as queued (inside the caller's transaction) with its raw bytes.
 
     ``bcc`` goes only into the stored row (the envelope), never into the built message;
-    ``threaded=False`` (a forward) leaves out In-Reply-To and References.
+    ``threaded=False`` (a forward) leaves out In-Reply-To and References. The subject and
+    the names are stored as the headers carry them (``header_text``).
     """
+    subject = header_text(subject)
+    to, cc = _recipients_for_header(to), _recipients_for_header(cc)
     now = timezone.now()
     references: list[str] = []
     in_reply_to = ""
@@ -276,12 +293,12 @@ def _queue(
         in_reply_to=in_reply_to,
         references=" ".join(references),
         subject=subject,
-        from_name=mailbox.sender_name,
+        from_name=header_text(mailbox.sender_name),
         from_address=mailbox.address.lower(),
         to=to,
         cc=cc,
         bcc=bcc or [],
-        reply_to=[{"name": mailbox.sender_name, "address": mailbox.address.lower()}],
+        reply_to=[{"name": header_text(mailbox.sender_name), "address": mailbox.address.lower()}],
         date=now,
         author=by,
         automatic=automatic,
@@ -362,12 +379,19 @@ def reply_create(
     through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
     the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
     for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
+
+    Line breaks: a ``subject`` given here that a header would read as more than one line
+    (``\n``, ``\r``, but also U+2028, U+2029, U+0085, vertical tab, form feed, ``\x1c``-
+    ``\x1e``; ``header_text.has_line_break``) is refused, as the sender of it likely meant
+    something else than one line. The default subject, the case's or the replied message's,
+    is cleaned silently instead (``header_text``: those characters and other control
+    characters become a space), and the message is stored with the subject it is sent with.
     """
     if replying_to is not None and replying_to.case_id != case.pk:
         raise ValidationError(
             {"in_reply_to": _("That message is not part of this case.")}, code="other_case"
         )
-    if subject and ("\r" in subject or "\n" in subject):
+    if subject and has_line_break(subject):
         raise ValidationError(
             {"subject": _("The subject must be a single line.")}, code="line_break"
         )

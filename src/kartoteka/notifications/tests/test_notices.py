@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from kartoteka.cases import services
 from kartoteka.cases.happenings import Happening, Kind
-from kartoteka.cases.models import Case, CaseSettings, Priority, Status
+from kartoteka.cases.models import Case, CaseNote, CaseSettings, Priority, Status
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending.outbound import reply_create
 from kartoteka.notifications.notices import (
     NOTICE_FIELDS,
+    Audience,
     contact_language,
     customer_notices_send,
+    customer_side_addresses,
     last_public_text,
+    notice_recipients,
 )
 from kartoteka.people.models import User
 from kartoteka.testing.cases import make_case
@@ -24,7 +28,7 @@ from kartoteka.testing.customers import (
     ContactFactory,
     EmailAddressFactory,
 )
-from kartoteka.testing.mail.sending import make_inbound
+from kartoteka.testing.mail.sending import add_message, make_inbound
 from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -298,11 +302,209 @@ def test_the_last_message_is_the_newest_email_or_public_comment(customer, jan, a
     # given a comment, then a customer's email, then an auto-reply and an internal note
     case = notifying_case(customer, jan)
     services.case_note_add(case=case, by=agent, text="Comment first.", internal=False)
-    make_inbound(case, message_id="1@k", text="Still broken.\n\n> quoted", text_new="Still broken.")
-    make_inbound(case, message_id="2@k", text="I am on holiday.", auto_reply=True)
+    make_inbound(
+        case,
+        sender="jan@klient.example",
+        message_id="1@k",
+        text="Still broken.\n\n> quoted",
+        text_new="Still broken.",
+    )
+    make_inbound(
+        case,
+        sender="jan@klient.example",
+        message_id="2@k",
+        text="I am on holiday.",
+        auto_reply=True,
+    )
     services.case_note_add(case=case, by=agent, text="SECRET-PHRASE")
     # then
     assert last_public_text(case) == "Still broken."
+
+
+# The last message: only what the customer's side has seen
+
+
+def at(item: Message | CaseNote, minutes: int) -> None:
+    """Date ``item`` ``minutes`` after a fixed moment, so the newest is certain."""
+    moment = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    type(item).objects.filter(pk=item.pk).update(created_at=moment)
+
+
+def test_a_forward_to_a_third_party_is_not_quoted(mailbox, customer, jan, agent) -> None:
+    # given the customer's email, then a newer forward of it to a supplier
+    case = notifying_case(customer, jan)
+    asked = make_inbound(case, mailbox=mailbox, sender="jan@klient.example", text="Still broken.")
+    at(asked, 0)
+    forward = reply_create(
+        case=case,
+        by=agent,
+        text="SUPPLIER-PRICE: 120 PLN for us, bill them 300.",
+        to=["supplier@dostawca.example"],
+        replying_to=asked,
+        forward=True,
+    )
+    at(forward, 1)
+    # then
+    assert last_public_text(case) == "Still broken."
+
+
+def test_a_case_updated_notice_does_not_quote_a_forward(
+    mailbox, customer, jan, agent, manager
+) -> None:
+    # given a notice that shows the last message, and a forward newer than the customer's mail
+    show_fields("status", "last_message")
+    case = notifying_case(customer, jan)
+    asked = make_inbound(case, mailbox=mailbox, sender="jan@klient.example", text="Still broken.")
+    at(asked, 0)
+    forward = reply_create(
+        case=case,
+        by=agent,
+        text="SUPPLIER-PRICE: 120 PLN.",
+        to=["supplier@dostawca.example"],
+        replying_to=asked,
+        forward=True,
+    )
+    at(forward, 1)
+    waiting = Status.objects.create(name="Waiting for parts", position=9)
+    # when
+    sent = tell(
+        Kind.CASE_UPDATED,
+        case,
+        actor_id=manager.pk,
+        changes={"status": [case.status_id, waiting.pk]},
+    )
+    # then
+    (notice,) = [m for m in sent if m.automatic]
+    assert addresses(notice) == ["jan@klient.example"]
+    assert "SUPPLIER-PRICE" not in notice.text
+    assert "Last message:\nStill broken.\n" in notice.text
+
+
+def test_a_message_from_a_third_party_is_not_quoted(mailbox, customer, jan) -> None:
+    # given the customer's email, then a newer one from the supplier
+    case = notifying_case(customer, jan)
+    at(make_inbound(case, sender="jan@klient.example", message_id="1@k", text="Broken."), 0)
+    at(make_inbound(case, sender="serwis@dostawca.example", message_id="2@k", text="Our cost"), 1)
+    # then
+    assert last_public_text(case) == "Broken."
+
+
+def test_an_internal_note_is_not_quoted_when_newest(customer, jan, agent) -> None:
+    case = notifying_case(customer, jan)
+    at(make_inbound(case, sender="jan@klient.example", text="Broken."), 0)
+    at(services.case_note_add(case=case, by=agent, text="SECRET-PHRASE"), 1)
+    assert last_public_text(case) == "Broken."
+
+
+def test_an_outbound_reply_to_the_customer_is_quoted(mailbox, customer, jan, agent) -> None:
+    # given the customer's email and our newer reply to it
+    case = notifying_case(customer, jan)
+    asked = make_inbound(case, mailbox=mailbox, sender="jan@klient.example", text="Broken.")
+    at(asked, 0)
+    at(reply_create(case=case, by=agent, text="Fixed, please check.", replying_to=asked), 1)
+    # then
+    assert last_public_text(case) == "Fixed, please check."
+
+
+def test_a_message_from_a_contact_of_the_case_is_quoted(customer, jan, anna) -> None:
+    # given a case Anna is a contact of, and her email after Jan's
+    case = notifying_case(customer, jan, contacts=(anna,))
+    at(make_inbound(case, sender="jan@klient.example", message_id="1@k", text="Broken."), 0)
+    at(make_inbound(case, sender="ANNA@klient.example", message_id="2@k", text="Me too."), 1)
+    # then
+    assert last_public_text(case) == "Me too."
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "jan.prywatny@klient.example",  # the reporter's second address
+        "biuro@klient.example",  # the case's extra notification address
+        "faktury@klient.example",  # the customer's shared address
+        "kasia@klient.example",  # another contact of the customer
+    ],
+)
+def test_a_message_from_any_address_of_the_customers_side_is_quoted(customer, jan, sender) -> None:
+    EmailAddressFactory(account=customer, contact=None, address="faktury@klient.example")
+    EmailAddressFactory(contact=ContactFactory(account=customer), address="kasia@klient.example")
+    case = notifying_case(customer, jan, notify_addresses="biuro@klient.example")
+    at(make_inbound(case, sender=sender, text="Hello."), 0)
+    assert last_public_text(case) == "Hello."
+
+
+def test_a_third_partys_message_copied_to_the_customer_is_quoted(customer, jan) -> None:
+    # the customer was a recipient: they have seen it
+    case = notifying_case(customer, jan)
+    at(make_inbound(case, sender="jan@klient.example", message_id="1@k", text="Broken."), 0)
+    at(
+        make_inbound(
+            case,
+            sender="serwis@dostawca.example",
+            message_id="2@k",
+            text="Part shipped.",
+            cc=[{"name": "Jan", "address": "Jan@Klient.example"}],
+        ),
+        1,
+    )
+    assert last_public_text(case) == "Part shipped."
+
+
+def test_a_public_comment_is_quoted_when_newest(customer, jan, agent) -> None:
+    case = notifying_case(customer, jan)
+    at(make_inbound(case, sender="jan@klient.example", text="Broken."), 0)
+    at(services.case_note_add(case=case, by=agent, text="Technician tomorrow.", internal=False), 1)
+    at(make_inbound(case, sender="serwis@dostawca.example", message_id="2@k", text="Cost"), 2)
+    assert last_public_text(case) == "Technician tomorrow."
+
+
+def test_every_customer_recipient_of_a_notice_is_on_the_customers_side(customer, jan, anna) -> None:
+    # the notice's customer audience and the addresses whose mail it may quote are one rule
+    case = notifying_case(
+        customer, jan, notify_contact=anna, notify_addresses="Biuro@klient.example; x@inny.example"
+    )
+    told = {
+        r.address.lower()
+        for r in notice_recipients(case, settings_row=CaseSettings.objects.get(pk=1))
+        if r.audience == Audience.CUSTOMER
+    }
+    assert told == {
+        "jan@klient.example",
+        "anna@klient.example",
+        "biuro@klient.example",
+        "x@inny.example",
+    }
+    assert told <= customer_side_addresses(case)
+
+
+def test_the_last_message_reads_a_fixed_number_of_queries(
+    mailbox, customer, jan, agent, django_assert_num_queries
+) -> None:
+    # given a case with many comments and emails in and out, the newest ones a third party's
+    case = notifying_case(customer, jan, contacts=(jan,))
+    for n in range(10):
+        at(services.case_note_add(case=case, by=agent, text=f"c{n}", internal=False), 4 * n)
+        at(
+            make_inbound(case, sender="jan@klient.example", message_id=f"{n}@k", text=f"{n}"),
+            4 * n + 1,
+        )
+        at(
+            make_inbound(case, sender="x@dostawca.example", message_id=f"x{n}@k", text="x"),
+            4 * n + 2,
+        )
+        at(
+            add_message(
+                case,
+                direction=Message.Direction.OUTBOUND,
+                from_address="pomoc@firma.example",
+                to=[{"name": "", "address": "x@dostawca.example"}],
+                text="fwd",
+            ),
+            4 * n + 3,
+        )
+    case = Case.objects.get(pk=case.pk)
+    # when / then: the newest comment, the customer's addresses, the emails' addresses, the text
+    with django_assert_num_queries(4):
+        assert last_public_text(case) == "9"
 
 
 def test_our_own_notifications_are_not_the_last_message(mailbox, customer, jan, agent) -> None:
@@ -424,3 +626,14 @@ def test_a_case_created_with_notifications_queues_its_email_after_commit(
             data={"reporter": jan, "notify": True},
         )
     assert [addresses(m) for m in outbox(case)] == [["jan@klient.example"]]
+
+
+def test_a_case_whose_subject_has_a_line_separator_is_told(mailbox, customer, jan) -> None:
+    # given
+    case = notifying_case(customer, jan)
+    Case.objects.filter(pk=case.pk).update(subject="Drukarka\u2028nie\u2029drukuje")
+    # when
+    (message,) = tell(Kind.CASE_CREATED, case, channel="user")
+    # then
+    assert message.subject == f"[KART#{case.number}] New case: Drukarka nie drukuje"
+    assert message.state == Message.State.QUEUED
