@@ -20,7 +20,11 @@ from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
-from kartoteka.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
+from kartoteka.customers.services import (
+    ACCOUNT_FIELDS,
+    CONTACT_FIELDS,
+    account_restriction_changeable,
+)
 from kartoteka.people.models import Team, User
 
 
@@ -139,13 +143,23 @@ class AccountForm(ClassificationFields):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
 
-    def __init__(self, data: Any = None, *, account: Account | None = None) -> None:
+    def __init__(self, data: Any = None, *, user: User, account: Account | None = None) -> None:
+        """On an account ``user`` may not restrict or free, the checkbox shows and keeps its
+        value; a new account's checkbox is offered to all (the service refuses an agent who
+        restricts an account without being its manager)."""
         initial: dict[str, Any] = {"kind": Account.Kind.CUSTOMER, "country": "PL"}
         if account is not None:
             initial.update({field: getattr(account, field) for field in ACCOUNT_FIELDS})
             initial["segments"] = list(account.segments.all())
             initial["shared_emails"] = "\n".join(e.address for e in account.shared_emails.all())
         super().__init__(data, initial=initial)
+        if account is not None and not account_restriction_changeable(
+            by=user, manager=account.manager
+        ):
+            self.fields["restricted"].disabled = True
+            self.fields["restricted"].help_text = _(
+                "Only managers, administrators and the account manager may change this."
+            )
         self.add_dictionary_fields(account.classifications.all() if account else ())
 
     def service_arguments(self) -> dict[str, Any]:

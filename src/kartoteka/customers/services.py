@@ -148,6 +148,32 @@ def _set_emails(owner: Contact | Account, addresses: Sequence[str]) -> None:
         )
 
 
+def account_restriction_changeable(*, by: User, manager: User | None) -> bool:
+    """Whether ``by`` may restrict an account managed by ``manager`` or lift its restriction.
+
+    Administrators, managers and that account manager may; other members of the account's team
+    may not, since the restriction is what keeps everyone else out. On an existing account
+    ``manager`` is the one it has before the change; on a new one, the one it is given.
+    """
+    return by.sees_everything or (manager is not None and manager.pk == by.pk)
+
+
+def _restriction_check(*, by: User, manager: User | None, restricted: bool, was: bool) -> None:
+    if restricted != was and not account_restriction_changeable(by=by, manager=manager):
+        raise ValidationError(
+            _(
+                "Only managers, administrators and the account manager may restrict an account "
+                "or lift its restriction."
+            ),
+            code="restriction_not_allowed",
+        )
+
+
+def _pk(value: Any) -> Any:
+    """A relation given as an object or as its key, as its key."""
+    return getattr(value, "pk", value)
+
+
 def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
@@ -175,11 +201,22 @@ def account_create(
     classifications: Iterable[DictionaryEntry] = (),
     shared_emails: Iterable[str] = (),
 ) -> Account:
-    """Create an account with its segments, classifications and shared email addresses."""
+    """Create an account with its segments, classifications and shared email addresses.
+
+    Only administrators, managers and its own account manager create it restricted: an agent
+    may do so only when naming themselves its manager (see ``account_restriction_changeable``).
+    """
     _check_fields(data, ACCOUNT_FIELDS)
     data = dict(data)
     entries = list(classifications)
     errors = ErrorCollector()
+    with errors.on("restricted"):
+        _restriction_check(
+            by=by,
+            manager=data.get("manager"),
+            restricted=bool(data.get("restricted", False)),
+            was=False,
+        )
     with errors.on():
         data.update(
             account_identifiers_check(nip=data.get("nip", ""), regon=data.get("regon", ""), user=by)
@@ -211,12 +248,41 @@ def account_update(
     classifications: Iterable[DictionaryEntry] | None = None,
     shared_emails: Iterable[str] | None = None,
 ) -> Account:
-    """Change the given fields; ``None`` for a relation leaves it as it is."""
+    """Change the given fields; ``None`` for a relation leaves it as it is.
+
+    Only administrators, managers and the account's current manager change ``restricted``, or
+    the manager and team of a restricted account, which decide who sees it (see
+    ``account_restriction_changeable``); anyone who may edit the account may send them
+    unchanged.
+    """
     _check_fields(data, ACCOUNT_FIELDS)
     data = dict(data)
     entries = None if classifications is None else list(classifications)
     addresses = None
     errors = ErrorCollector()
+    if "restricted" in data:
+        with errors.on("restricted"):
+            _restriction_check(
+                by=by,
+                manager=account.manager,
+                restricted=bool(data["restricted"]),
+                was=account.restricted,
+            )
+    if account.restricted and not account_restriction_changeable(by=by, manager=account.manager):
+        # Its manager and team decide who sees a restricted account: changing them is lifting
+        # the restriction for someone.
+        for field in ("manager", "team"):
+            if field in data and _pk(data[field]) != getattr(account, f"{field}_id"):
+                errors.add(
+                    field,
+                    ValidationError(
+                        _(
+                            "Only managers, administrators and the account manager may change "
+                            "who sees a restricted account."
+                        ),
+                        code="restriction_not_allowed",
+                    ),
+                )
     if "nip" in data or "regon" in data:
         with errors.on():
             data.update(

@@ -634,3 +634,77 @@ def test_contact_list_query_count_does_not_grow_with_rows(
         response = client.get(CONTACTS)
     # then
     assert len(response.json()["results"]) == rows
+
+
+# Restricting an account
+
+RESTRICTION_REFUSED = [
+    "Only managers, administrators and the account manager may restrict an account or lift "
+    "its restriction."
+]
+
+
+def test_plain_team_agent_may_not_lift_a_restriction(agent, support_team) -> None:
+    # given
+    account = AccountFactory(name="Tajny Klient", restricted=True, team=support_team, city="Kraków")
+    # when
+    response = api_for(agent).patch(
+        f"{ACCOUNTS}{account.pk}/", {"restricted": False, "city": "Gdańsk"}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"restricted": RESTRICTION_REFUSED}
+    account.refresh_from_db()
+    assert (account.restricted, account.city) == (True, "Kraków")
+
+
+def test_account_manager_lifts_a_restriction(agent, support_team) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team, manager=agent)
+    # when
+    response = api_for(agent).patch(f"{ACCOUNTS}{account.pk}/", {"restricted": False})
+    # then
+    assert response.status_code == 200
+    assert response.json()["restricted"] is False
+    account.refresh_from_db()
+    assert account.restricted is False
+
+
+@pytest.mark.parametrize("persona", ["manager", "admin"])
+def test_managers_and_administrators_lift_a_restriction(persona, request, support_team) -> None:
+    # given
+    user = request.getfixturevalue(persona)
+    account = AccountFactory(restricted=True, team=support_team)
+    # when
+    response = api_for(user).patch(f"{ACCOUNTS}{account.pk}/", {"restricted": False})
+    # then
+    assert response.status_code == 200
+    account.refresh_from_db()
+    assert account.restricted is False
+
+
+def test_outsider_gets_404_when_lifting_a_restriction(outsider, support_team) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team)
+    # when
+    response = api_for(outsider).patch(f"{ACCOUNTS}{account.pk}/", {"restricted": False})
+    # then
+    assert response.status_code == 404
+    account.refresh_from_db()
+    assert account.restricted is True
+
+
+def test_plain_agent_creates_a_restricted_account_only_as_its_manager(agent, manager) -> None:
+    # given
+    client = api_for(agent)
+    # when
+    foreign = client.post(
+        ACCOUNTS, {"name": "Cudzy", "restricted": True, "manager": manager.pk}, format="json"
+    )
+    own = client.post(
+        ACCOUNTS, {"name": "Własny", "restricted": True, "manager": agent.pk}, format="json"
+    )
+    # then
+    assert (foreign.status_code, own.status_code) == (400, 201)
+    assert foreign.json() == {"restricted": RESTRICTION_REFUSED}
+    assert list(Account.objects.values_list("name", "restricted")) == [("Własny", True)]

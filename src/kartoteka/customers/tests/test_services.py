@@ -209,3 +209,144 @@ def test_an_account_with_cases_is_not_deleted(manager) -> None:
         "Stały Klient has 1 case; it cannot be deleted while the case exists."
     ]
     assert Account.objects.filter(pk=account.pk).exists()
+
+
+# Restricting an account
+
+AUDIENCE_REFUSED = [
+    "Only managers, administrators and the account manager may change who sees a restricted "
+    "account."
+]
+RESTRICTION_REFUSED = [
+    "Only managers, administrators and the account manager may restrict an account or lift "
+    "its restriction."
+]
+
+
+def test_plain_agent_of_the_team_may_not_lift_a_restriction(agent, support_team) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_update(account=account, by=agent, data={"restricted": False})
+    # then
+    assert raised.value.message_dict == {"restricted": RESTRICTION_REFUSED}
+    account.refresh_from_db()
+    assert account.restricted is True
+
+
+def test_plain_agent_may_not_restrict_an_account(agent) -> None:
+    # given
+    account = AccountFactory(restricted=False)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_update(account=account, by=agent, data={"restricted": True})
+    # then
+    assert raised.value.message_dict == {"restricted": RESTRICTION_REFUSED}
+    account.refresh_from_db()
+    assert account.restricted is False
+
+
+def test_plain_agent_may_not_make_themselves_manager_and_lift_the_restriction_at_once(
+    agent, support_team
+) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_update(
+            account=account, by=agent, data={"manager": agent, "restricted": False}
+        )
+    # then
+    assert raised.value.message_dict == {
+        "restricted": RESTRICTION_REFUSED,
+        "manager": AUDIENCE_REFUSED,
+    }
+    account.refresh_from_db()
+    assert (account.restricted, account.manager) == (True, None)
+
+
+@pytest.mark.parametrize("field", ["manager", "team"])
+def test_plain_agent_may_not_change_who_sees_a_restricted_account(
+    agent, support_team, sales_team, field
+) -> None:
+    # given: a restricted account of the agent's team; making oneself its manager (or moving it
+    # to another team) would show it to new people without touching "restricted"
+    account = AccountFactory(restricted=True, team=support_team)
+    change = {"manager": agent, "team": sales_team}[field]
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_update(account=account, by=agent, data={field: change})
+    # then
+    assert raised.value.message_dict == {field: AUDIENCE_REFUSED}
+    account.refresh_from_db()
+    assert (account.manager, account.team) == (None, support_team)
+
+
+def test_the_account_manager_hands_a_restricted_account_over(agent, manager, support_team):
+    # given
+    account = AccountFactory(restricted=True, team=support_team, manager=agent)
+    # when
+    services.account_update(account=account, by=agent, data={"manager": manager})
+    # then
+    account.refresh_from_db()
+    assert (account.restricted, account.manager) == (True, manager)
+
+
+def test_plain_agent_may_save_an_unchanged_restriction(agent, support_team) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team, city="Kraków")
+    # when
+    services.account_update(account=account, by=agent, data={"restricted": True, "city": "Łódź"})
+    # then
+    account.refresh_from_db()
+    assert (account.restricted, account.city) == (True, "Łódź")
+
+
+def test_account_manager_lifts_the_restriction(agent, support_team) -> None:
+    # given
+    account = AccountFactory(restricted=True, team=support_team, manager=agent)
+    # when
+    services.account_update(account=account, by=agent, data={"restricted": False})
+    # then
+    account.refresh_from_db()
+    assert account.restricted is False
+
+
+@pytest.mark.parametrize("persona", ["manager", "admin"])
+def test_managers_and_administrators_restrict_and_lift(persona, request, support_team) -> None:
+    # given
+    user = request.getfixturevalue(persona)
+    account = AccountFactory(restricted=False, team=support_team)
+    # when
+    services.account_update(account=account, by=user, data={"restricted": True})
+    restricted = Account.objects.get(pk=account.pk).restricted
+    services.account_update(account=account, by=user, data={"restricted": False})
+    # then
+    account.refresh_from_db()
+    assert (restricted, account.restricted) == (True, False)
+
+
+def test_plain_agent_creates_a_restricted_account_only_as_its_manager(agent, manager) -> None:
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(
+            by=agent, data={"name": "Cudzy Tajny", "restricted": True, "manager": manager}
+        )
+    own = services.account_create(
+        by=agent, data={"name": "Własny Tajny", "restricted": True, "manager": agent}
+    )
+    # then
+    assert raised.value.message_dict == {"restricted": RESTRICTION_REFUSED}
+    assert list(Account.objects.values_list("name", "restricted")) == [("Własny Tajny", True)]
+    assert own.manager == agent
+
+
+def test_manager_creates_a_restricted_account_for_anyone(manager, agent) -> None:
+    # when
+    account = services.account_create(
+        by=manager, data={"name": "Tajny", "restricted": True, "manager": agent}
+    )
+    # then
+    account.refresh_from_db()
+    assert (account.restricted, account.manager) == (True, agent)

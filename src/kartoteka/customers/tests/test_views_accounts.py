@@ -570,3 +570,105 @@ def test_the_same_create_form_posted_twice_adds_one_customer(agent):
     assert Account.objects.count() == 1
     assert first.headers["Location"] == second.redirect_chain[0][0] == account.get_absolute_url()
     assert "This form was already sent; nothing was added twice." in second.content.decode()
+
+
+def test_edit_form_does_not_let_a_plain_agent_change_the_restriction(agent, support_team):
+    # given
+    account = AccountFactory(restricted=True, team=support_team)
+
+    # when
+    response = client_for(agent).get(reverse("customers:account-edit", args=[account.pk]))
+
+    # then
+    field = response.context["form"]["restricted"]
+    assert (field.field.disabled, field.value()) == (True, True)
+    assert field.help_text == (
+        "Only managers, administrators and the account manager may change this."
+    )
+
+
+def test_forged_edit_by_a_plain_agent_keeps_the_restriction(agent, support_team):
+    # given the checkbox left out of the POST, as if unticked (the team posted as shown)
+    account = AccountFactory(restricted=True, team=support_team, city="Kraków")
+
+    # when
+    response = client_for(agent).post(
+        reverse("customers:account-edit", args=[account.pk]),
+        account_post(
+            name=account.name,
+            nip=account.nip,
+            regon=account.regon,
+            city="Łódź",
+            team=support_team.pk,
+        ),
+    )
+
+    # then
+    account.refresh_from_db()
+    assert response.status_code == 302
+    assert (account.restricted, account.city) == (True, "Łódź")
+
+
+def test_account_manager_lifts_the_restriction_in_the_edit_form(agent, support_team):
+    # given
+    account = AccountFactory(restricted=True, team=support_team, manager=agent)
+
+    # when
+    url = reverse("customers:account-edit", args=[account.pk])
+    offered = client_for(agent).get(url).context["form"]["restricted"].field.disabled
+    response = client_for(agent).post(
+        url, account_post(name=account.name, nip=account.nip, regon=account.regon, manager=agent.pk)
+    )
+
+    # then
+    account.refresh_from_db()
+    assert (offered, response.status_code, account.restricted) == (False, 302, False)
+
+
+def test_manager_restricts_an_account_in_the_edit_form(manager, support_team):
+    # given
+    account = AccountFactory(restricted=False, team=support_team)
+
+    # when
+    response = client_for(manager).post(
+        reverse("customers:account-edit", args=[account.pk]),
+        account_post(
+            name=account.name,
+            nip=account.nip,
+            regon=account.regon,
+            team=support_team.pk,
+            restricted="on",
+        ),
+    )
+
+    # then
+    account.refresh_from_db()
+    assert (response.status_code, account.restricted) == (302, True)
+
+
+def test_create_restricted_for_another_manager_says_why_on_the_checkbox(agent, manager):
+    # when
+    response = client_for(agent).post(CREATE_URL, account_post(restricted="on", manager=manager.pk))
+
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors["restricted"] == [
+        "Only managers, administrators and the account manager may restrict an account or lift "
+        "its restriction."
+    ]
+    assert Account.objects.count() == 0
+
+
+def test_outsider_gets_404_when_posting_to_a_restricted_accounts_edit(outsider, support_team):
+    # given
+    account = AccountFactory(restricted=True, team=support_team)
+
+    # when
+    response = client_for(outsider).post(
+        reverse("customers:account-edit", args=[account.pk]),
+        account_post(name=account.name, nip=account.nip, regon=account.regon),
+    )
+
+    # then
+    account.refresh_from_db()
+    assert (response.status_code, account.restricted) == (404, True)

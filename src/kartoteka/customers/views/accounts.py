@@ -51,7 +51,7 @@ def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def account_create(request: StaffRequest) -> HttpResponse:
-    form = AccountForm(request.POST if request.method == "POST" else None)
+    form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_valid():
         try:
             url, created = submit_once(
@@ -75,7 +75,9 @@ def account_create(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_edit(request: StaffRequest, pk: int) -> HttpResponse:
     account = selectors.account_get_for_user(request.user, pk, write=True)
-    form = AccountForm(request.POST if request.method == "POST" else None, account=account)
+    form = AccountForm(
+        request.POST if request.method == "POST" else None, user=request.user, account=account
+    )
     if form.is_valid():
         try:
             services.account_update(account=account, by=request.user, **form.service_arguments())
