@@ -14,7 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "kartoteka.core.sqlite":  # noqa: F405
     # A file, not the shared in-memory database: the browser tests' live server and the
     # test's own thread write at once, which the in-memory database's table locks refuse
     # at once ("database table is locked") where a file waits (busy timeout), as it does

@@ -9,8 +9,9 @@ letters included: "łódź" finds "ŁÓDŹ"), plain "contains" for the digits of
   ``subject`` and ``number`` of ``cases_case`` (external content: it keeps only the index),
   kept in step by three triggers. Rare words are looked up in it; frequent words (told by the
   ``fts5vocab`` table) and searches under three characters are scanned for with ``LIKE`` in
-  list order. SQLite's ``LIKE`` ignores case for ASCII letters only, so such a scan lists the
-  upper/lower spellings of the other letters.
+  list order. SQLite's ``LIKE`` ignores case for ASCII letters only: a frequent word with other
+  letters is tested against the FTS5 table in list order instead, and a shorter text with
+  them is compared in lower case (``UnicodeLower``, a function of Kartoteka's SQLite backend).
 
 Django rebuilds a SQLite table to alter it (copy, drop, rename), and dropping a table drops its
 triggers: ``search_index_repair`` runs after every ``migrate`` and puts them back.
@@ -18,8 +19,6 @@ triggers: ``search_index_repair`` runs after every ``migrate`` and puts them bac
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
 from typing import Any
 
 from django.db import connections
@@ -27,8 +26,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, CharField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 
-from kartoteka.core.text_search import letter_case_spellings
+from kartoteka.core.text_search import UnicodeLower
 
 # Every statement here is built from the constant table name; user text is always a parameter.
 # ruff: noqa: S608
@@ -39,9 +39,6 @@ TRIGRAM = 3
 # Above this many cases per trigram a word is frequent: walking the cases newest first finds a
 # page of matches sooner than fetching every match from the index and sorting them.
 FREQUENT = 2_000
-# A frequent word is scanned for with LIKE only when one pattern covers it (no letter outside
-# ASCII has another case); several patterns per row cost more than the FTS5 lookup.
-MAX_SPELLINGS = 1
 
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_insert": f"""
@@ -182,11 +179,13 @@ def subject_contains(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
         return queryset.filter(subject__icontains=text)
     if len(text) >= TRIGRAM and _fts_rarest(connections[queryset.db], "subject", text) <= FREQUENT:
         return queryset.filter(_fts_match("subject", text))
-    spellings = letter_case_spellings(text)
-    if len(text) >= TRIGRAM and len(spellings) > MAX_SPELLINGS:
+    if text.isascii():
+        # SQLite's LIKE ignores the case of ASCII letters itself.
+        return queryset.filter(subject__contains=text)
+    if len(text) >= TRIGRAM:
+        # Other letters need a function call per row, which costs more than the FTS5 lookup.
         return _fts_match_frequent(queryset, "subject", text)
-    # SQLite's LIKE ignores the case of ASCII letters only; spell out the others.
-    return queryset.filter(reduce(operator.or_, (Q(subject__contains=form) for form in spellings)))
+    return queryset.filter(Contains(UnicodeLower("subject"), text.lower()))
 
 
 def number_contains(queryset: QuerySet[Any], digits: str) -> QuerySet[Any]:

@@ -1,38 +1,76 @@
-"""Case-insensitive "contains" that treats Polish and Czech letters like ASCII ones everywhere.
+"""Case- and accent-insensitive "contains", alike on SQLite and PostgreSQL.
 
-PostgreSQL folds the case of every letter; SQLite's ``LIKE`` folds only ASCII, so "łódź" would
-miss "Łódź". On SQLite the non-ASCII letters of the search text are spelled out in both cases
-(two such letters: four spellings), each matched with ``LIKE`` (which folds the ASCII ones).
+"łódź", "ŁÓDŹ" and "lodz" all find "Łódź"; "przesylka" finds "Przesyłka". Both sides are
+folded (lower case, accents and strokes dropped): the search text in Python by ``fold``, the
+column in SQL by ``Fold``, and the two are compared with ``LIKE`` (wildcards in the text are
+taken literally). Time and the statement's size grow linearly with the text.
+
+- SQLite: ``kartoteka_fold(text)``, ``fold`` itself registered as a deterministic SQL function on
+  every connection by Kartoteka's SQLite backend (``kartoteka.core.sqlite``).
+- PostgreSQL: ``lower(unaccent(text))``; core's migration 0005 creates the ``unaccent``
+  extension, whose rules drop the same accents and strokes (ł to l, ß to ss).
 """
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
-from itertools import product
+import unicodedata
+from typing import Any
 
-from django.db import connections
-from django.db.models import Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Func, Q, TextField
+from django.db.models.lookups import Contains
+from django.db.models.sql.compiler import SQLCompiler
 
-# Beyond this many spellings (a text with many accented letters) SQLite falls back to icontains.
-MAX_SPELLINGS = 64
-
-
-def letter_case_spellings(text: str) -> list[str]:
-    """Every upper/lower spelling of the non-ASCII letters of ``text``."""
-    letters = [
-        sorted({ch, ch.lower(), ch.upper()}) if not ch.isascii() and len(ch.upper()) == 1 else [ch]
-        for ch in text
-    ]
-    return ["".join(chars) for chars in product(*letters)]
+# Letters with a stroke, which Unicode does not decompose into a letter and an accent.
+STROKED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h"})
 
 
-def contains_ignoring_case(field: str, text: str, *, using: str = "default") -> Q:
-    """``field`` contains ``text``, ignoring the case of every letter, on every database."""
-    if connections[using].vendor != "sqlite":
-        return Q(**{f"{field}__icontains": text})
-    spellings = letter_case_spellings(text)
-    if len(spellings) > MAX_SPELLINGS:
-        return Q(**{f"{field}__icontains": text})
-    # On SQLite Django's "contains" is LIKE, which folds ASCII letters itself.
-    return reduce(operator.or_, (Q(**{f"{field}__contains": form}) for form in spellings))
+def fold(text: str) -> str:
+    """``text`` in lower case without accents: "Przesyłka ŁÓDŹ" → "przesylka lodz"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(STROKED)
+
+
+def sql_fold(text: str | None) -> str | None:
+    """``fold`` as SQLite calls it: NULL stays NULL."""
+    return None if text is None else fold(text)
+
+
+def sql_lower(text: str | None) -> str | None:
+    """Lower case of every letter, which SQLite's own ``lower()`` does for ASCII only."""
+    return None if text is None else text.lower()
+
+
+class Fold(Func):
+    """An expression's text folded as ``fold`` folds it."""
+
+    function = "kartoteka_fold"
+    arity = 1
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(
+            compiler, connection, template="lower(unaccent(%(expressions)s))", **extra_context
+        )
+        return sql, list(params)
+
+
+class UnicodeLower(Func):
+    """An expression's text in lower case, every letter (SQLite's ``lower()`` folds ASCII only)."""
+
+    function = "kartoteka_lower"
+    arity = 1
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(compiler, connection, function="LOWER", **extra_context)
+        return sql, list(params)
+
+
+def contains_ignoring_case(field: str, text: str) -> Q:
+    """``field`` contains ``text``, ignoring letter case and accents, on every database."""
+    return Q(Contains(Fold(field), fold(text)))

@@ -59,6 +59,17 @@ def test_subject_search_finds_a_part_ignoring_letter_case(manager, text: str, ex
 
 
 @pytest.mark.usefixtures("cases")
+@pytest.mark.parametrize("text", ["łÓ", "Ź"])
+def test_subject_search_of_a_short_text_ignores_letter_case(text: str) -> None:
+    # given: under three characters, as the triage wizard's case search asks
+    matching = search.subject_contains(Case.objects.all(), text)
+    # then
+    assert sorted(case.subject for case in matching) == sorted(
+        ["Łódź – faktura korygująca", "ŁÓDŹ: brak prądu"]
+    )
+
+
+@pytest.mark.usefixtures("cases")
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -158,6 +169,7 @@ def test_search_index_repair_restores_triggers_lost_in_a_table_rebuild(manager) 
         ("FAKTURA", ["Łódź – faktura korygująca"]),
         ("50%", ["Rabat 50% na serwis"]),
         ("e_n", ["pole_nazwa puste"]),
+        pytest.param("ŁÓDŹ " * 250, [], id="a-thousand-polish-letters"),
     ],
 )
 def test_subject_search_of_a_frequent_word_finds_the_same(

@@ -79,6 +79,28 @@ def test_each_filter_keeps_only_the_matching_case(agent, two_cases, param, value
     assert listed(response) == ["Alfa awaria drukarki"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ŁÓDŹ", ["Awaria"]),
+        ("lodz", ["Awaria"]),
+        ("łódź", ["Awaria"]),
+        pytest.param("ą" * 1000, [], id="a-ogonek-x1000"),
+    ],
+)
+def test_customer_filter_ignores_letter_case_and_polish_accents(agent, text, expected):
+    # given
+    make_case("Awaria", by=agent, account=AccountFactory(name="Łódź Serwis"))
+    make_case("Faktura", by=agent, account=AccountFactory(name="Gdańsk Serwis"))
+
+    # when
+    response = client_for(agent).get(LIST_URL, {"customer": text})
+
+    # then
+    assert response.status_code == 200
+    assert listed(response) == expected
+
+
 def test_number_filter_finds_part_of_the_number_typed_as_a_tag(agent):
     # given
     cases = {n: make_case(f"Sprawa {n}") for n in range(1, 13)}

@@ -77,6 +77,31 @@ def test_search_finds_account_by_formatted_nip(agent):
     assert listed_names(response) == ["Alpha"]
 
 
+@pytest.mark.parametrize("text", ["ŁÓDŹ", "lodz", "Łódź"])
+def test_search_ignores_letter_case_and_polish_accents(agent, text):
+    # given
+    AccountFactory(name="Alpha", city="łódź")
+    AccountFactory(name="Beta", city="Gdańsk")
+
+    # when
+    response = client_for(agent).get(LIST_URL, {"q": text})
+
+    # then
+    assert listed_names(response) == ["Alpha"]
+
+
+def test_a_long_accented_search_answers_at_once(agent):
+    # given
+    AccountFactory(name="Alpha", city="Łódź")
+
+    # when: "ą" a thousand times, whose upper/lower spellings would number 2**1000
+    response = client_for(agent).get(LIST_URL, {"q": "ą" * 1000})
+
+    # then
+    assert response.status_code == 200
+    assert listed_names(response) == []
+
+
 def test_search_finds_account_by_contact_email(agent):
     # given
     alpha = AccountFactory(name="Alpha")
@@ -570,6 +595,9 @@ def test_the_same_create_form_posted_twice_adds_one_customer(agent):
     assert Account.objects.count() == 1
     assert first.headers["Location"] == second.redirect_chain[0][0] == account.get_absolute_url()
     assert "This form was already sent; nothing was added twice." in second.content.decode()
+
+
+# Restricting
 
 
 def test_edit_form_does_not_let_a_plain_agent_change_the_restriction(agent, support_team):

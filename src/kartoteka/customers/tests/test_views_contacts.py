@@ -60,6 +60,19 @@ def test_outsider_does_not_see_contacts_of_restricted_support_account(outsider, 
     assert "Secret" not in response.text
 
 
+@pytest.mark.parametrize("text", ["ŻÓŁW", "zolw", "Żółw"])
+def test_search_ignores_letter_case_and_polish_accents(agent, text):
+    # given
+    ContactFactory(first_name="Jan", last_name="Żółw")
+    ContactFactory(first_name="Ewa", last_name="Lis")
+
+    # when
+    response = client_for(agent).get(LIST_URL, {"q": text})
+
+    # then
+    assert listed_names(response) == ["Jan Żółw"]
+
+
 def test_search_finds_contact_by_email(agent):
     # given
     EmailAddressFactory(

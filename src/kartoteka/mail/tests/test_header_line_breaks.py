@@ -29,6 +29,9 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 BREAKS = ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\r", "\n", "\x00"]
 BREAK_IDS = [f"U+{ord(character):04X}" for character in BREAKS]
+# What a stored row can hold: PostgreSQL text never holds NUL (the parser drops it first).
+STORABLE_BREAKS = [character for character in BREAKS if character != "\x00"]
+STORABLE_IDS = [f"U+{ord(character):04X}" for character in STORABLE_BREAKS]
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +105,7 @@ def test_a_reply_from_the_composer_to_a_subject_with_a_line_separator_is_queued(
     assert sent_headers(reply)["Subject"] == f"Re: {tag} Drukarka nie drukuje"
 
 
-@pytest.mark.parametrize("character", BREAKS, ids=BREAK_IDS)
+@pytest.mark.parametrize("character", STORABLE_BREAKS, ids=STORABLE_IDS)
 def test_a_reply_with_the_default_subject_of_a_stored_case_subject_is_queued(
     agent, character
 ) -> None:
@@ -128,7 +131,7 @@ def test_a_reply_with_the_default_subject_of_a_stored_case_subject_is_queued(
     assert_single_line(str(headers["Subject"]))
 
 
-@pytest.mark.parametrize("character", BREAKS, ids=BREAK_IDS)
+@pytest.mark.parametrize("character", STORABLE_BREAKS, ids=STORABLE_IDS)
 def test_the_api_sends_a_reply_with_the_default_subject(agent, character) -> None:
     # given
     mailbox = make_mailbox()
