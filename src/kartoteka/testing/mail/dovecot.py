@@ -44,9 +44,20 @@ ACCOUNTS = 500  # users made ready at the start, one per test that asks
 
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different loopback ports nobody listens on right now: the probes stay bound
+    until all are chosen, so the system cannot hand out one port twice (Dovecot refuses a
+    configuration with a duplicate listener)."""
+    with contextlib.ExitStack() as probes:
+        ports = []
+        for _ in range(count):
+            probe = probes.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            probe.bind((HOST, 0))
+            ports.append(int(probe.getsockname()[1]))
+        return ports
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:
@@ -174,10 +185,7 @@ class DovecotServer:
         self.passwd_file = root / "passwd"
         self.config_file = root / "dovecot.conf"
         self.log_file = root / "dovecot.log"
-        self.imap_port = free_port()
-        self.imaps_port = free_port()
-        self.pop3_port = free_port()
-        self.pop3s_port = free_port()
+        self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port = free_ports(4)
         self.host = HOST
         self.cert_path, self.key_path = make_certificate(root)
         self._numbers = itertools.count(1)
