@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kartoteka.core.models import FormSubmission
 
 if TYPE_CHECKING:
-    from kartoteka.people.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 KEEP_TOKENS_FOR = timedelta(days=2)
 
@@ -40,7 +40,9 @@ class SubmitOnceForm(forms.Form):
             self.initial["submission_token"] = secrets.token_urlsafe(24)
 
 
-def submit_once(*, user: User, token: str, create: Callable[[], str]) -> tuple[str, bool]:
+def submit_once(
+    *, user: AbstractBaseUser, token: str, create: Callable[[], str]
+) -> tuple[str, bool]:
     """Run ``create`` (which returns the URL of what it made) once per token.
 
     Returns the URL and whether this call created it. Exceptions of ``create`` roll the
@@ -50,12 +52,12 @@ def submit_once(*, user: User, token: str, create: Callable[[], str]) -> tuple[s
         return create(), True
     try:
         with transaction.atomic():
-            claim = FormSubmission.objects.create(token=token, user=user)
+            claim = FormSubmission.objects.create(token=token, user_id=user.pk)
             url = create()
             claim.result_url = url
             claim.save(update_fields=["result_url"])
     except IntegrityError:
-        earlier = FormSubmission.objects.filter(token=token, user=user).first()
+        earlier = FormSubmission.objects.filter(token=token, user_id=user.pk).first()
         if earlier is None or not earlier.result_url:
             raise
         return earlier.result_url, False

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kartoteka.core import selectors, services
-from kartoteka.core.access import StaffRequest, administrator_required
+from kartoteka.core.access import SignedInRequest, administrator_required
 from kartoteka.core.forms import DictionaryCreateForm, DictionaryForm, EntryLabelForm, EntryMoveForm
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.once import submit_once
@@ -30,7 +30,7 @@ def dictionary_list(request: HttpRequest) -> HttpResponse:
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
-def dictionary_create(request: StaffRequest) -> HttpResponse:
+def dictionary_create(request: SignedInRequest) -> HttpResponse:
     initial = {"applies_to": request.GET.get("applies_to")}
     form = DictionaryCreateForm(request.POST or None, initial=initial)
     if form.is_valid():

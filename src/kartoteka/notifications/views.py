@@ -15,11 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.core.lists import render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.notifications import emails, selectors, services
 from kartoteka.people import services as people_services
+from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 
 PAGE_SIZE = 50

@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.core.access import StaffRequest, administrator_required
+from kartoteka.core.access import administrator_required
 from kartoteka.core.once import submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.people import selectors, services
+from kartoteka.people.access import StaffRequest
 from kartoteka.people.forms import (
     NotificationPreferencesForm,
     PasswordPairForm,

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kartoteka.cases.lookups import LOOKUP_KINDS
-from kartoteka.core.access import StaffRequest, case_configurator_required
+from kartoteka.core.access import case_configurator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
+from kartoteka.people.access import StaffRequest
 from kartoteka.workflows import selectors, services
 from kartoteka.workflows.forms import rule_forms, rule_rows
 from kartoteka.workflows.models import Rule

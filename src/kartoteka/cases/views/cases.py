@@ -16,9 +16,10 @@ from kartoteka.cases import history, selectors, services
 from kartoteka.cases.forms import (
     CaseForm,
 )
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.core.downloads import file_response
 from kartoteka.core.once import announce_creation, submit_once
+from kartoteka.people.access import StaffRequest
 
 
 @case_worker_required

@@ -20,9 +20,10 @@ from kartoteka.cases import export, selectors, services
 from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.forms import BulkDeleteForm
 from kartoteka.cases.models import Case
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.pagination import CappedPaginator
+from kartoteka.people.access import StaffRequest
 
 PAGE_SIZE = 50
 # Parameters of the bulk deletion form that are not filters of the list.

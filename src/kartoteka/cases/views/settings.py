@@ -30,9 +30,10 @@ from kartoteka.cases.forms_settings import (
 )
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_settings
-from kartoteka.core.access import StaffRequest, case_configurator_required
+from kartoteka.core.access import case_configurator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
+from kartoteka.people.access import StaffRequest
 
 LIST_TEMPLATE = "cases/lookup_list.html"
 

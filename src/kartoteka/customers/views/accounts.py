@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.access import staff_member_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import AccountForm, group_entry_choices
 from kartoteka.customers.models import Account
+from kartoteka.people.access import StaffRequest
 
 PAGE_SIZE = 25
 

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.access import staff_member_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
 from kartoteka.customers.forms import ContactForm, group_entry_choices
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.views.accounts import PAGE_SIZE
+from kartoteka.people.access import StaffRequest
 
 
 @staff_member_required

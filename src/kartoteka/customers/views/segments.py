@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kartoteka.core.access import StaffRequest, administrator_required
+from kartoteka.core.access import administrator_required
 from kartoteka.customers import services
 from kartoteka.customers.forms import SegmentForm
 from kartoteka.customers.models import Segment
+from kartoteka.people.access import StaffRequest
 
 
 @administrator_required

@@ -29,9 +29,10 @@ from kartoteka.cases.forms import (
 )
 from kartoteka.cases.models import Case
 from kartoteka.cases.stream import case_stream
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.mail import conversation
 from kartoteka.notifications.services import notifications_mark_read_for_case
+from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 
 # (name, label) of the properties edited in place, in the panel's order.

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from kartoteka.cases import following, selectors
 from kartoteka.cases.models import Case
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
+from kartoteka.people.access import StaffRequest
 
 
 def _answer(request: StaffRequest, case: Case, *, message: str) -> HttpResponse:

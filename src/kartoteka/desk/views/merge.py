@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 from kartoteka.cases import selectors
 from kartoteka.cases.candidates import case_candidate_get, case_candidates
 from kartoteka.cases.forms_merge import CaseMergeForm
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.mail import merge
+from kartoteka.people.access import StaffRequest
 
 
 @case_worker_required

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kartoteka.cases import history, selectors, services
 from kartoteka.cases.forms import EDITABLE_PROPERTIES, CasePropertyForm
 from kartoteka.cases.models import Case
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.desk.views.case_page import PROPERTIES, allow_remote_images, render_case
 from kartoteka.mail import conversation
+from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 from kartoteka.people.services import user_conversation_order_set
 

@@ -14,11 +14,12 @@ import re
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from kartoteka.core.access import StaffRequest, staff_member_required
+from kartoteka.core.access import staff_member_required
 from kartoteka.core.downloads import file_response
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.display import served_inline
 from kartoteka.mail.models import Attachment, Message
+from kartoteka.people.access import StaffRequest
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

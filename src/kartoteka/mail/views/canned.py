@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kartoteka.core.access import StaffRequest, administrator_required
+from kartoteka.core.access import administrator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.mail.forms.compose import CannedResponseCreateForm, CannedResponseForm
 from kartoteka.mail.models import CannedResponse
 from kartoteka.mail.sending import canned
+from kartoteka.people.access import StaffRequest
 
 FORM_TEMPLATE = "mail/canned_form.html"
 

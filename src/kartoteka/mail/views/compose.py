@@ -26,12 +26,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from kartoteka.cases.models import Case
 from kartoteka.cases.selectors import case_get_for_user
 from kartoteka.cases.services import case_settings
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.mail.forms.compose import ComposeForm
 from kartoteka.mail.models import Draft, Message
 from kartoteka.mail.sending import canned, compose, outbound
+from kartoteka.people.access import StaffRequest
 
 TEMPLATE = "mail/composer.html"
 

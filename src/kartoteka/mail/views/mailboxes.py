@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.core.access import StaffRequest, administrator_required
+from kartoteka.core.access import administrator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.mail import mailboxes, selectors
@@ -30,6 +30,7 @@ from kartoteka.mail.models import Mailbox
 from kartoteka.mail.receiving.inbound import TemporaryFailure
 from kartoteka.mail.receiving.reprocess import message_reprocess
 from kartoteka.mail.receiving.tasks import fetch_mailbox_now
+from kartoteka.people.access import StaffRequest
 
 FORM_TEMPLATE = "mail/mailbox_form.html"
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kartoteka.cases.candidates import case_candidate_get, case_candidates
 from kartoteka.cases.models import Case
-from kartoteka.core.access import StaffRequest, case_worker_required
+from kartoteka.core.access import case_worker_required
 from kartoteka.core.lists import render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.customers.models import Account, Contact
@@ -40,6 +40,7 @@ from kartoteka.mail.merge import MessageMovedError, case_from_message
 from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 from kartoteka.mail.reading.threading import clean_subject
 from kartoteka.mail.triage import services as triage
+from kartoteka.people.access import StaffRequest
 
 PAGE_SIZE = 50
 
