@@ -216,6 +216,7 @@ def demo_mail(*, seed: int, conversations: int = 40, triage: int = 6) -> int:
             _message_id(seed, index, "t", address),
         )
         raws.append((sent, raw))
+    raws += _out_of_office(seed, senders[:2], to)
     stored = 0
     # The pipeline logs every message; for the demo a summary line says enough.
     mail_log = logging.getLogger("kartoteka.mail")
@@ -229,6 +230,24 @@ def demo_mail(*, seed: int, conversations: int = 40, triage: int = 6) -> int:
     finally:
         mail_log.setLevel(level)
     return stored
+
+
+def _out_of_office(seed: int, senders: list[Sender], to: Address) -> list[tuple[datetime, bytes]]:
+    """Vacation notices naming no case: set aside as ignored, findable by administrators."""
+    raws = []
+    for index, sender in enumerate(senders):
+        sent = BASE_DATE - timedelta(days=1, hours=index)
+        raw = _email(
+            sender,
+            to,
+            "Odpowiedź automatyczna: jestem na urlopie",
+            f"Dzień dobry,\n\njestem na urlopie do poniedziałku.\n\n{sender.name}\n",
+            sent,
+            _message_id(seed, index, "v", sender.address),
+            headers={"Auto-Submitted": "auto-replied"},
+        )
+        raws.append((sent, raw))
+    return raws
 
 
 def _known_senders(rng: random.Random, count: int) -> list[Sender]:
@@ -272,6 +291,7 @@ def _email(
     message_id: str,
     *,
     in_reply_to: str = "",
+    headers: dict[str, str] | None = None,
 ) -> bytes:
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = Address(sender.name, addr_spec=sender.address)
@@ -282,5 +302,7 @@ def _email(
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
         message["References"] = in_reply_to
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body, charset="utf-8")
     return message.as_bytes()

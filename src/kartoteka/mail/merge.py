@@ -147,7 +147,8 @@ def case_from_message(
     """A new case holding ``message`` (taken out of triage, or split off its case).
 
     Locks the message; the case is made by ``case_create`` (the customer's contacts only; the
-    group of the mailbox the message came to), and the history of both cases says so.
+    group of the mailbox the message came to; the channel "email"), and the history of both
+    cases says so.
     """
     locked = _message_locked(message, from_case=from_case)
     source = locked.case
@@ -157,7 +158,16 @@ def case_from_message(
     group = locked.mailbox.group if locked.mailbox is not None else None
     if group is not None:
         data["group"] = group
-    case = case_create(by=by, subject=subject, account=account, contacts=contacts, data=data)
+    # Born of an email, the case is an email case whoever placed it: the rules for email cases
+    # (round robin, first answers) act on it as on one that found its way alone.
+    case = case_create(
+        by=by,
+        subject=subject,
+        account=account,
+        contacts=contacts,
+        data=data,
+        channel=Case.Channel.EMAIL,
+    )
     _place(locked, case)
     events.case_created_from_message_event(case=case, message=locked, source=source, by=by)
     return case

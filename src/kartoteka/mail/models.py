@@ -196,6 +196,7 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     auto_reply = models.BooleanField(default=False)
     bounce = models.BooleanField(default=False)
+    bulk = models.BooleanField(default=False)
     # inbound: it named a case (tag or header) whose participants do not include the sender
     forged = models.BooleanField(default=False)
     points_to_case = models.ForeignKey(

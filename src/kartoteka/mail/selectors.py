@@ -74,6 +74,20 @@ def unparsable_list(user: User) -> QuerySet[Message]:
     )
 
 
+def ignored_list(user: User) -> QuerySet[Message]:
+    """Received messages set aside as automatic (auto-replies naming no case, our own mail come
+    back, second copies), newest first, for administrators to check nothing a person wrote
+    was lost."""
+    if not user.is_administrator:
+        return Message.objects.none()
+    return (
+        Message.objects.visible_to(user)
+        .filter(direction=Message.Direction.INBOUND, state=Message.State.IGNORED)
+        .select_related("mailbox")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def reprocessable() -> Q:
     """Received messages that may be read again: unparsable, or in triage with an error."""
     return Q(direction=Message.Direction.INBOUND) & (

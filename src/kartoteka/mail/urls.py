@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.mail.views import attachments, canned, compose, mailboxes, triage
+from kartoteka.mail.views import attachments, canned, compose, ignored, mailboxes, triage
 
 app_name = "mail"
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
         "mailboxes/unreadable/<int:pk>/reprocess/",
         mailboxes.message_reprocess_view,
         name="message-reprocess",
+    ),
+    path("mailboxes/ignored/", ignored.ignored_list, name="ignored-list"),
+    path(
+        "mailboxes/ignored/<int:pk>/to-triage/",
+        ignored.ignored_to_triage,
+        name="ignored-to-triage",
     ),
     # the composer (views/compose.py)
     path("compose/<int:number>/", compose.compose_view, name="compose"),

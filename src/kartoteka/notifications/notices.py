@@ -50,6 +50,11 @@ from kartoteka.cases.models import (
 )
 from kartoteka.cases.services import case_settings
 from kartoteka.customers.models import EmailAddress
+from kartoteka.mail.customer_side import (
+    customer_side_addresses,
+    split_addresses,
+    touches_customer_side,
+)
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.sending.outbound import message_compose
 from kartoteka.people.models import User
@@ -104,10 +109,6 @@ def _first_address(contact: Contact | None) -> str:
     )
 
 
-def _split(addresses: str) -> list[str]:
-    return [a.strip() for a in addresses.replace(";", ",").split(",") if a.strip()]
-
-
 def _actor_addresses(actor_id: int | None) -> set[str]:
     """The addresses of whoever made the happening: nobody is told what they did."""
     if actor_id is None:
@@ -148,7 +149,7 @@ def notice_recipients(
         candidates.append(NoticeRecipient(contact, customer_language, Audience.CUSTOMER))
     candidates.extend(
         NoticeRecipient(address, customer_language, Audience.CUSTOMER)
-        for address in _split(case.notify_addresses)
+        for address in split_addresses(case.notify_addresses)
     )
     staff: list[User] = []
     manager = case.account.manager if case.account is not None else None
@@ -163,7 +164,7 @@ def notice_recipients(
     )
     candidates.extend(
         NoticeRecipient(address, staff_language, Audience.STAFF)
-        for address in _split(settings_row.notify_addresses)
+        for address in split_addresses(settings_row.notify_addresses)
     )
     skipped = _actor_addresses(actor_id)
     recipients: dict[str, NoticeRecipient] = {}
@@ -175,29 +176,6 @@ def notice_recipients(
 
 
 # Content
-
-
-def customer_side_addresses(case: Case) -> frozenset[str]:
-    """Every address of ``case``'s customer side, lower-cased (one query): each address of its
-    reporter, of the contact its notices tell and of its contacts, each of its customer
-    (shared or of any of its contacts), and the case's extra addresses. The customer audience
-    of ``notice_recipients`` is drawn from these; mail from or to one of them is mail the
-    customer's side has seen."""
-    owners = Q(contact__cases=case)
-    for contact_id in (case.reporter_id, case.notify_contact_id):
-        if contact_id is not None:
-            owners |= Q(contact_id=contact_id)
-    if case.account_id is not None:
-        owners |= Q(account_id=case.account_id) | Q(contact__account_id=case.account_id)
-    stored = EmailAddress.objects.filter(owners).values_list("address", flat=True).distinct()
-    return frozenset(a.lower() for a in [*stored.order_by(), *_split(case.notify_addresses)])
-
-
-def _stored_addresses(entries: Any) -> set[str]:
-    """The addresses of a message's stored ``to`` or ``cc``, lower-cased."""
-    if not isinstance(entries, list):
-        return set()
-    return {str(e.get("address", "")).lower() for e in entries if isinstance(e, dict)}
 
 
 def last_public_text(case: Case) -> str:
@@ -236,9 +214,7 @@ def last_public_text(case: Case) -> str:
             for pk, sender, to, cc in emails.order_by("-created_at", "-pk").values_list(
                 "pk", "from_address", "to", "cc"
             )
-            if not customer_side.isdisjoint(
-                {sender.lower(), *_stored_addresses(to), *_stored_addresses(cc)}
-            )
+            if touches_customer_side(sender, to, cc, customer_side)
         ),
         None,
     )

@@ -200,6 +200,10 @@ def test_demo_conversations_land_in_cases_and_strangers_in_triage() -> None:
     assert triage.count() == 6
     assert all(m.case_id is None for m in triage)
     assert not known & {m.from_address for m in triage}
+    # two vacation notices naming no case are set aside, findable by administrators
+    ignored = demo.filter(state=Message.State.IGNORED)
+    assert ignored.count() == 2
+    assert all(m.auto_reply and m.case_id is None for m in ignored)
 
 
 def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam() -> None:

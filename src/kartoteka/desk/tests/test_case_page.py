@@ -595,6 +595,48 @@ def test_print_page_has_properties_full_messages_notes_and_history(agent):
     assert f'href="{print_url(case)}"' in client_for(agent).get(detail(case)).text
 
 
+def test_print_for_the_customer_leaves_out_what_the_customer_side_has_not_seen(agent):
+    # given: a customer's message and our answer, a forward to a supplier, the supplier's
+    # answer, an internal note, a public comment, and staff-only fields
+    from kartoteka.customers.models import EmailAddress
+
+    account = AccountFactory(name="Alfa")
+    jan = ContactFactory(account=account, first_name="Jan")
+    EmailAddress.objects.create(contact=jan, address="jan@alfa.example")
+    case = make_case("Drukarka", account=account, contacts=(jan,))
+    case.annotation = "Klient trudny, uważać"
+    case.save(update_fields=["annotation"])
+    ours = [{"name": "Pomoc", "address": "pomoc@firma.example"}]
+    add_message(case, from_address="jan@alfa.example", text="Drukarka nie drukuje.", to=ours)
+    add_message(
+        case, direction="out", from_address="pomoc@firma.example", text="Wymienimy toner.",
+        to=[{"name": "Jan", "address": "jan@alfa.example"}],
+    )  # fmt: skip
+    add_message(
+        case, direction="out", from_address="pomoc@firma.example", text="Prosimy o rabat 40%.",
+        to=[{"name": "", "address": "handel@dostawca.example"}],
+    )  # fmt: skip
+    add_message(case, from_address="handel@dostawca.example", text="Rabat 35%, marża 50%.")
+    services.case_note_add(case=case, by=agent, text="Notatka wewnętrzna")
+    services.case_note_add(case=case, by=agent, text="Komentarz dla klienta", internal=False)
+
+    # when
+    for_customer = client_for(agent).get(print_url(case) + "?for=customer").text
+    internal = client_for(agent).get(print_url(case)).text
+
+    # then: the customer's version has only what their side has seen
+    for seen in ("Drukarka nie drukuje.", "Wymienimy toner.", "Komentarz dla klienta"):
+        assert seen in for_customer
+    for hidden in ("rabat 40%", "marża 50%", "Notatka wewnętrzna", "Klient trudny", "History"):
+        assert hidden not in for_customer
+    # and the internal version still has everything, with a way to the customer's
+    for everything in ("rabat 40%", "marża 50%", "Notatka wewnętrzna", "Klient trudny"):
+        assert everything in internal
+    assert f'href="{print_url(case)}?for=customer"' in internal
+    page = client_for(agent).get(detail(case)).text
+    assert f'href="{print_url(case)}?for=customer"' in page
+
+
 # Performance
 
 

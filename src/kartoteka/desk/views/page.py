@@ -18,7 +18,7 @@ from kartoteka.cases.forms import EDITABLE_PROPERTIES, CasePropertyForm
 from kartoteka.cases.models import Case
 from kartoteka.core.access import case_worker_required
 from kartoteka.desk.views.case_page import PROPERTIES, allow_remote_images, render_case
-from kartoteka.mail import conversation
+from kartoteka.mail import conversation, customer_side
 from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 from kartoteka.people.services import user_conversation_order_set
@@ -97,12 +97,25 @@ def case_conversation_order(request: StaffRequest, number: int) -> HttpResponse:
 @case_worker_required
 @require_GET
 def case_print(request: StaffRequest, number: int) -> HttpResponse:
-    """The whole case on paper: properties, every email in full, notes and the history."""
+    """The whole case on paper: properties, every email in full, notes and the history.
+
+    ``?for=customer`` prints what the customer's side may read: the emails they have
+    (``mail.customer_side``), public comments, the customer-facing properties; no internal
+    note, no email to a third party, no staff-only field and no history."""
     case = conversation.case_get_with_messages(request.user, number)
+    for_customer = request.GET.get("for") == "customer"
+    emails = list(case.messages.all())
+    notes = list(case.notes.all())
+    if for_customer:
+        emails = customer_side.seen_by_customer_side(case, emails)
+        notes = [note for note in notes if not note.internal]
     context = {
         "nav": "cases",
         "case": case,
         "tag": case.tag(services.case_settings().prefix),
-        "entries": history.case_history(case),
+        "for_customer": for_customer,
+        "emails": emails,
+        "notes": notes,
+        "entries": [] if for_customer else history.case_history(case),
     }
     return render(request, "desk/case_print.html", context)

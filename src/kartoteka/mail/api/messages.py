@@ -26,6 +26,7 @@ from kartoteka.cases import selectors as case_selectors
 from kartoteka.cases.api import NamedObjectSerializer
 from kartoteka.cases.models import Case
 from kartoteka.core.rest import IsStaffMember, WorksWithCases, service_error
+from kartoteka.mail.display import message_display
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.sending.outbound import OutgoingAttachment, mailboxes_for_sending, reply_create
 from kartoteka.people.models import User
@@ -105,11 +106,29 @@ class MessageOutputSerializer(serializers.Serializer):
         return {"name": message.from_name, "address": message.from_address}
 
 
-class MessageDetailOutputSerializer(MessageOutputSerializer):
+class HeldHtmlSerializer(serializers.Serializer):
+    """A stored message's HTML as the page shows it (``mail.display``): remote images held in
+    ``data-remote-src`` (never loaded by a client that renders it, whatever version of the
+    sanitiser stored the message), inline images at their attachments' URLs."""
+
+    html = serializers.SerializerMethodField(
+        help_text="Sanitised HTML, remote images held in data-remote-src; empty when none."
+    )
+    remote_images = serializers.SerializerMethodField(
+        help_text="How many remote images the HTML holds back."
+    )
+
+    def get_html(self, message: Message) -> str:
+        return str(message_display(message, message.attachments.all()).html)
+
+    def get_remote_images(self, message: Message) -> int:
+        return message_display(message, message.attachments.all()).remote_images
+
+
+class MessageDetailOutputSerializer(HeldHtmlSerializer, MessageOutputSerializer):
     references = serializers.SerializerMethodField()
     text = serializers.CharField()
     text_new = serializers.CharField(help_text="The text without the quoted conversation.")
-    html = serializers.CharField(help_text="Sanitised HTML, empty when there was none.")
 
     def get_references(self, message: Message) -> list[str]:
         return message.references.split()

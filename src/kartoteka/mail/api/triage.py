@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from kartoteka.core.rest import WorksWithCases
 from kartoteka.mail import selectors
-from kartoteka.mail.api.messages import AttachmentSerializer
+from kartoteka.mail.api.messages import AttachmentSerializer, HeldHtmlSerializer
 from kartoteka.mail.models import Message
 from kartoteka.mail.reading.threading import FORGED_HIDDEN_REASON
 from kartoteka.people.models import User
@@ -73,13 +73,12 @@ class TriageMessageSerializer(serializers.Serializer):
         return message.reason
 
 
-class TriageMessageDetailSerializer(TriageMessageSerializer):
+class TriageMessageDetailSerializer(HeldHtmlSerializer, TriageMessageSerializer):
     message_id = serializers.CharField()
     in_reply_to = serializers.CharField()
     reply_to = PersonSerializer(many=True)
     text = serializers.CharField()
     text_new = serializers.CharField(help_text="The text without the quoted conversation.")
-    html = serializers.CharField(help_text="Sanitised HTML, empty when the mail had none.")
     attachments = AttachmentSerializer(many=True)
 
 

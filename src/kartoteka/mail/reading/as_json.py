@@ -2,7 +2,7 @@
 
 One JSON array, one object per file in the order given, with the fields of the issue's
 "Output for tools and tests": file, from, to, cc, reply_to, subject, date, message_id,
-in_reply_to, references, text, text_new, html, attachments, auto_reply, bounce.
+in_reply_to, references, text, text_new, html, attachments, auto_reply, bounce, bulk.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def as_dict(file: str, message: ParsedMessage) -> dict[str, Any]:
         ],
         "auto_reply": message.auto_reply,
         "bounce": message.bounce,
+        "bulk": message.bulk,
     }
 
 

@@ -41,6 +41,7 @@ class ParsedMessage:
     bounced_message_id: str = ""  # the Message-ID a bounce reports on, when it says
     bounced_recipients: tuple[str, ...] = ()
     bounce_permanent: bool = False  # 5.x.x
+    bulk: bool = False  # came through a mailing list or in bulk: never answered automatically
     defects: tuple[str, ...] = ()  # what the parser had to repair, for support
     sha256: str = ""  # of the raw bytes
     size: int = 0

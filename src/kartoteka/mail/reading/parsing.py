@@ -128,6 +128,7 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
         bounced_message_id=kind.bounced_message_id,
         bounced_recipients=kind.bounced_recipients,
         bounce_permanent=kind.bounce_permanent,
+        bulk=kind.bulk,
         defects=tuple(dict.fromkeys(collected.defects)),
         sha256=digest,
         size=len(raw),

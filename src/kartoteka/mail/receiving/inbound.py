@@ -408,6 +408,7 @@ def _fill(
     message.html = storable(parsed.html)
     message.auto_reply = parsed.auto_reply
     message.bounce = parsed.bounce
+    message.bulk = parsed.bulk
     message.raw_sha256 = sha256
     message.size = size
     message.source = source[:255]

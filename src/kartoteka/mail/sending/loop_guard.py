@@ -4,10 +4,10 @@ Never to an address that answers automatically or reports delivery (mailer-daemo
 postmaster, no-reply and its spellings), nor to one of our own mailboxes, nor to an address
 a permanent bounce marked undeliverable (for ``MAIL_UNDELIVERABLE_PAUSE_DAYS``, or until a
 user clears the mark on the contact), nor to an address whose latest message to us was an
-auto-reply or a bounce: two robots answering each other fill both mailboxes in minutes. On
-top, per-recipient rate limits for automatic mail, per case and overall, over two windows
-(by default at most 10 in 10 minutes and 25 in an hour; see ``MAIL_AUTO_LIMIT_*`` in the
-settings).
+auto-reply, a bounce (two robots answering each other fill both mailboxes in minutes) or list
+mail (RFC 3834: the answer would reach everyone on the list). On top, per-recipient rate limits
+for automatic mail, per case and overall, over two windows (by default at most 10 in 10 minutes
+and 25 in an hour; see ``MAIL_AUTO_LIMIT_*`` in the settings).
 
 Mail written by a person is never held back by this module. Automatic outbound messages are
 those queued with ``automatic=True`` (``Message.automatic``).
@@ -135,7 +135,7 @@ def may_send_automatically(
     latest = (
         Message.objects.filter(direction=Message.Direction.INBOUND, from_address=address)
         .order_by("-created_at", "-pk")
-        .values_list("auto_reply", "bounce")
+        .values_list("auto_reply", "bounce", "bulk")
         .first()
     )
     if latest is not None and latest[0]:
@@ -146,6 +146,11 @@ def may_send_automatically(
         return False, _("The latest message from %(address)s was a delivery report.") % {
             "address": address
         }
+    if latest is not None and latest[2]:
+        # RFC 3834: an answer to list mail would go to everyone on the list.
+        return False, _(
+            "The latest message from %(address)s came through a mailing list or in bulk."
+        ) % {"address": address}
     windows = _windows()
     longest = max(window for window, _per_case, _overall in windows)
     recent = _recent_to(address, since=now - longest)

@@ -14,7 +14,7 @@ def _message(headers: str, body: str = "Hello\n") -> bytes:
     [
         "From: a@x.pl\nSubject: Hi\nAuto-Submitted: auto-replied",
         "From: a@x.pl\nSubject: Hi\nX-Auto-Response-Suppress: All",
-        "From: a@x.pl\nSubject: Hi\nPrecedence: bulk",
+        "From: a@x.pl\nSubject: Hi\nPrecedence: auto_reply",
         "From: a@x.pl\nSubject: Hi\nX-Autoreply: yes",
         "From: a@x.pl\nSubject: Hi\nX-Autorespond: Out of office",
         "From: a@x.pl\nSubject: Automatic reply: Faktura",
@@ -32,7 +32,32 @@ def test_auto_replies_are_recognised(headers: str) -> None:
 
 def test_ordinary_mail_is_neither_auto_reply_nor_bounce() -> None:
     message = parse(_message("From: a@x.pl\nSubject: Office hours\nAuto-Submitted: no"))
-    assert (message.auto_reply, message.bounce) == (False, False)
+    assert (message.auto_reply, message.bounce, message.bulk) == (False, False, False)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "List-Id: Support <support.firma.pl>",
+        "List-Post: <mailto:support@firma.pl>",
+        "List-Unsubscribe: <mailto:support+unsubscribe@googlegroups.com>",
+        "Mailing-List: list support@firma.pl; contact support-owner@firma.pl",
+        "Precedence: list",
+        "Precedence: bulk",
+        "Precedence: junk",
+    ],
+)
+def test_list_and_bulk_mail_is_bulk_not_an_auto_reply(headers: str) -> None:
+    """A person wrote it; it only must never be answered automatically."""
+    message = parse(_message(f"From: jan@klient.pl\nSubject: Awaria drukarki\n{headers}"))
+    assert (message.bulk, message.auto_reply, message.bounce) == (True, False, False)
+
+
+def test_an_auto_reply_through_a_list_is_both() -> None:
+    message = parse(
+        _message("From: a@x.pl\nSubject: Hi\nAuto-Submitted: auto-replied\nList-Id: <l.x.pl>")
+    )
+    assert (message.auto_reply, message.bulk) == (True, True)
 
 
 DSN = """From: Mail Delivery System <MAILER-DAEMON@mx.example.com>

@@ -113,6 +113,37 @@ def test_unknown_sender_goes_to_triage(mailbox) -> None:
     assert Case.objects.count() == 0
 
 
+GOOGLE_GROUP = {
+    "List-Id": "<pomoc.firma.example>",
+    "List-Post": "<mailto:pomoc@firma.example>",
+    "List-Unsubscribe": "<mailto:googlegroups-manage+1+unsubscribe@googlegroups.com>",
+    "Precedence": "list",
+    "Mailing-list": "list pomoc@firma.example; contact pomoc+owners@firma.example",
+}
+
+
+def test_a_customers_mail_through_a_mailing_list_makes_its_case(mailbox, customer) -> None:
+    """support@ routed through a Google Group: a person wrote it, so it is read, not set aside."""
+    receipt = receive(email(headers=GOOGLE_GROUP), mailbox)
+    message = Message.objects.get()
+    assert (receipt.action, message.state, message.bulk) == ("created", "placed", True)
+
+
+def test_a_strangers_mail_through_a_mailing_list_waits_in_triage(mailbox) -> None:
+    receipt = receive(email(sender=STRANGER, headers=GOOGLE_GROUP), mailbox)
+    assert (receipt.action, Message.objects.get().state) == ("triage", Message.State.TRIAGE)
+
+
+def test_an_auto_reply_naming_no_case_is_ignored_and_says_why(mailbox, customer) -> None:
+    receipt = receive(email(headers={"Auto-Submitted": "auto-replied"}), mailbox)
+    message = Message.objects.get()
+    assert (receipt.action, message.state, message.reason) == (
+        "ignored",
+        Message.State.IGNORED,
+        "automatic reply not related to any case",
+    )
+
+
 def test_unknown_sender_to_a_public_mailbox_makes_a_case_and_a_new_contact(mailbox) -> None:
     # given
     mailbox.unknown_sender = Mailbox.UnknownSender.NEW_CASE

@@ -72,6 +72,21 @@ def test_automatic_mail_to_an_address_whose_last_message_was_an_auto_reply_is_re
     )
 
 
+def test_automatic_mail_to_an_address_whose_last_message_came_through_a_list_is_refused() -> None:
+    # given: support@ is a Google Group; a person's message came through it
+    case = make_case()
+    make_inbound(case, sender="pomoc@grupy.example", message_id="1@k", bulk=True)
+
+    # when
+    may, reason = may_send_automatically("pomoc@grupy.example", case=case)
+
+    # then: an acknowledgement would reach everyone on the list
+    assert (may, reason) == (
+        False,
+        "The latest message from pomoc@grupy.example came through a mailing list or in bulk.",
+    )
+
+
 def test_a_person_writing_again_after_an_auto_reply_gets_automatic_mail_again() -> None:
     case = make_case()
     make_inbound(case, sender="jan@klient.example", message_id="1@k", auto_reply=True)

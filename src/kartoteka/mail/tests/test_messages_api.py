@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -90,6 +92,28 @@ def test_retrieve_shows_bodies_and_attachment_metadata(agent) -> None:
             "sha256": "a" * 64,
         }
     ]
+
+
+def test_retrieve_holds_remote_images_as_the_page_does(agent) -> None:
+    # given: HTML as an older version stored it, a tracking pixel in src, and an inline image
+    case = make_case()
+    message = make_inbound(
+        case,
+        html='<p>Oferta<img src="https://tracker.example/p.gif?u=42"><img src="cid:logo@x"></p>',
+    )
+    logo = Attachment.objects.create(
+        message=message, filename="logo.png", content_type="image/png", size=10,
+        sha256="b" * 64, inline=True, content_id="logo@x",
+    )  # fmt: skip
+
+    # when
+    body = api_for(agent).get(f"{messages_url(case.number)}{message.pk}/").json()
+
+    # then: a client that renders the HTML loads nothing from the sender's server
+    assert not re.search(r'\ssrc="https?:', body["html"])
+    assert 'data-remote-src="https://tracker.example/p.gif?u=42"' in body["html"]
+    assert f'src="/mail/attachments/{logo.pk}/inline/"' in body["html"]
+    assert body["remote_images"] == 1
 
 
 def test_retrieve_of_a_message_of_another_case_is_404(agent) -> None:

@@ -108,6 +108,13 @@ def test_triage_retrieve_gives_text_html_and_attachments(agent, mailbox) -> None
     ]
 
 
+def test_triage_retrieve_holds_remote_images(agent, mailbox) -> None:
+    message = stored(mailbox, html='<p>Cena<img src="http://tracker.example/open?id=7"></p>')
+    body = api_for(agent).get(f"{TRIAGE}{message.pk}/").json()
+    assert body["html"] == '<p>Cena<img data-remote-src="http://tracker.example/open?id=7"></p>'
+    assert body["remote_images"] == 1
+
+
 def test_a_placed_message_is_not_in_triage_so_retrieve_is_404(agent, mailbox) -> None:
     message = stored(mailbox, state=Message.State.PLACED, case=case_create(by=None, subject="x"))
     assert api_for(agent).get(f"{TRIAGE}{message.pk}/").status_code == 404

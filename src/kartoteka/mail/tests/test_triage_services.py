@@ -82,6 +82,33 @@ def test_new_case_for_a_customer_takes_the_message_and_says_so_in_its_history(ag
     assert texts == ["Created from message “Re: Zapytanie ofertowe 1” from triage."]
 
 
+def test_a_case_made_from_triage_is_an_email_case_the_email_rules_act_on(
+    agent, django_capture_on_commit_callbacks
+) -> None:
+    from kartoteka.testing.workflows import make_group, make_members, make_rule
+
+    # given: a rule that shares email cases out in turn
+    first, second = make_members(2)
+    make_rule(
+        conditions=[{"field": "channel", "value": "email"}],
+        actions=[{"kind": "assign_round_robin", "group": make_group("Pomoc", [first, second])}],
+    )
+    # when: two messages become cases by hand
+    with django_capture_on_commit_callbacks(execute=True):
+        cases = [
+            triage.triage_case_create(
+                message=waiting(number=n), by=agent, account=AccountFactory(), subject=f"Z {n}"
+            )
+            for n in (1, 2)
+        ]
+    # then: both are email cases, and the rule gave one to each member
+    rows = Case.objects.filter(pk__in=[case.pk for case in cases]).order_by("pk")
+    assert [(case.channel, case.assignee_id) for case in rows] == [
+        (Case.Channel.EMAIL, first.pk),
+        (Case.Channel.EMAIL, second.pk),
+    ]
+
+
 def test_new_case_with_the_address_remembered_as_a_new_contact(agent) -> None:
     # given
     account = AccountFactory()

@@ -223,6 +223,17 @@ def message_restore(*, message: Message, by: User) -> Message:
     return locked
 
 
+@transaction.atomic
+def ignored_message_to_triage(*, message: Message, by: User) -> Message:
+    """Put a message that was set aside as automatic in the triage inbox, where a person
+    places it. Locks it; refused when it is no longer ignored."""
+    locked = _locked_in(message, Message.State.IGNORED)
+    locked.state = Message.State.TRIAGE
+    locked.reason = f"moved from ignored mail by {by.get_username()} ({locked.reason})"[:255]
+    locked.save(update_fields=["state", "reason"])
+    return locked
+
+
 def discarded_messages_purge(*, now: datetime | None = None) -> int:
     """Delete messages discarded more than ``DISCARD_KEPT_DAYS`` days ago, with their attachment
     rows (the raw bytes stay in the content-addressed stores, possibly shared). Idempotent;

@@ -10,6 +10,7 @@ import pytest
 from kartoteka.cases import services
 from kartoteka.cases.happenings import Happening, Kind
 from kartoteka.cases.models import Case, CaseNote, CaseSettings, Priority, Status
+from kartoteka.mail.customer_side import customer_side_addresses
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending.outbound import reply_create
 from kartoteka.notifications.notices import (
@@ -17,7 +18,6 @@ from kartoteka.notifications.notices import (
     Audience,
     contact_language,
     customer_notices_send,
-    customer_side_addresses,
     last_public_text,
     notice_recipients,
 )
