@@ -4,6 +4,8 @@ kartoteka run              migrate, load demo data on first start, serve and wor
 kartoteka worker           run the background worker
 kartoteka demo             load (or top up) the demo data
 kartoteka token USERNAME   print an API token for that user
+kartoteka backup PATH      write a consistent backup while Kartoteka runs
+kartoteka restore PATH     restore a backup (refuses a partial or mismatched one)
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kartoteka.core",
     "kartoteka.people",
     "kartoteka.customers",
@@ -58,12 +62,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kartoteka.people.middleware.UserPreferencesMiddleware",
+    "kartoteka.people.middleware.TwoFactorSetupMiddleware",
     "kartoteka.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees a locked-out sign-in and answers with kartoteka's own message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kartoteka.urls"
@@ -125,6 +132,32 @@ MAIL_AUTO_LIMIT_HOUR_PER_CASE = env_int("KARTOTEKA_MAIL_AUTO_LIMIT_HOUR_PER_CASE
 # Automatic mail to an address a permanent bounce reported pauses this many days (or until
 # a user clears the mark on the contact).
 MAIL_UNDELIVERABLE_PAUSE_DAYS = env_int("KARTOTEKA_MAIL_UNDELIVERABLE_PAUSE_DAYS", 60)
+
+# Sign-in throttling (django-axes, see README "Signing in"): this many failed sign-ins for one
+# user name, or from one client address, lock it for the cool-off period; a successful
+# sign-in clears the count, an administrator can unlock earlier. The client address is
+# REMOTE_ADDR unless KARTOTEKA_TRUSTED_PROXIES says how many reverse proxies of ours append
+# to X-Forwarded-For (kartoteka.people.throttling.client_address).
+AUTHENTICATION_BACKENDS = [
+    "kartoteka.people.backends.LockedSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KARTOTEKA_SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KARTOTEKA_SIGN_IN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # kartoteka.people.throttling.failures_clear instead
+AXES_DISABLE_ACCESS_LOG = True
+# A refused try during a lock is not recorded: the lock ends a fixed time after the last
+# counted failure, and a hammering client does not grow the failure record.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+AXES_CLIENT_IP_CALLABLE = "kartoteka.people.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "kartoteka.people.throttling.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+TRUSTED_PROXIES = env_int("KARTOTEKA_TRUSTED_PROXIES", 0)
+# Two-factor sign-in (django-otp): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Kartoteka"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -212,5 +245,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Each periodic job would log two lines a minute; failures are still logged.
         "django.tasks": {"level": "WARNING"},
+        # django-axes logs every failed sign-in at INFO; the lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -2,14 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kartoteka.core.health import healthz
+from kartoteka.people.views import sign_in
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:account-list"), name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    path("login/code/", sign_in.sign_in_code, name="sign-in-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("kartoteka.customers.urls")),
     path("cases/", include("kartoteka.cases.urls")),

@@ -9,9 +9,11 @@ from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
 from kartoteka.mail.api import messages
 from kartoteka.mail.api import triage as mail
+from kartoteka.people import api as people
 
 app_name = "api-v1"
 urlpatterns = [
+    path("token/", people.TokenObtainApi.as_view(), name="token"),
     path("accounts/", customers.AccountListApi.as_view(), name="account-list"),
     path("accounts/<int:pk>/", customers.AccountDetailApi.as_view(), name="account-detail"),
     path("contacts/", customers.ContactListApi.as_view(), name="contact-list"),

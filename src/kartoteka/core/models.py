@@ -74,3 +74,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life, written every few seconds while it runs
+    (``core.heartbeat``): a worker that stops writing has stopped working."""
+
+    name = models.CharField(max_length=100, unique=True)  # host:process id
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.name

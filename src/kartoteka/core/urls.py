@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.core import views
+from kartoteka.core import health, views
 
 app_name = "core"
 urlpatterns = [
@@ -28,4 +28,5 @@ urlpatterns = [
         views.dictionary_entry_delete,
         name="dictionary-entry-delete",
     ),
+    path("worker-banner/", health.worker_banner, name="worker-banner"),
 ]

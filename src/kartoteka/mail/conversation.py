@@ -60,6 +60,10 @@ class MessageCard:
     sender: str  # "Name <address>"
     to: str
     cc: str
+    reply_to: str  # "" unless replies go elsewhere than to the sender
+    # received mail: "suspicious", "held" (claims to be us, unproven), "verified" or
+    # "not-verified"; "" for sent mail and mail received before senders were checked
+    sender_state: str
     # "" for received mail; else "queued", "sending", "sent" or "failed" (also when a bounce
     # reported it undelivered), with ``problem`` the server's reason
     delivery: str
@@ -107,6 +111,16 @@ def _delivery(message: Message) -> str:
     return "sent"
 
 
+def _sender_state(message: Message) -> str:
+    if message.direction != Message.Direction.INBOUND or not message.sender_verification:
+        return ""
+    if message.sender_suspicion:
+        return "suspicious"
+    if message.sender_held:
+        return "held"
+    return message.sender_verification
+
+
 def case_conversation(case: Case, *, newest_first: bool = False) -> list[MessageCard]:
     """The cards of the case's emails in the reader's order; no query when the case was
     fetched ``case_get_with_messages``."""
@@ -132,6 +146,12 @@ def case_conversation(case: Case, *, newest_first: bool = False) -> list[Message
                 sender=_address(message.from_name, message.from_address),
                 to=", ".join(_address(r.get("name"), r.get("address")) for r in message.to),
                 cc=", ".join(_address(r.get("name"), r.get("address")) for r in message.cc),
+                reply_to=", ".join(
+                    _address(r.get("name"), r.get("address")) for r in message.reply_to
+                )
+                if message.reply_to_differs
+                else "",
+                sender_state=_sender_state(message),
                 delivery=_delivery(message),
                 problem=(message.delivery_error or message.error)
                 if _delivery(message) == "failed"

@@ -11,6 +11,7 @@ replaces it (encrypted at rest by ``Mailbox.password``).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,7 +46,15 @@ MAILBOX_FIELDS = (
     "is_default",
     "group",
     "unknown_sender",
+    "trusted_authserv_ids",
+    "verify_dkim",
 )
+# An authserv-id as mail servers write it: a host name (RFC 8601 allows any token; a name
+# with spaces or punctuation is a typing mistake here).
+_AUTHSERV_ID = re.compile(
+    r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?)*$"
+)
+AUTHSERV_IDS_MAX = 10
 
 _P = Mailbox.Protocol
 _S = Mailbox.Security
@@ -79,9 +88,31 @@ def outgoing_login(mailbox: Mailbox) -> str:
     return mailbox.smtp_login or mailbox.login
 
 
+def authserv_ids_clean(value: str) -> str:
+    """The typed trusted authserv-ids in their stored form: lower-cased, each once, joined by
+    ", "; split on commas, semicolons and whitespace. ``ValidationError`` naming a bad one."""
+    names = list(dict.fromkeys(n.lower() for n in re.split(r"[\s,;]+", value) if n))
+    for name in names:
+        if len(name) > 253 or not _AUTHSERV_ID.match(name):
+            raise ValidationError(
+                _("“%(name)s” is not a server name such as mx.example.com.") % {"name": name},
+                code="invalid_authserv_id",
+            )
+    if len(names) > AUTHSERV_IDS_MAX:
+        raise ValidationError(
+            _("Name at most %(count)d servers.") % {"count": AUTHSERV_IDS_MAX},
+            code="too_many_authserv_ids",
+        )
+    return ", ".join(names)
+
+
 def _check(mailbox: Mailbox) -> None:
     """Everything wrong with the mailbox's settings, reported together."""
     errors = ErrorCollector()
+    try:
+        mailbox.trusted_authserv_ids = authserv_ids_clean(mailbox.trusted_authserv_ids)
+    except ValidationError as error:
+        errors.add("trusted_authserv_ids", error)
     fetched = mailbox.protocol in (Mailbox.Protocol.IMAP, Mailbox.Protocol.POP3)
     if fetched and not mailbox.host:
         errors.add("host", ValidationError(_("Enter the incoming server.")))

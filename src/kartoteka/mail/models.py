@@ -86,6 +86,22 @@ class Mailbox(models.Model):
         choices=UnknownSender,
         default=UnknownSender.TRIAGE,
     )
+    # authserv-ids (RFC 8601) of the receiving servers whose Authentication-Results are
+    # believed, lower-cased and joined by ", " (see ``mailboxes.authserv_ids_clean``)
+    trusted_authserv_ids = models.CharField(
+        _("trusted Authentication-Results servers"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "The names your receiving mail server writes at the start of its "
+            "Authentication-Results header, separated by commas. Only these are believed."
+        ),
+    )
+    verify_dkim = models.BooleanField(
+        _("check DKIM signatures"),
+        default=False,
+        help_text=_("Check the DKIM signature of every received message here (asks DNS)."),
+    )
     last_fetch_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_fetch_error = models.TextField(blank=True, editable=False)
 
@@ -114,6 +130,13 @@ class Mailbox(models.Model):
     @password.setter
     def password(self, value: str) -> None:
         self.password_encrypted = crypto.encrypt(value)
+
+    @property
+    def trusted_authserv_id_set(self) -> frozenset[str]:
+        """The trusted authserv-ids, lower-cased."""
+        return frozenset(
+            name.strip().lower() for name in self.trusted_authserv_ids.split(",") if name.strip()
+        )
 
     @property
     def smtp_password(self) -> str:
@@ -156,6 +179,16 @@ class Message(models.Model):
         INBOUND = "in", _("Received")
         OUTBOUND = "out", _("Sent")
 
+    class SenderVerification(models.TextChoices):
+        NOT_CHECKED = "", _("not checked")
+        VERIFIED = "verified", _("sender verified")
+        NOT_VERIFIED = "not-verified", _("sender not verified")
+
+    class SenderSuspicion(models.TextChoices):
+        NONE = "", _("none")
+        SEVERAL_ADDRESSES = "several-addresses", _("the From header holds several addresses")
+        NAME_IS_ADDRESS = "name-is-address", _("the sender's name is another email address")
+
     class State(models.TextChoices):
         # inbound
         PLACED = "placed", _("Placed in a case")
@@ -196,11 +229,23 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     auto_reply = models.BooleanField(default=False)
     bounce = models.BooleanField(default=False)
+    # came through a mailing list or in bulk: read by people, never answered automatically
     bulk = models.BooleanField(default=False)
     # inbound: it named a case (tag or header) whose participants do not include the sender
     forged = models.BooleanField(default=False)
     points_to_case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # inbound: whether a trusted Authentication-Results or a DKIM signature proved the From
+    # domain, with what proved it or why nothing did (for support, in English)
+    sender_verification = models.CharField(
+        max_length=16, choices=SenderVerification, blank=True, default=""
+    )
+    sender_evidence = models.CharField(max_length=255, blank=True)
+    # inbound: the From claims a staff address or one of our own domains
+    sender_claims_own = models.BooleanField(default=False)
+    sender_suspicion = models.CharField(
+        max_length=32, choices=SenderSuspicion, blank=True, default=""
     )
     # where it came from: "pipe", "imap:INBOX:…", "pop3:…", "import:…", "outbox"
     source = models.CharField(max_length=255, blank=True)
@@ -243,6 +288,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject or self.message_id
+
+    @property
+    def sender_held(self) -> bool:
+        """It claims to come from us (a staff address, one of our domains) unproven: such
+        mail is never placed by itself (see ``threading.decide``)."""
+        return (
+            self.sender_claims_own
+            and self.sender_verification == Message.SenderVerification.NOT_VERIFIED
+        )
+
+    @property
+    def reply_to_differs(self) -> bool:
+        """Replies go to a Reply-To address other than the sender's."""
+        return any(
+            str(entry.get("address", "")).lower() != self.from_address.lower()
+            for entry in self.reply_to
+            if isinstance(entry, dict)
+        )
 
     @property
     def has_quoted_part(self) -> bool:

@@ -8,11 +8,14 @@ from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
+from django.forms.utils import ErrorList
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.forms import CreateOnceModelForm
-from kartoteka.people.models import Team, User
+from kartoteka.people.models import SignInPolicy, Team, User
 from kartoteka.people.selectors import staff_users
 
 
@@ -168,3 +171,48 @@ class TeamForm(forms.ModelForm):
 
 class TeamCreateForm(CreateOnceModelForm, TeamForm):
     pass
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class SignInPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SignInPolicy
+        fields = ["two_factor_required_for_administrators"]
+
+
+class UnlockForm(forms.Form):
+    """Which lock an administrator lifts: a user name's or a client address's."""
+
+    kind = forms.ChoiceField(choices=[("username", "username"), ("address", "address")])
+    value = forms.CharField(max_length=255)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("kind") == "address":
+            try:
+                data["value"] = forms.GenericIPAddressField().clean(data.get("value"))
+            except forms.ValidationError as error:
+                self.add_error("value", error)
+        return data
+
+
+class LockedSignInForm(AuthenticationForm):
+    """The sign-in form as a locked sign-in shows it: empty, with the lock's message."""
+
+    def __init__(self, request: HttpRequest, *, message: str) -> None:
+        super().__init__(request)
+        self.message = message
+
+    def non_field_errors(self) -> ErrorList:
+        return self.error_class([self.message], error_class="nonfield", renderer=self.renderer)

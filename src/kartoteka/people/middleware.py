@@ -1,4 +1,5 @@
-"""Activate the signed-in user's language and time zone for each request."""
+"""What every request of a signed-in user passes through: their language and time zone, and
+the two-factor setup that the sign-in policy may require first."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+
+from kartoteka.people.sign_in import SETUP_REQUIRED_KEY
 
 
 class UserPreferencesMiddleware:
@@ -28,3 +33,20 @@ class UserPreferencesMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class TwoFactorSetupMiddleware:
+    """Send a user whom the policy requires to set up an authenticator (marked on their session
+    at sign-in) to the setup page before any other page; signing out and switching the
+    language stay possible. Reads only the session: no query on ordinary requests."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and request.session.get(SETUP_REQUIRED_KEY):
+            setup = reverse("people:two-factor")
+            allowed = (setup, reverse("logout"), reverse("set_language"))
+            if request.path not in allowed:
+                return redirect(setup)
+        return self.get_response(request)

@@ -132,3 +132,39 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.is_administrator or self.role == self.Role.MANAGER
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.code_hash[:8]}"
+
+
+class SignInPolicy(models.Model):
+    """The installation's sign-in rules (one row, created on first change)."""
+
+    two_factor_required_for_administrators = models.BooleanField(
+        _("two-factor sign-in required for administrators"),
+        default=False,
+        help_text=_(
+            "Administrators without an authenticator app set one up before any other page."
+        ),
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="sign_in_policy_one")]
+
+    def __str__(self) -> str:
+        return "sign-in policy"

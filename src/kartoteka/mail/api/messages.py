@@ -96,6 +96,17 @@ class MessageOutputSerializer(serializers.Serializer):
     delivery_error = serializers.CharField(help_text="What the bounce said went wrong.")
     auto_reply = serializers.BooleanField()
     bounce = serializers.BooleanField()
+    sender_verification = serializers.ChoiceField(
+        choices=Message.SenderVerification.choices,
+        help_text="Received mail: whether a trusted server or DKIM proved the From domain.",
+    )
+    sender_claims_own = serializers.BooleanField(
+        help_text="Received mail: the From is a staff address or in one of our own domains."
+    )
+    sender_suspicion = serializers.ChoiceField(
+        choices=Message.SenderSuspicion.choices,
+        help_text="Received mail: why the From header looks like someone else's, if it does.",
+    )
     author = NamedObjectSerializer(allow_null=True)
     mailbox = NamedObjectSerializer(allow_null=True)
     attachments = AttachmentSerializer(many=True)
@@ -270,6 +281,8 @@ class MailboxOutputSerializer(serializers.Serializer):
     is_default = serializers.BooleanField()
     group = NamedObjectSerializer(allow_null=True)
     unknown_sender = serializers.ChoiceField(choices=Mailbox.UnknownSender.choices)
+    trusted_authserv_ids = serializers.CharField()
+    verify_dkim = serializers.BooleanField()
     last_fetch_at = serializers.DateTimeField(allow_null=True)
     last_fetch_error = serializers.CharField()
     messages = serializers.IntegerField(source="message_count", help_text="Stored messages.")

@@ -43,5 +43,9 @@ class ParsedMessage:
     bounce_permanent: bool = False  # 5.x.x
     bulk: bool = False  # came through a mailing list or in bulk: never answered automatically
     defects: tuple[str, ...] = ()  # what the parser had to repair, for support
+    # "" or why the From header does not look like one person's (see ``sender.from_read``)
+    from_suspicion: str = ""
+    # the values of every Authentication-Results header, unfolded, topmost first
+    authentication_results: tuple[str, ...] = ()
     sha256: str = ""  # of the raw bytes
     size: int = 0

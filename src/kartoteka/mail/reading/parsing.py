@@ -31,6 +31,7 @@ from kartoteka.mail.reading.header_text import header_text
 from kartoteka.mail.reading.parse_policy import POLICY
 from kartoteka.mail.reading.parsed import Address, ParsedAttachment, ParsedMessage
 from kartoteka.mail.reading.quotes import new_text
+from kartoteka.mail.reading.sender import RESULTS_READ, from_read
 
 _PARSER = BytesParser(policy=POLICY)
 _FOLDING = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
@@ -95,7 +96,9 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
     collected.defects.extend(type(defect).__name__ for defect in message.defects)
 
     subject = decode_header_text(headers.get("subject", ""), collected.defects)
-    from_list = parse_addresses(headers.get("from", ""), collected.defects)
+    from_header = from_read(
+        headers.get("from", ""), parse_addresses(headers.get("from", ""), collected.defects)
+    )
     message_id = _first_id(headers.get("message-id", ""))
     if not message_id:
         message_id = synthetic_message_id(digest)
@@ -107,7 +110,7 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
     if not text.strip() and html_source:
         text = mail_html.to_text(html_source)
     text = _normalise_newlines(text)
-    sender = from_list[0] if from_list else None
+    sender = from_header.sender
     kind = classify(message, headers, subject, sender, text, collected.parts)
     return ParsedMessage(
         message_id=message_id,
@@ -132,6 +135,8 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
         defects=tuple(dict.fromkeys(collected.defects)),
         sha256=digest,
         size=len(raw),
+        from_suspicion=from_header.suspicion,
+        authentication_results=_all_values(message, "authentication-results", RESULTS_READ),
     )
 
 
@@ -174,6 +179,18 @@ def _raw_headers(message: Message) -> dict[str, str]:
                 value = _FOLDING.sub("", value)
             headers[key] = value.strip()
     return headers
+
+
+def _all_values(message: Message, name: str, limit: int) -> tuple[str, ...]:
+    """The values of every ``name`` header (lower-case), unfolded, the first ``limit``."""
+    found: list[str] = []
+    for key, value in message.raw_items():
+        if key.lower() == name:
+            text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            found.append(_FOLDING.sub("", text).strip())
+            if len(found) == limit:
+                break
+    return tuple(found)
 
 
 def decode_header_text(value: str, defects: list[str] | None = None) -> str:

@@ -13,9 +13,12 @@ order:
    contact, when the mailbox says so) for an unknown one.
 
 Steps 2 and 3 are believed only when the sender is a participant of that case (its contacts,
-an address of its customer, a staff user, or an address already in its conversation);
+an address of its customer, a verified staff user who may see it, or an address already in its
+conversation);
 otherwise the message waits in triage marked as pointing to that case. Auto-replies and
-bounces are placed but never move the case's status.
+bounces are placed but never move the case's status. Before steps 1 to 4, a sender that cannot
+be believed (``Knowledge.sender_doubt``: a suspicious From, or mail claiming a staff address or
+one of our domains that nothing proved) sends the message to triage.
 """
 
 from __future__ import annotations
@@ -65,8 +68,14 @@ class Knowledge:
     case_participants: Mapping[int, frozenset[str]] = field(default_factory=dict)
     sender_contact_id: int | None = None
     sender_account_id: int | None = None
-    sender_is_staff: bool = False
+    sender_is_staff: bool = False  # a verified staff address
+    # of the cases in ``case_participants``, those the staff sender may not see (a
+    # restricted customer's): the sender takes part in every other case
+    hidden_from_staff_sender: frozenset[int] = frozenset()
     unknown_sender_creates_case: bool = False
+    # why the sender cannot be believed: a suspicious From, or mail claiming to be ours that
+    # nothing proved ("" when it can); see ``receiving.sender_check``
+    sender_doubt: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,8 @@ def decide(message: ParsedMessage, known: Knowledge) -> Decision:
         return Decision("ignore", "our own message came back")
     if message.bounce:
         return _bounce(message, known)
+    if known.sender_doubt:
+        return Decision("triage", known.sender_doubt)
     automatic = message.auto_reply
 
     # (1) our signed Message-ID
@@ -203,7 +214,7 @@ def clean_subject(subject: str) -> str:
 
 
 def _participates(sender: str, number: int, known: Knowledge) -> bool:
-    if known.sender_is_staff:
+    if known.sender_is_staff and number not in known.hidden_from_staff_sender:
         return True
     return bool(sender) and sender in known.case_participants.get(number, frozenset())
 

@@ -42,6 +42,7 @@ from kartoteka.mail.receiving.knowledge import (
     merge_targets,
     receiving_context,
 )
+from kartoteka.mail.receiving.sender_check import sender_check
 
 logger = logging.getLogger("kartoteka.mail")
 
@@ -244,7 +245,15 @@ def _receive(
         return Receipt("unparsable", None, message.reason, message.pk)
 
     context = context if context is not None else receiving_context()
-    known = knowledge_gather(parsed, mailbox, context)
+    sender = sender_check(parsed, mailbox, context, raw=raw)
+    sender.fill(message)
+    known = knowledge_gather(
+        parsed,
+        mailbox,
+        context,
+        sender_verified=sender.verification == Message.SenderVerification.VERIFIED,
+        sender_doubt=sender.doubt,
+    )
     decision = threading.decide(parsed, known)
     with transaction.atomic():
         decision, case = _apply(decision, parsed, mailbox, context)

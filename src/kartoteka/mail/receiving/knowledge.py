@@ -21,6 +21,7 @@ from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.reading import threading
 from kartoteka.mail.reading.parsed import ParsedMessage
+from kartoteka.mail.reading.sender import own_domains
 from kartoteka.people.models import User
 
 CONTEXT_MAX_AGE = 5.0  # seconds: an admin's change of settings reaches a long run this late
@@ -36,6 +37,8 @@ class ReceivingContext:
     own_addresses: frozenset[str]  # of every mailbox, lower-cased
     staff_addresses: frozenset[str]  # of every active staff user, lower-cased
     case_defaults: dict[str, Any]  # the default status, priority, type, category, group
+    # the domains of the mailboxes' and staff users' addresses (``sender.own_domains``)
+    own_domains: frozenset[str] = frozenset()
     read_at: float = field(default_factory=time.monotonic)
     # Senders' contacts with their customers, as read during this context's few seconds: most
     # mail of a run comes from people who wrote before.
@@ -63,19 +66,20 @@ def receiving_context() -> ReceivingContext:
         CaseSettings.objects.select_related("incoming_status").filter(pk=1).first()
         or case_settings()
     )
+    own_addresses = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+    staff_addresses = frozenset(
+        address.lower()
+        for address in User.objects.filter(is_active=True)
+        .filter(~Q(role=User.Role.PORTAL) | Q(is_superuser=True))
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
     return ReceivingContext(
         settings_row=settings_row,
-        own_addresses=frozenset(
-            a.lower() for a in Mailbox.objects.values_list("address", flat=True)
-        ),
-        staff_addresses=frozenset(
-            address.lower()
-            for address in User.objects.filter(is_active=True)
-            .filter(~Q(role=User.Role.PORTAL) | Q(is_superuser=True))
-            .exclude(email="")
-            .values_list("email", flat=True)
-        ),
+        own_addresses=own_addresses,
+        staff_addresses=staff_addresses,
         case_defaults=case_defaults(),
+        own_domains=own_domains(own_addresses | staff_addresses),
     )
 
 
@@ -129,9 +133,17 @@ _CONVERSATION_ADDRESSES = Statement(
 
 
 def knowledge_gather(
-    parsed: ParsedMessage, mailbox: Mailbox | None, context: ReceivingContext
+    parsed: ParsedMessage,
+    mailbox: Mailbox | None,
+    context: ReceivingContext,
+    *,
+    sender_verified: bool = False,
+    sender_doubt: str = "",
 ) -> threading.Knowledge:
-    """What ``threading.decide`` needs from the database, in at most six queries."""
+    """What ``threading.decide`` needs from the database, in at most six queries.
+
+    ``sender_verified`` and ``sender_doubt`` come from ``sender_check``: a staff address
+    counts as a colleague's only when verified."""
     settings_row = context.settings_row
     sender = parsed.from_.address if parsed.from_ is not None else ""
     contact_id = account_id = None
@@ -148,19 +160,44 @@ def knowledge_gather(
     numbers |= set(
         threading.tag_numbers(parsed.subject, prefix=settings_row.prefix, old_prefixes=old_prefixes)
     )
+    participants = case_participants(numbers)
+    is_staff = sender_verified and sender.lower() in context.staff_addresses
     return threading.Knowledge(
         prefix=settings_row.prefix,
         old_prefixes=old_prefixes,
         own_addresses=context.own_addresses,
         referenced_cases=referenced,
-        case_participants=case_participants(numbers),
+        case_participants=participants,
         sender_contact_id=contact_id,
         sender_account_id=account_id,
-        sender_is_staff=sender.lower() in context.staff_addresses,
+        sender_is_staff=is_staff,
+        hidden_from_staff_sender=(
+            cases_hidden_from(sender, set(participants)) if is_staff else frozenset()
+        ),
+        sender_doubt=sender_doubt,
         unknown_sender_creates_case=(
             mailbox is not None and mailbox.unknown_sender == Mailbox.UnknownSender.NEW_CASE
         ),
     )
+
+
+def cases_hidden_from(address: str, numbers: set[int]) -> frozenset[int]:
+    """Of the case ``numbers``, those no active staff user of ``address`` may see (two
+    queries; none without numbers)."""
+    if not numbers:
+        return frozenset()
+    users = User.objects.filter(is_active=True, email__iexact=address).exclude(
+        role=User.Role.PORTAL, is_superuser=False
+    )
+    seen: set[int] = set()
+    for user in users:
+        seen.update(
+            Case.objects.visible_to(user)
+            .filter(number__in=numbers)
+            .values_list("number", flat=True)
+            .order_by()
+        )
+    return frozenset(numbers - seen)
 
 
 def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:

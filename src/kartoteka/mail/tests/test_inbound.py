@@ -526,7 +526,7 @@ def test_staff_addresses_are_known_without_a_query_per_message(mailbox, agent) -
     from kartoteka.mail.reading.parsing import parse
 
     # when
-    known = inbound.knowledge_gather(parse(raw), mailbox, context)
+    known = inbound.knowledge_gather(parse(raw), mailbox, context, sender_verified=True)
     # then
     assert known.sender_is_staff is True
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
@@ -22,74 +21,21 @@ from django.core.management import call_command
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from kartoteka.server.tests.processes import (
+    OutputReader,
+    free_port,
+    kartoteka,
+    kartoteka_env,
+    processes_with,
+    stop,
+)
+
 DONE: list[int] = []
 
 
 @task
 def remember(number: int) -> None:
     DONE.append(number)
-
-
-def kartoteka_env(data_dir: Path) -> dict[str, str]:
-    """A process environment with its own SQLite database and files in ``data_dir``."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PORT", "DEBUG"}}
-    env["KARTOTEKA_DATA_DIR"] = str(data_dir)
-    env["DJANGO_SETTINGS_MODULE"] = "kartoteka.settings"
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def kartoteka(*args: str) -> list[str]:
-    return [sys.executable, "-m", "kartoteka", *args]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def processes_with(fragment: str) -> list[int]:
-    """Ids of the running processes whose command line contains ``fragment``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if fragment in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-class OutputReader:
-    """Collects a process's output in a thread so the test can wait for a line."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        assert process.stdout is not None
-        self._stream = process.stdout
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        for line in self._stream:
-            self.lines.append(line)
-
-    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if match := re.search(pattern, line):
-                    return match
-            time.sleep(0.05)
-        raise AssertionError(f"no {pattern!r} in output:\n{self.text}")
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +59,49 @@ def run_process(migrated_data_dir: Path) -> Iterator[tuple[subprocess.Popen[str]
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[str]
+    output: OutputReader
+    address: str
+
+
+@pytest.fixture
+def server_without_demo(migrated_data_dir: Path) -> Iterator[RunningServer]:
+    """``kartoteka run --no-demo``, once it is ready."""
+    port = free_port()
+    process = subprocess.Popen(
+        kartoteka("run", "--no-demo", "--port", str(port), "--workers", "1", "--threads", "2"),
+        env=kartoteka_env(migrated_data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = OutputReader(process)
+        address = output.wait_for(r"Kartoteka is running at (\S+)").group(1)
+        yield RunningServer(process, output, address)
+    finally:
+        stop(process)
+
+
+def healthz(address: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(f"{address}/healthz") as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as failing:
+        return failing.code, json.loads(failing.read())
+
+
+def wait_until(condition, timeout: float = 30):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
 
 
 def test_worker_runs_the_queued_tasks_in_batch_mode(transactional_db: None, settings) -> None:
@@ -204,3 +193,35 @@ def test_run_serves_pages_and_static_files_then_stops_with_its_worker(run_proces
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+def test_run_starts_its_worker_again_when_the_worker_dies(server_without_demo) -> None:
+    # given
+    server = server_without_demo
+    process = server.process
+    [worker] = wait_until(lambda: processes_with(f"worker --parent {process.pid}"))
+    # when: the worker is killed outright
+    os.kill(worker, signal.SIGKILL)
+    # then: a new one runs, and the server said so
+    [restarted] = wait_until(
+        lambda: [pid for pid in processes_with(f"worker --parent {process.pid}") if pid != worker]
+    )
+    assert restarted != worker
+    server.output.wait_for(
+        rf"The worker \(process {worker}\) exited with signal SIGKILL; starting it again in 1 s\."
+    )
+    assert process.poll() is None
+
+
+def test_run_answers_healthz_once_its_worker_beats(server_without_demo) -> None:
+    # given
+    address = server_without_demo.address
+    # when
+    status, body = wait_until(lambda: (health := healthz(address))[0] == 200 and health)
+    # then
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["worker"] == "ok"
+    assert isinstance(body["worker_last_seen_seconds"], int)
+    assert body["worker_last_seen_seconds"] <= 15

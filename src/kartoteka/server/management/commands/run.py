@@ -2,13 +2,13 @@
 background worker and serve HTTP with gunicorn until Ctrl-C or SIGTERM.
 
 Demo data is loaded when no user exists yet (--no-demo skips it). The worker runs as a child
-process (``kartoteka worker``) and is stopped with the server.
+process (``kartoteka worker``), is started again whenever it exits (``server.supervision``)
+and is stopped with the server.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -27,8 +27,13 @@ from kartoteka.demo.catalogue import DEMO_PASSWORD
 from kartoteka.demo.services import demo_logins
 from kartoteka.env import env_int
 from kartoteka.people.models import User
+from kartoteka.server.backoff import Backoff
+from kartoteka.server.supervision import Supervisor
 
 WORKER_STOP_SECONDS = 10
+# The waits before starting a worker that keeps exiting again.
+WORKER_FIRST_RESTART_SECONDS = 1.0
+WORKER_LONGEST_RESTART_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -58,13 +63,18 @@ class Command(BaseCommand):
         connections.close_all()
 
         address = f"http://{options['host']}:{options['port']}"
-        worker: subprocess.Popen[bytes] | None = None
         master_pid = os.getpid()
+        worker = Supervisor(
+            lambda: _start_worker(master_pid),
+            name="worker",
+            backoff=Backoff(
+                first=WORKER_FIRST_RESTART_SECONDS, most=WORKER_LONGEST_RESTART_SECONDS
+            ),
+        )
 
         def when_ready(_arbiter: object) -> None:
-            nonlocal worker
             if not options["no_worker"]:
-                worker = _start_worker(master_pid)
+                worker.start()
             self._print_banner(address, logins, time.monotonic() - started)
 
         server = _Server(
@@ -88,8 +98,8 @@ class Command(BaseCommand):
         finally:
             # Server processes forked from this one unwind through here too: only the
             # master owns the worker.
-            if os.getpid() == master_pid and worker is not None:
-                _stop_worker(worker)
+            if os.getpid() == master_pid:
+                worker.stop(timeout=WORKER_STOP_SECONDS)
                 self.stdout.write("Kartoteka stopped.")
 
     def _print_banner(self, address: str, logins: list[User], seconds: float) -> None:
@@ -131,14 +141,3 @@ def _start_worker(parent_pid: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "kartoteka", "worker", "--parent", str(parent_pid)],
         start_new_session=True,
     )
-
-
-def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is not None:
-        return
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(WORKER_STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kartoteka.core.access import administrator_required
 from kartoteka.core.once import submit_once
 from kartoteka.core.validation import show_service_errors
-from kartoteka.people import selectors, services
+from kartoteka.people import selectors, services, throttling, two_factor
 from kartoteka.people.access import StaffRequest
 from kartoteka.people.forms import (
     NotificationPreferencesForm,
@@ -208,6 +208,8 @@ def _user_edit_page(
         "edited": user,
         "form": form or UserForm(instance=user),
         "password_form": password_form or PasswordPairForm(),
+        "has_authenticator": two_factor.has_authenticator(user),
+        "sign_in_locked": throttling.is_username_locked(user.get_username()),
     }
     return render(request, "people/user_edit.html", context, status=status)
 
