@@ -73,7 +73,23 @@ class AttachmentSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class MessageOutputSerializer(serializers.Serializer):
+class SenderProofSerializer(serializers.Serializer):
+    """What proves (or casts doubt on) a received message's sender."""
+
+    sender_verification = serializers.ChoiceField(
+        choices=Message.SenderVerification.choices,
+        help_text="Received mail: whether a trusted server or DKIM proved the From domain.",
+    )
+    sender_claims_own = serializers.BooleanField(
+        help_text="Received mail: the From is a staff address or in one of our own domains."
+    )
+    sender_suspicion = serializers.ChoiceField(
+        choices=Message.SenderSuspicion.choices,
+        help_text="Received mail: why the From header looks like someone else's, if it does.",
+    )
+
+
+class MessageOutputSerializer(SenderProofSerializer):
     id = serializers.IntegerField()
     direction = serializers.ChoiceField(choices=Message.Direction.choices)
     state = serializers.ChoiceField(choices=Message.State.choices)
@@ -96,17 +112,6 @@ class MessageOutputSerializer(serializers.Serializer):
     delivery_error = serializers.CharField(help_text="What the bounce said went wrong.")
     auto_reply = serializers.BooleanField()
     bounce = serializers.BooleanField()
-    sender_verification = serializers.ChoiceField(
-        choices=Message.SenderVerification.choices,
-        help_text="Received mail: whether a trusted server or DKIM proved the From domain.",
-    )
-    sender_claims_own = serializers.BooleanField(
-        help_text="Received mail: the From is a staff address or in one of our own domains."
-    )
-    sender_suspicion = serializers.ChoiceField(
-        choices=Message.SenderSuspicion.choices,
-        help_text="Received mail: why the From header looks like someone else's, if it does.",
-    )
     author = NamedObjectSerializer(allow_null=True)
     mailbox = NamedObjectSerializer(allow_null=True)
     attachments = AttachmentSerializer(many=True)

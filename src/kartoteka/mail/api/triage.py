@@ -19,7 +19,11 @@ from rest_framework.views import APIView
 
 from kartoteka.core.rest import WorksWithCases
 from kartoteka.mail import selectors
-from kartoteka.mail.api.messages import AttachmentSerializer, HeldHtmlSerializer
+from kartoteka.mail.api.messages import (
+    AttachmentSerializer,
+    HeldHtmlSerializer,
+    SenderProofSerializer,
+)
 from kartoteka.mail.models import Message
 from kartoteka.mail.reading.threading import FORGED_HIDDEN_REASON
 from kartoteka.people.models import User
@@ -40,7 +44,7 @@ class MailboxNameSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
-class TriageMessageSerializer(serializers.Serializer):
+class TriageMessageSerializer(SenderProofSerializer):
     id = serializers.IntegerField()
     mailbox = MailboxNameSerializer(allow_null=True)
     subject = serializers.CharField()

@@ -74,8 +74,27 @@ def test_triage_list_shows_waiting_messages_newest_first(agent, mailbox) -> None
         "points_to_case": named.number,
         "auto_reply": False,
         "bounce": False,
+        "sender_verification": "",
+        "sender_claims_own": False,
+        "sender_suspicion": "",
     }
     assert (rows[1]["forged"], rows[1]["points_to_case"]) == (False, None)
+
+
+def test_triage_says_why_a_sender_is_doubted(agent, mailbox) -> None:
+    # given: mail claiming our own domain without proof, and a From that names two people
+    stored(
+        mailbox, 1, from_address="admin@firma.example", sender_claims_own=True,
+        sender_verification=Message.SenderVerification.NOT_VERIFIED,
+    )  # fmt: skip
+    stored(mailbox, 2, sender_suspicion=Message.SenderSuspicion.NAME_IS_ADDRESS)
+    # when
+    rows = api_for(agent).get(TRIAGE).json()["results"]
+    # then
+    proof = [
+        (r["sender_claims_own"], r["sender_verification"], r["sender_suspicion"]) for r in rows
+    ]
+    assert proof == [(False, "", "name-is-address"), (True, "not-verified", "")]
 
 
 def test_triage_retrieve_gives_text_html_and_attachments(agent, mailbox) -> None:
