@@ -23,7 +23,7 @@ import traceback
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import django
 
@@ -204,6 +204,69 @@ def measure(count: int, repeat: int) -> dict[str, Any]:
     return {"http": http, "patched": patched, "scenarios": results}
 
 
+FILE_TABS = [
+    ("timeline", {}),
+    ("cases tab", {"tab": "cases"}),
+    ("correspondence tab", {"tab": "correspondence"}),
+    ("history tab", {"tab": "history"}),
+    ("timeline, an older page", {"before": ""}),  # the cursor of the first page's last entry
+    ("timeline search: faktur", {"q": "faktur"}),
+]
+
+
+def measure_file(repeat: int) -> dict[str, Any]:
+    """The customer file (header + a tab) of the customer with the most cases."""
+    import re
+
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kartoteka.cases.models import Case
+    from kartoteka.people.models import User
+
+    biggest = (
+        Case.objects.exclude(account__isnull=True)
+        .values("account")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    assert biggest is not None
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="bench-manager"))
+    url = f"/customers/{biggest['account']}/"
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    older = re.search(r'before=([^"&]+)', first.text)
+    rows = []
+    for name, params in FILE_TABS:
+        if "before" in params:
+            if older is None:
+                continue
+            params = {"before": unquote(older.group(1))}
+        connection.queries_log.clear()  # a full log (9,000 queries) would capture nothing
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, params).status_code == 200
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(url, params)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        rows.append(
+            {
+                "scenario": name,
+                "median_ms": statistics.median(times),
+                "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                "queries": len(queries.captured_queries),
+            }
+        )
+        say(f"  file {name:<31} {rows[-1]['median_ms']:8.1f} ms")
+    return {"cases": biggest["n"], "rows": rows}
+
+
 def export_filter(count: int) -> dict[str, str]:
     """A creation-date filter that matches about EXPORT_ROWS of the newest cases."""
     from kartoteka.cases.models import Case
@@ -243,6 +306,8 @@ def main() -> None:
 
     prepare(count)
     report = measure(count, repeat)
+    say("  the customer file of the biggest customer…")
+    report["file"] = measure_file(repeat)
     say("  exporting CSV in a child process…")
     report["export"] = measure_export(count)
     report["vendor"] = connection.vendor

@@ -13,3 +13,8 @@ class CasesConfig(AppConfig):
         from kartoteka.cases.search import search_index_repair
 
         post_migrate.connect(search_index_repair, sender=self)
+
+        from kartoteka.cases.timeline_entries import CaseEntries
+        from kartoteka.customers.timeline import source_register
+
+        source_register(CaseEntries())

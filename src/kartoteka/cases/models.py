@@ -200,12 +200,26 @@ class CaseSettings(models.Model):
         return [name for name, _label in NOTICE_FIELDS if not chosen or name in chosen]
 
 
+def case_visibility(user: User, prefix: str = "") -> Q:
+    """The one rule of ``Case.visible_to`` as a filter on the case at ``prefix``: cases for those
+    who work with cases; a case of a restricted account follows the account's rule.
+
+    Notes and messages filter through it by a join (``prefix="case__"``) rather than by
+    ``case__in`` a subquery of every visible case, which SQLite would build whole (a million
+    rows) before looking at one customer's notes."""
+    if not user.is_authenticated or not user.works_with_cases:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}account__isnull": True}) | account_visibility(
+        user, prefix=f"{prefix}account__"
+    )
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
         """Cases for those who work with cases; a case of a restricted account follows its rule."""
         if not user.is_authenticated or not user.works_with_cases:
             return self.none()
-        return self.filter(Q(account__isnull=True) | account_visibility(user, prefix="account__"))
+        return self.filter(case_visibility(user))
 
 
 class Case(models.Model):
@@ -371,7 +385,7 @@ class CaseNoteQuerySet(models.QuerySet["CaseNote"]):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.works_with_cases:
-            return self.filter(case__in=Case.objects.visible_to(user))
+            return self.filter(case_visibility(user, prefix="case__"))
         if user.role == user.Role.PORTAL:
             account_id = getattr(getattr(user, "portal_contact", None), "account_id", None)
             if account_id is None:

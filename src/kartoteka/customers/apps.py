@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "kartoteka.customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from kartoteka.customers.timeline import source_register
+        from kartoteka.customers.timeline_entries import CustomerChangeEntries
+
+        source_register(CustomerChangeEntries())

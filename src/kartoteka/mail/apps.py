@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MailConfig(AppConfig):
     name = "kartoteka.mail"
     verbose_name = _("Mail")
+
+    def ready(self) -> None:
+        from kartoteka.customers.timeline import source_register
+        from kartoteka.mail.timeline_entries import MessageEntries
+
+        source_register(MessageEntries())

@@ -157,15 +157,18 @@ class MessageQuerySet(models.QuerySet["Message"]):
         Mail we sent outside any case (notifications to colleagues, which may name restricted
         cases) only for those who see everything.
         """
-        from kartoteka.cases.models import Case
+        from kartoteka.cases.models import case_visibility
 
         if not getattr(user, "works_with_cases", False):
             return self.none()
-        visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
+        # A join on the case, not ``case__in`` a subquery of every visible case (see
+        # ``case_visibility``); ``case__isnull=False`` keeps unplaced mail out of this branch,
+        # whose ``case__account__isnull`` a missing case would satisfy.
+        placed = Q(case__isnull=False) & case_visibility(user, prefix="case__")  # type: ignore[arg-type]
         unplaced = Q(case__isnull=True)
         if not getattr(user, "sees_everything", False):
             unplaced &= Q(direction=Message.Direction.INBOUND)
-        return self.filter(unplaced | Q(case__in=visible))
+        return self.filter(unplaced | placed)
 
 
 # A message discarded from triage as spam is kept (restorable) this long, then purged.

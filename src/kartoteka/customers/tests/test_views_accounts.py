@@ -311,7 +311,7 @@ def test_detail_shows_contacts_with_formatted_phones_and_classifications(agent):
     PhoneNumberFactory(contact=jan, number="+48601234567")
 
     # when
-    response = client_for(agent).get(account.get_absolute_url())
+    response = client_for(agent).get(account.get_absolute_url() + "?tab=contacts")
 
     # then
     assert response.status_code == 200
@@ -346,9 +346,9 @@ def test_detail_query_count_does_not_grow_with_contacts(agent, django_assert_num
     client = client_for(agent)
 
     # when / then: session, user, account, segments, classifications, their dictionaries,
-    # shared emails, contacts, their emails and phones
-    with django_assert_num_queries(12):
-        response = client.get(account.get_absolute_url())
+    # shared emails, contacts, their emails and phones, and the header's two key figures
+    with django_assert_num_queries(14):
+        response = client.get(account.get_absolute_url() + "?tab=contacts")
     # and the file shows its classification and all ten contacts
     assert response.status_code == 200
     assert "IT" in response.text

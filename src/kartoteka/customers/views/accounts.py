@@ -14,8 +14,10 @@ from kartoteka.core.access import staff_member_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
+from kartoteka.customers.file_filters import TAB_LABELS, TABS, TimelineFilterForm
 from kartoteka.customers.forms import AccountForm, group_entry_choices
 from kartoteka.customers.models import Account
+from kartoteka.customers.timeline import file_figures, timeline_page
 from kartoteka.people.access import StaffRequest
 
 PAGE_SIZE = 25
@@ -40,13 +42,36 @@ def account_list(request: StaffRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """The customer file: the header with key figures, then a tab (``file_filters.TABS``)."""
     account = selectors.account_get_for_user(request.user, pk)
+    tab = request.GET.get("tab", "timeline")
+    if tab not in TABS:
+        tab = "timeline"
+    filters = TimelineFilterForm(
+        request.GET if _filtered(request) else None, user=request.user, account=account, tab=tab
+    )
+    page = None
+    if tab != "contacts":
+        window = filters.window(
+            user=request.user, account=account, before=request.GET.get("before", "")
+        )
+        page = timeline_page(window)
     context = {
         "nav": "accounts",
         "account": account,
         "can_delete": selectors.account_can_delete(request.user, account),
+        "figures": file_figures(request.user, account.pk),
+        "tab": tab,
+        "tabs": TAB_LABELS,
+        "tab_label": TAB_LABELS[tab],
+        "filters": filters,
+        "page": page,
     }
     return render(request, "customers/account_detail.html", context)
+
+
+def _filtered(request: StaffRequest) -> bool:
+    return any(name in request.GET for name in TimelineFilterForm.base_fields)
 
 
 @staff_member_required

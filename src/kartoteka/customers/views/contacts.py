@@ -14,8 +14,10 @@ from kartoteka.core.access import staff_member_required
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.customers import selectors, services
+from kartoteka.customers.file_filters import TimelineFilterForm
 from kartoteka.customers.forms import ContactForm, group_entry_choices
 from kartoteka.customers.models import Contact, EmailAddress
+from kartoteka.customers.timeline import timeline_page
 from kartoteka.customers.views.accounts import PAGE_SIZE
 from kartoteka.people.access import StaffRequest
 
@@ -39,8 +41,23 @@ def contact_list(request: StaffRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def contact_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """The contact and, when they belong to a customer, that customer's file narrowed to them."""
     contact = selectors.contact_get_for_user(request.user, pk)
-    return render(request, "customers/contact_detail.html", {"nav": "contacts", "contact": contact})
+    context: dict[str, object] = {"nav": "contacts", "contact": contact}
+    if contact.account is not None:
+        filtered = any(name in request.GET for name in TimelineFilterForm.base_fields)
+        filters = TimelineFilterForm(
+            request.GET if filtered else None,
+            user=request.user,
+            account=contact.account,
+            tab="timeline",
+            contact=contact,
+        )
+        window = filters.window(
+            user=request.user, account=contact.account, before=request.GET.get("before", "")
+        )
+        context |= {"tab": "timeline", "filters": filters, "page": timeline_page(window)}
+    return render(request, "customers/contact_detail.html", context)
 
 
 @staff_member_required

@@ -1,0 +1,179 @@
+"""The customer file's timeline: everything that happened with a customer, newest first.
+
+Each app that holds something of a customer's story registers one *source* here (in its
+``AppConfig.ready``): cases (opened, comments, internal notes), mail (emails in and out),
+customers (changes of the account and its contacts); activities, documents and portal posts
+join the same way, without touching the page. A source answers, for a ``Window`` (whose
+file, what the reader may see, which kinds, filters, and the keyset cursor), at most
+``window.limit + 1`` of its newest entries older than the cursor, each read through its model's
+``visible_to(user)``; ``timeline_page`` merges them. One query or so per kind, however long the
+customer's history: "older" pages by the cursor, nothing is counted.
+
+The order is (time, kind, key) descending; the cursor is the last entry shown, so a source
+returns what sorts after it (``older_than``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+PAGE_SIZE = 50
+
+StrOrPromise = str | Promise  # a label, translated now or when shown
+
+
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime
+    kind: str
+    key: int
+
+    def encode(self) -> str:
+        return f"{self.at.isoformat()}~{self.kind}~{self.key}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor | None:
+        """The cursor written by ``encode``; None for anything else (a first page)."""
+        parts = text.split("~")
+        if len(parts) != 3 or not parts[2].isdigit() or len(parts[1]) > 40:
+            return None
+        try:
+            at = parse_datetime(parts[0])
+        except ValueError:
+            return None
+        if at is None or at.tzinfo is None:
+            return None
+        return cls(at, parts[1], int(parts[2]))
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    at: datetime
+    key: int  # the row's primary key: unique within its kind
+    title: str
+    url: str = ""
+    who: str = ""
+    text: str = ""  # an excerpt
+    context: str = ""  # e.g. the case it belongs to
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.at, self.kind, self.key)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the reader asks of one customer's file."""
+
+    user: User
+    account_id: int
+    contact_id: int | None = None  # narrowed to one contact (the contact page, or a filter)
+    kinds: frozenset[str] = frozenset()  # empty: every kind
+    case_number: int | None = None
+    by_user_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    query: str = ""
+    before: Cursor | None = None
+    limit: int = PAGE_SIZE
+
+    def wants(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure of the file's header: "Open cases: 3"."""
+
+    label: str
+    value: str
+
+
+class Source(Protocol):
+    """One app's part of the customer file."""
+
+    @property
+    def kinds(self) -> Sequence[tuple[str, StrOrPromise]]:
+        """(kind, label) of the entries it writes, in the order the filters offer them."""
+        ...
+
+    def entries(self, window: Window) -> list[Entry]:
+        """At most ``window.limit + 1`` entries older than ``window.before``, newest first,
+        only what ``window.user`` may see, matching the window's filters."""
+        ...
+
+    def figures(self, user: User, account_id: int) -> list[Figure]:
+        """The source's key figures for the header (a query or two)."""
+        ...
+
+
+_SOURCES: list[Source] = []
+
+
+def source_register(source: Source) -> None:
+    """Add ``source`` to every customer file (once; called from an ``AppConfig.ready``)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def kinds_offered() -> list[tuple[str, StrOrPromise]]:
+    return [kind for source in _SOURCES for kind in source.kinds]
+
+
+def file_figures(user: User, account_id: int) -> list[Figure]:
+    return [figure for source in _SOURCES for figure in source.figures(user, account_id)]
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[Entry]
+    older: Cursor | None  # where the next page starts; None on the last page
+    kinds: list[tuple[str, StrOrPromise]] = field(default_factory=list)
+
+
+def timeline_page(window: Window) -> TimelinePage:
+    """The window's page of the timeline, merged from every source."""
+    found = [entry for source in _SOURCES for entry in source.entries(window)]
+    found.sort(key=lambda entry: (entry.at, entry.kind, entry.key), reverse=True)
+    shown = found[: window.limit]
+    older = shown[-1].cursor if len(found) > window.limit and shown else None
+    return TimelinePage(shown, older, kinds_offered())
+
+
+def older_than(window: Window, kind: str, *, at: str = "created_at", key: str = "pk") -> Q:
+    """The rows of ``kind`` that sort after the window's cursor (all rows on a first page)."""
+    cursor = window.before
+    if cursor is None:
+        return Q()
+    after = Q(**{f"{at}__lt": cursor.at})
+    if kind < cursor.kind:
+        after |= Q(**{at: cursor.at})
+    elif kind == cursor.kind:
+        after |= Q(**{at: cursor.at, f"{key}__lt": cursor.key})
+    return after
+
+
+def within_dates(window: Window, *, at: str = "created_at") -> Q:
+    """The rows of the window's date range (days in the reader's time zone)."""
+    condition = Q()
+    if window.since is not None:
+        condition &= Q(**{f"{at}__date__gte": window.since})
+    if window.until is not None:
+        condition &= Q(**{f"{at}__date__lte": window.until})
+    return condition
+
+
+def excerpt(text: str, length: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

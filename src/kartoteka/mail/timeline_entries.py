@@ -1,0 +1,118 @@
+"""The mail's part of the customer file's timeline: emails received and sent in its cases.
+
+Read through ``Message.visible_to``: a reader who may not see a case sees none of its mail.
+Registered in ``MailConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kartoteka.core.text_search import contains_ignoring_case
+from kartoteka.customers.timeline import (
+    Entry,
+    Figure,
+    Window,
+    excerpt,
+    older_than,
+    within_dates,
+)
+from kartoteka.mail.models import Message
+from kartoteka.people.models import User
+
+EMAIL_IN = "email_in"
+EMAIL_OUT = "email_out"
+
+_SHOWN_STATES = {
+    EMAIL_IN: [Message.State.PLACED],
+    EMAIL_OUT: [
+        Message.State.QUEUED,
+        Message.State.SENDING,
+        Message.State.SENT,
+        Message.State.FAILED,
+    ],
+}
+_DIRECTION = {EMAIL_IN: Message.Direction.INBOUND, EMAIL_OUT: Message.Direction.OUTBOUND}
+
+
+class MessageEntries:
+    kinds = [
+        (EMAIL_IN, gettext_lazy("Emails received")),
+        (EMAIL_OUT, gettext_lazy("Emails sent")),
+    ]
+
+    def entries(self, window: Window) -> list[Entry]:
+        found: list[Entry] = []
+        for kind in (EMAIL_IN, EMAIL_OUT):
+            if window.wants(kind):
+                found += self._emails(window, kind)
+        return found
+
+    def figures(self, user: User, account_id: int) -> list[Figure]:
+        latest = (
+            Message.objects.visible_to(user)
+            .filter(
+                case__account_id=account_id,
+                state__in=[*_SHOWN_STATES[EMAIL_IN], Message.State.SENT],
+            )
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        shown = date_format(localtime(latest), "SHORT_DATE_FORMAT") if latest else "—"
+        return [Figure(_("Last contact"), shown)]
+
+    def _emails(self, window: Window, kind: str) -> list[Entry]:
+        rows = Message.objects.visible_to(window.user).filter(
+            Q(
+                case__account_id=window.account_id,
+                direction=_DIRECTION[kind],
+                state__in=_SHOWN_STATES[kind],
+            )
+            & older_than(window, kind)
+            & within_dates(window)
+        )
+        if window.contact_id is not None:
+            rows = rows.filter(case__contacts=window.contact_id)
+        if window.case_number is not None:
+            rows = rows.filter(case__number=window.case_number)
+        if window.by_user_id is not None:
+            rows = rows.filter(author_id=window.by_user_id)
+        if window.query:
+            rows = rows.filter(
+                contains_ignoring_case("subject", window.query)
+                | contains_ignoring_case("text_new", window.query)
+            )
+        rows = (
+            rows.select_related("case", "author")
+            .only(
+                "pk", "created_at", "subject", "from_name", "from_address", "text_new", "state",
+                "case__number", "case__subject", "author__first_name", "author__last_name",
+                "author__username",
+            )
+            .order_by("-created_at", "-pk")
+        )  # fmt: skip
+        return [self._entry(kind, message) for message in rows[: window.limit + 1]]
+
+    def _entry(self, kind: str, message: Message) -> Entry:
+        case = message.case
+        case_url = case.get_absolute_url() if case is not None else ""
+        case_name = f"#{case.number} {case.subject}" if case is not None else ""
+        if kind == EMAIL_IN:
+            who = message.from_name or message.from_address
+        else:
+            who = str(message.author) if message.author is not None else "Kartoteka"
+        return Entry(
+            kind=kind,
+            at=message.created_at,
+            key=message.pk,
+            title=message.subject or _("(no subject)"),
+            url=f"{case_url}#message-{message.pk}",
+            who=who,
+            text=excerpt(message.text_new),
+            context=case_name,
+        )
