@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -109,13 +110,20 @@ class CaseForm(SubmitOnceForm):
         user: User,
         case: Case | None = None,
         account_id: Any = None,
+        contact_id: Any = None,
     ) -> None:
-        """``account_id`` chooses whose contacts a new case offers (the posted one wins)."""
+        """``account_id`` chooses whose contacts a new case offers (the posted one wins);
+        ``contact_id`` starts a new case for that contact: its customer, as contact and
+        reporter. Either is ignored when the user may not see it."""
         initial: dict[str, Any] = {}
+        contact = self._chosen(Contact.objects.visible_to(user), contact_id)
         if case is None:
             for name, model in LOOKUPS.items():
                 initial[name] = model.objects.filter(is_default=True).first()
             initial["notify_reporter"] = Case._meta.get_field("notify_reporter").default
+            if contact is not None:
+                account_id = contact.account_id
+                initial.update(contacts=[contact.pk], reporter=contact.pk)
         else:
             initial.update({name: getattr(case, name) for name in CASE_FIELDS})
             initial["contacts"] = list(case.contacts.all())
@@ -130,7 +138,7 @@ class CaseForm(SubmitOnceForm):
             self._field("account").queryset = Account.objects.visible_to(user)
             if data is not None:
                 account_id = data.get("account")
-            self.customer = self._chosen_account(user, account_id)
+            self.customer = self._chosen(Account.objects.visible_to(user), account_id)
             self.initial["account"] = self.customer
             self.fields["account"].widget.attrs.update(
                 {
@@ -144,27 +152,30 @@ class CaseForm(SubmitOnceForm):
         else:
             del self.fields["account"]
             self.customer = case.account
-        self.people = self._offer_people_of(self.customer)
+        self.people = self._offer_people_of(self.customer, without_customer=contact)
 
     def _field(self, name: str) -> forms.ModelChoiceField:
         return cast(forms.ModelChoiceField, self.fields[name])
 
     @staticmethod
-    def _chosen_account(user: User, account_id: Any) -> Account | None:
-        if not account_id or not str(account_id).isdigit():
+    def _chosen[M: (Account, Contact)](visible: QuerySet[M], pk: Any) -> M | None:
+        if not pk or not str(pk).isdigit():
             return None
-        return Account.objects.visible_to(user).filter(pk=account_id).first()
+        return visible.filter(pk=pk).first()
 
-    def _offer_people_of(self, account: Account | None) -> list[tuple[int, str]]:
-        contacts = (
-            list(
+    def _offer_people_of(
+        self, account: Account | None, *, without_customer: Contact | None = None
+    ) -> list[tuple[int, str]]:
+        """The customer's contacts; without a customer, ``without_customer`` alone (a case
+        started for a contact of no customer)."""
+        if account is not None:
+            contacts = list(
                 account.contacts.order_by("last_name", "first_name").prefetch_related(
                     "emails", "phones"
                 )
             )
-            if account is not None
-            else []
-        )
+        else:
+            contacts = [without_customer] if without_customer is not None else []
         people = [(c.pk, str(c)) for c in contacts]
         self.fields["contacts"].widget.choices = people
         self.fields["reporter"].widget.choices = [("", "—"), *people]

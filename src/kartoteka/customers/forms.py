@@ -135,6 +135,11 @@ class AccountForm(ClassificationFields):
         required=False,
         help_text=_("Only the account manager, the team, their supervisors and managers see it."),
     )
+    legal_hold = forms.BooleanField(
+        label=_("Legal hold"),
+        required=False,
+        help_text=_("Its contacts' personal data may not be erased while this is set."),
+    )
     shared_emails = forms.CharField(
         label=_("Shared email addresses"),
         required=False,
@@ -160,12 +165,16 @@ class AccountForm(ClassificationFields):
             self.fields["restricted"].help_text = _(
                 "Only managers, administrators and the account manager may change this."
             )
+        if not user.is_administrator:
+            del self.fields["legal_hold"]
         self.add_dictionary_fields(account.classifications.all() if account else ())
 
     def service_arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``account_create`` and ``account_update``."""
         return {
-            "data": {field: self.cleaned_data[field] for field in ACCOUNT_FIELDS},
+            "data": {
+                field: self.cleaned_data[field] for field in ACCOUNT_FIELDS & self.fields.keys()
+            },
             "segments": self.cleaned_data["segments"],
             "classifications": self.classifications(),
             "shared_emails": address_entries(self.cleaned_data["shared_emails"]),

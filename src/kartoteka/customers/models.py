@@ -106,6 +106,12 @@ class Account(models.Model):
         default=False,
         help_text=_("Only the account manager, the team, their supervisors and managers see it."),
     )
+    # A legal hold (litigation, an authority's request) forbids erasing its contacts' data.
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        help_text=_("Its contacts' personal data may not be erased while this is set."),
+    )
     classifications = models.ManyToManyField(
         DictionaryEntry, verbose_name=_("classifications"), blank=True, related_name="+"
     )

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 ACCOUNT_FIELDS = frozenset(
     {
         "kind", "name", "short_name", "nip", "regon", "street", "postal_code", "city",
-        "country", "phone", "website", "manager", "team", "restricted", "notes",
+        "country", "phone", "website", "manager", "team", "restricted", "notes", "legal_hold",
     }
 )  # fmt: skip
 CONTACT_FIELDS = frozenset({"account", "first_name", "last_name", "position", "notes"})
@@ -268,6 +268,13 @@ def account_update(
                 restricted=bool(data["restricted"]),
                 was=account.restricted,
             )
+    if data.get("legal_hold", account.legal_hold) != account.legal_hold and not by.is_administrator:
+        errors.add(
+            "legal_hold",
+            ValidationError(
+                _("Only administrators may set or lift a legal hold."), code="legal_hold_admin"
+            ),
+        )
     if account.restricted and not account_restriction_changeable(by=by, manager=account.manager):
         # Its manager and team decide who sees a restricted account: changing them is lifting
         # the restriction for someone.

@@ -1,4 +1,5 @@
-"""The desk's pages stand under ``/cases/`` beside the cases' own (``cases.urls``)."""
+"""The desk's pages stand under ``/cases/`` beside the cases' own (``cases.urls``); the personal
+data pages (``desk.privacy.urls``) under ``/privacy/``."""
 
 from django.urls import path
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from kartoteka.mail.views import attachments, canned, compose, ignored, mailboxes, triage
+from kartoteka.mail.views import (
+    attachments,
+    canned,
+    compose,
+    ignored,
+    mailboxes,
+    new_email,
+    triage,
+)
 
 app_name = "mail"
 urlpatterns = [
@@ -25,6 +33,7 @@ urlpatterns = [
     ),
     # the composer (views/compose.py)
     path("compose/<int:number>/", compose.compose_view, name="compose"),
+    path("compose/new/", new_email.new_email_view, name="compose-new"),
     path("compose/<int:number>/draft/", compose.draft_save, name="draft-save"),
     path(
         "compose/<int:number>/draft/<int:pk>/discard/",

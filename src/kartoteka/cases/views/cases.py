@@ -29,7 +29,15 @@ def case_create(request: StaffRequest) -> HttpResponse:
         # The customer was chosen: offer its contacts.
         form = CaseForm(user=request.user, account_id=request.GET.get("account"))
         return render(request, "cases/case_form.html#people", {"form": form})
-    form = CaseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        form = CaseForm(request.POST, user=request.user)
+    else:
+        # "New case" on a customer's or a contact's page starts with them.
+        form = CaseForm(
+            user=request.user,
+            account_id=request.GET.get("account"),
+            contact_id=request.GET.get("contact"),
+        )
     if form.is_valid():
         try:
             url, created = submit_once(

@@ -189,8 +189,22 @@ def composer_start(*, case: Case, kind: str, replying_to: Message | None) -> Com
         start.to, start.cc = addresses_text(to), addresses_text(cc)
         start.body = "\n\n" + quote_reply(replying_to)
     else:
-        start.to = addresses_text(outbound._reporter_address(case))
+        start.to = addresses_text(case_people_addresses(case))
     return start
+
+
+def case_people_addresses(case: Case) -> list[dict[str, str]]:
+    """Whom a case's first email goes to: its reporter, else its contacts (each by their
+    first address)."""
+    reporter = outbound._reporter_address(case)
+    if reporter:
+        return reporter
+    found = []
+    for contact in case.contacts.order_by("last_name", "first_name", "pk"):
+        email = contact.emails.order_by("position", "pk").first()
+        if email is not None:
+            found.append({"name": str(contact), "address": email.address.lower()})
+    return found
 
 
 # Drafts

@@ -373,9 +373,9 @@ def reply_create(
     Defaults: ``replying_to`` the case's latest inbound message; ``to`` the replied message's
     Reply-To or sender, else the case's reporter, else the latest inbound sender; ``mailbox``
     the one the replied message came in (see ``default_mailbox``). The subject is the case's
-    with its tag once and one ``Re:``. In the same transaction the case moves to ``status``,
-    by default the reply status of the case settings, and ``by`` follows the case
-    (``cases.following.case_follow``). ``bcc`` addresses get the message
+    with its tag once and, when it answers a message, one ``Re:``. In the same transaction the
+    case moves to ``status``, by default the reply status of the case settings, and ``by``
+    follows the case (``cases.following.case_follow``). ``bcc`` addresses get the message
     through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
     the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
     for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
@@ -436,8 +436,12 @@ def reply_create(
             subject or case.subject, case_number=case.number, prefix=settings_row.prefix
         )
     else:
+        # A first message (a new email, a case without mail) answers nothing: no "Re:".
         full_subject = subject_for(
-            subject or case.subject, case_number=case.number, prefix=settings_row.prefix, reply=True
+            subject or case.subject,
+            case_number=case.number,
+            prefix=settings_row.prefix,
+            reply=replying_to is not None,
         )
     message = _queue(
         case=case,

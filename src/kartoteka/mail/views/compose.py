@@ -159,23 +159,34 @@ def _render(
         }
         for response in canned.canned_responses_active()
     ]
-    chosen = form["mailbox"].value()
-    mailbox = compose.sending_mailboxes().filter(pk=getattr(chosen, "pk", chosen) or 0).first()
+    # Nothing received to answer (as in a case without mail): a new email, not a reply.
+    first = replying_to is None and kind == Draft.Kind.REPLY
     context = {
         "nav": "cases",
         "case": case,
-        "form": form,
+        "action": reverse("mail:compose", args=[case.number]),
         "kind": kind,
-        "kind_label": Draft.Kind(kind).label,
+        "kind_label": _("New email") if first else Draft.Kind(kind).label,
         "replying_to": replying_to,
         "draft": draft,
         "canned": responses,
-        "signature": mailbox.signature_text if mailbox is not None else "",
-        "has_mailbox": compose.sending_mailboxes().exists(),
+        **composer_context(form),
         **extra,
     }
     template = f"{TEMPLATE}#composer" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)
+
+
+def composer_context(form: ComposeForm) -> dict[str, Any]:
+    """What every composer shows of its mailboxes: the chosen one's signature, and whether
+    any can send."""
+    chosen = form["mailbox"].value()
+    mailbox = compose.sending_mailboxes().filter(pk=getattr(chosen, "pk", chosen) or 0).first()
+    return {
+        "form": form,
+        "signature": mailbox.signature_text if mailbox is not None else "",
+        "has_mailbox": compose.sending_mailboxes().exists(),
+    }
 
 
 @case_worker_required
