@@ -17,6 +17,7 @@ from kartoteka.customers.timeline import (
     Figure,
     Window,
     excerpt,
+    narrowed,
     older_than,
     within_dates,
 )
@@ -52,12 +53,7 @@ class CaseEntries:
         rows = Case.objects.visible_to(window.user).filter(
             Q(account_id=window.account_id) & older_than(window, CASE) & within_dates(window)
         )
-        if window.contact_id is not None:
-            rows = rows.filter(contacts=window.contact_id)
-        if window.case_number is not None:
-            rows = rows.filter(number=window.case_number)
-        if window.by_user_id is not None:
-            rows = rows.filter(created_by_id=window.by_user_id)
+        rows = narrowed(rows, window, case="", author="created_by_id")
         if window.query:
             rows = rows.filter(contains_ignoring_case("subject", window.query))
         rows = rows.select_related("created_by", "status").order_by("-created_at", "-pk")
@@ -82,12 +78,7 @@ class CaseEntries:
             & older_than(window, kind)
             & within_dates(window)
         )
-        if window.contact_id is not None:
-            rows = rows.filter(case__contacts=window.contact_id)
-        if window.case_number is not None:
-            rows = rows.filter(case__number=window.case_number)
-        if window.by_user_id is not None:
-            rows = rows.filter(author_id=window.by_user_id)
+        rows = narrowed(rows, window, case="case__", author="author_id")
         if window.query:
             rows = rows.filter(contains_ignoring_case("text", window.query))
         rows = rows.select_related("author", "case").order_by("-created_at", "-pk")

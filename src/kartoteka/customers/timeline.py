@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 
@@ -162,6 +162,19 @@ def older_than(window: Window, kind: str, *, at: str = "created_at", key: str = 
     elif kind == cursor.kind:
         after |= Q(**{at: cursor.at, f"{key}__lt": cursor.key})
     return after
+
+
+def narrowed[Rows: QuerySet[Any]](rows: Rows, window: Window, *, case: str, author: str) -> Rows:
+    """``rows`` narrowed by the window's contact, case and user filters: ``case`` is the path
+    to the row's case ("" for a case itself, "case__" for its notes and messages), ``author``
+    the field of the user who wrote the row."""
+    if window.contact_id is not None:
+        rows = rows.filter(**{f"{case}contacts": window.contact_id})
+    if window.case_number is not None:
+        rows = rows.filter(**{f"{case}number": window.case_number})
+    if window.by_user_id is not None:
+        rows = rows.filter(**{author: window.by_user_id})
+    return rows
 
 
 def within_dates(window: Window, *, at: str = "created_at") -> Q:

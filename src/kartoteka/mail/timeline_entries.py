@@ -18,6 +18,7 @@ from kartoteka.customers.timeline import (
     Figure,
     Window,
     excerpt,
+    narrowed,
     older_than,
     within_dates,
 )
@@ -76,12 +77,7 @@ class MessageEntries:
             & older_than(window, kind)
             & within_dates(window)
         )
-        if window.contact_id is not None:
-            rows = rows.filter(case__contacts=window.contact_id)
-        if window.case_number is not None:
-            rows = rows.filter(case__number=window.case_number)
-        if window.by_user_id is not None:
-            rows = rows.filter(author_id=window.by_user_id)
+        rows = narrowed(rows, window, case="case__", author="author_id")
         if window.query:
             rows = rows.filter(
                 contains_ignoring_case("subject", window.query)
