@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kartoteka.customers",
     "kartoteka.cases",
     "kartoteka.mail",
+    "kartoteka.documents",
     "kartoteka.notifications",
     "kartoteka.workflows",
     "kartoteka.desk",
@@ -178,6 +179,8 @@ PHONE_REGION = env_str("KARTOTEKA_PHONE_REGION", "PL")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "files"
+# The largest file a document may hold, in megabytes (kartoteka.documents.services).
+DOCUMENT_MAX_MB = env_int("KARTOTEKA_DOCUMENT_MAX_MB", 25)
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

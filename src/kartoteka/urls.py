@@ -19,6 +19,7 @@ urlpatterns = [
     path("settings/", include("kartoteka.core.urls")),
     path("people/", include("kartoteka.people.urls")),
     path("mail/", include("kartoteka.mail.urls")),
+    path("documents/", include("kartoteka.documents.urls")),
     path("privacy/", include("kartoteka.desk.privacy.urls")),
     path("notifications/", include("kartoteka.notifications.urls")),
     path("api/", include("kartoteka.api.urls")),

@@ -19,6 +19,7 @@ TABS: dict[str, frozenset[str] | None] = {
     "timeline": None,
     "cases": frozenset({"case"}),
     "correspondence": frozenset({"email_in", "email_out"}),
+    "documents": frozenset({"document"}),
     "contacts": frozenset(),
     "history": frozenset({"account_change", "contact_change"}),
 }
@@ -26,6 +27,7 @@ TAB_LABELS = {
     "timeline": _("Timeline"),
     "cases": _("Cases"),
     "correspondence": _("Correspondence"),
+    "documents": _("Documents"),
     "contacts": _("Contacts"),
     "history": _("History"),
 }

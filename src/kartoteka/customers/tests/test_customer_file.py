@@ -215,3 +215,9 @@ def test_the_contact_page_shows_the_file_narrowed_to_the_contact(agent, alfa) ->
         f"Case #{with_jan.number} opened: Sprawa Jana",
         "Contact added: Jan Nowak",
     ]
+
+
+def test_the_documents_tab_offers_to_add_one_for_this_customer(agent, alfa) -> None:
+    text = client_for(agent).get(file_url(alfa, tab="documents")).text
+    assert f'href="/documents/new/?account={alfa.pk}"' in text
+    assert f'href="/documents/?account={alfa.pk}"' in text

@@ -1,0 +1,66 @@
+"""The documents' part of the customer file's timeline: documents added.
+
+Read through ``Document.visible_to``: a confidential document leaves no trace for a reader who
+may not see it. The search matches the title, the description and the files' extracted text.
+Registered in ``DocumentsConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kartoteka.core.text_search import contains_ignoring_case
+from kartoteka.customers.timeline import Entry, Figure, Window, excerpt, older_than, within_dates
+from kartoteka.documents.models import Document, DocumentFile
+from kartoteka.people.models import User
+
+DOCUMENT = "document"
+
+
+class DocumentEntries:
+    kinds = [(DOCUMENT, gettext_lazy("Documents"))]
+
+    def entries(self, window: Window) -> list[Entry]:
+        if not window.wants(DOCUMENT):
+            return []
+        rows = Document.objects.visible_to(window.user).filter(
+            Q(account_id=window.account_id) & older_than(window, DOCUMENT) & within_dates(window)
+        )
+        if window.contact_id is not None:
+            rows = rows.filter(contacts=window.contact_id)
+        if window.case_number is not None:
+            rows = rows.filter(case__number=window.case_number)
+        if window.by_user_id is not None:
+            rows = rows.filter(author_id=window.by_user_id)
+        if window.query:
+            in_text = DocumentFile.objects.filter(
+                contains_ignoring_case("text", window.query), document_id=OuterRef("pk")
+            )
+            rows = rows.filter(
+                contains_ignoring_case("title", window.query)
+                | contains_ignoring_case("description", window.query)
+                | Q(Exists(in_text))
+            )
+        rows = rows.select_related("author", "document_type").order_by("-created_at", "-pk")
+        return [
+            Entry(
+                kind=DOCUMENT,
+                at=document.created_at,
+                key=document.pk,
+                title=_("%(icon)s %(type)s added: %(title)s")
+                % {
+                    "icon": document.document_type.icon,
+                    "type": _(document.document_type.name),
+                    "title": document.title,
+                },
+                url=document.get_absolute_url(),
+                who=str(document.author or ""),
+                text=excerpt(document.description),
+            )
+            for document in rows[: window.limit + 1]
+        ]
+
+    def figures(self, user: User, account_id: int) -> list[Figure]:
+        return []
