@@ -25,8 +25,10 @@ def _restore_migrated_data() -> None:
     from django.apps import apps
 
     from kartoteka.cases.defaults import create_default_lists
+    from kartoteka.documents.defaults import create_default_types
 
     create_default_lists(apps)
+    create_default_types(apps)
 
 
 @pytest.fixture(scope="session")

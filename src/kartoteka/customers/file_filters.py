@@ -19,7 +19,7 @@ TABS: dict[str, frozenset[str] | None] = {
     "timeline": None,
     "cases": frozenset({"case"}),
     "correspondence": frozenset({"email_in", "email_out"}),
-    "documents": frozenset({"document"}),
+    "documents": frozenset({"document", "email_attachment"}),
     "contacts": frozenset(),
     "history": frozenset({"account_change", "contact_change"}),
 }

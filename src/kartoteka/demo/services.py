@@ -33,9 +33,11 @@ from kartoteka.demo.catalogue import (
     SEGMENTS,
 )
 from kartoteka.demo.desk import demo_desk
+from kartoteka.demo.documents import demo_documents
 from kartoteka.demo.mail import demo_mail
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.demo.teamwork import demo_teamwork
+from kartoteka.documents.models import Document
 from kartoteka.people.models import Team, User
 
 DEFAULT_SEED = 1989
@@ -50,6 +52,7 @@ class DemoSummary:
     contacts_created: int
     cases_created: int
     mail: int
+    documents_created: int
     users: int
     teams: int
     segments: int
@@ -59,6 +62,7 @@ class DemoSummary:
     email_addresses: int
     phone_numbers: int
     cases: int
+    documents: int
 
 
 @transaction.atomic
@@ -91,6 +95,7 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     contacts_created = _contacts(plan_contacts(contacts, account_plans, seed), users, entries)
     cases_created = demo_cases(count=cases, seed=seed)
     mail = demo_mail(seed=seed)
+    documents = demo_documents(seed=seed)
     demo_desk()
     return DemoSummary(
         users_created=users_created,
@@ -98,6 +103,7 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
         contacts_created=contacts_created,
         cases_created=cases_created,
         mail=mail,
+        documents_created=documents.documents,
         users=User.objects.count(),
         teams=Team.objects.count(),
         segments=Segment.objects.count(),
@@ -107,6 +113,7 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
         email_addresses=EmailAddress.objects.count(),
         phone_numbers=PhoneNumber.objects.count(),
         cases=Case.objects.count(),
+        documents=Document.objects.count(),
     )
 
 

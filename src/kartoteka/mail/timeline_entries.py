@@ -7,6 +7,7 @@ Registered in ``MailConfig.ready``.
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -22,11 +23,12 @@ from kartoteka.customers.timeline import (
     older_than,
     within_dates,
 )
-from kartoteka.mail.models import Message
+from kartoteka.mail.models import Attachment, Message
 from kartoteka.people.models import User
 
 EMAIL_IN = "email_in"
 EMAIL_OUT = "email_out"
+EMAIL_ATTACHMENT = "email_attachment"
 
 _SHOWN_STATES = {
     EMAIL_IN: [Message.State.PLACED],
@@ -44,6 +46,7 @@ class MessageEntries:
     kinds = [
         (EMAIL_IN, gettext_lazy("Emails received")),
         (EMAIL_OUT, gettext_lazy("Emails sent")),
+        (EMAIL_ATTACHMENT, gettext_lazy("Email attachments")),
     ]
 
     def entries(self, window: Window) -> list[Entry]:
@@ -51,6 +54,8 @@ class MessageEntries:
         for kind in (EMAIL_IN, EMAIL_OUT):
             if window.wants(kind):
                 found += self._emails(window, kind)
+        if window.wants(EMAIL_ATTACHMENT):
+            found += self._attachments(window)
         return found
 
     def figures(self, user: User, account_id: int) -> list[Figure]:
@@ -94,10 +99,41 @@ class MessageEntries:
         )  # fmt: skip
         return [self._entry(kind, message) for message in rows[: window.limit + 1]]
 
+    def _attachments(self, window: Window) -> list[Entry]:
+        """The files of the customer's mail, as documents of the file (the bytes stay in the
+        mail's store): each at its message's time, linked to its download."""
+        messages = Message.objects.visible_to(window.user).filter(
+            case__account_id=window.account_id,
+            state__in=[*_SHOWN_STATES[EMAIL_IN], Message.State.SENT],
+        )
+        rows = Attachment.objects.filter(
+            Q(message__in=narrowed(messages, window, case="case__", author="author_id"))
+            & Q(inline=False)
+            & older_than(window, EMAIL_ATTACHMENT, at="message__created_at")
+            & within_dates(window, at="message__created_at")
+        )
+        if window.query:
+            rows = rows.filter(contains_ignoring_case("filename", window.query))
+        rows = rows.select_related("message", "message__case").order_by(
+            "-message__created_at", "-pk"
+        )
+        return [
+            Entry(
+                kind=EMAIL_ATTACHMENT,
+                at=attachment.message.created_at,
+                key=attachment.pk,
+                title=attachment.filename or _("(no name)"),
+                url=reverse("mail:attachment-download", args=[attachment.pk]),
+                who=attachment.message.from_name or attachment.message.from_address,
+                text=attachment.message.subject,
+                context=_case_name(attachment.message),
+            )
+            for attachment in rows[: window.limit + 1]
+        ]
+
     def _entry(self, kind: str, message: Message) -> Entry:
         case = message.case
         case_url = case.get_absolute_url() if case is not None else ""
-        case_name = f"#{case.number} {case.subject}" if case is not None else ""
         if kind == EMAIL_IN:
             who = message.from_name or message.from_address
         else:
@@ -110,5 +146,10 @@ class MessageEntries:
             url=f"{case_url}#message-{message.pk}",
             who=who,
             text=excerpt(message.text_new),
-            context=case_name,
+            context=_case_name(message),
         )
+
+
+def _case_name(message: Message) -> str:
+    case = message.case
+    return f"#{case.number} {case.subject}" if case is not None else ""

@@ -221,3 +221,25 @@ def test_the_documents_tab_offers_to_add_one_for_this_customer(agent, alfa) -> N
     text = client_for(agent).get(file_url(alfa, tab="documents")).text
     assert f'href="/documents/new/?account={alfa.pk}"' in text
     assert f'href="/documents/?account={alfa.pk}"' in text
+
+
+def test_email_attachments_are_documents_of_the_file_without_a_copy(clerk, agent, alfa) -> None:
+    from kartoteka.mail.models import Attachment
+
+    # given: the customer's email with an invoice and an inline logo
+    message = add_message(make_case("Faktury", account=alfa), subject="Faktura za listopad")
+    invoice = Attachment.objects.create(
+        message=message, filename="FV-2026-11.pdf", content_type="application/pdf", size=10,
+        sha256="c" * 64,
+    )  # fmt: skip
+    Attachment.objects.create(
+        message=message, filename="logo.png", content_type="image/png", size=5,
+        sha256="d" * 64, inline=True, content_id="logo",
+    )  # fmt: skip
+    # when
+    text = client_for(agent).get(file_url(alfa, tab="documents")).text
+    # then: the invoice is there, linked to its download; the logo is part of the email's body
+    assert titles(text) == ["FV-2026-11.pdf"]
+    assert f'href="/mail/attachments/{invoice.pk}/"' in text
+    # and whoever may not see the customer's mail sees no trace of it
+    assert "FV-2026-11.pdf" not in client_for(clerk).get(file_url(alfa, tab="documents")).text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 
 import phonenumbers
@@ -14,7 +15,9 @@ from kartoteka.core.models import Dictionary
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
 from kartoteka.demo.catalogue import DEMO_PASSWORD
 from kartoteka.demo.mail import MAILBOX_ADDRESS
+from kartoteka.demo.pdf import pdf_text
 from kartoteka.demo.services import demo_load, demo_logins
+from kartoteka.documents.models import Document, DocumentFile
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.people.models import Team, User
 
@@ -40,6 +43,8 @@ def stored_counts() -> dict[str, int]:
         "emails": EmailAddress.objects.count(),
         "phones": PhoneNumber.objects.count(),
         "cases": Case.objects.count(),
+        "documents": Document.objects.count(),
+        "document_files": DocumentFile.objects.count(),
     }
 
 
@@ -58,6 +63,7 @@ def test_running_the_demo_twice_adds_nothing_the_second_time() -> None:
     assert first["accounts"] == 20
     assert first["contacts"] == 40
     assert first["cases"] == 50  # 10 demo cases and 40 opened by demo email
+    assert first["documents"] > 0
     assert "Added 8 users, 20 accounts, 40 contacts, 10 cases and " in first_output
     assert "Added 0 users, 0 accounts, 0 contacts, 0 cases and 0 emails" in second_output
     assert "demo password: kartoteka-demo" in first_output
@@ -276,3 +282,79 @@ def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell(
     with django_capture_on_commit_callbacks(execute=True):
         demo_load(accounts=20, contacts=40, cases=10)
     assert (Rule.objects.count(), Notification.objects.count()) == (2, count)
+
+
+def test_demo_customers_have_offers_invoices_and_orders_with_readable_pdfs(
+    django_capture_on_commit_callbacks,
+) -> None:
+    # when: the demo is loaded and the worker extracts the text of what it committed
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load(accounts=20, contacts=40, cases=10)
+    # then: every customer (not lead) has one to three of them, besides the contract
+    regular = Document.objects.filter(confidential=False).select_related("account")
+    per_account = Counter(document.account for document in regular)
+    customers = Account.objects.filter(kind=Account.Kind.CUSTOMER)
+    assert set(per_account) == set(customers)
+    assert set(per_account.values()) <= {1, 2, 3}
+    assert {d.document_type.name for d in regular} == {"Offer", "Invoice", "Order"}
+    assert any(
+        title.startswith("Faktura VAT FV/2026/")
+        for title in regular.values_list("title", flat=True)
+    )
+    # each one's PDF names its number, the customer and its NIP, items and amounts in PLN
+    for document in regular:
+        text = document.files.get(version=1).text
+        assert document.title.split()[-1] in text
+        assert pdf_text(document.account.name) in text
+        assert f"NIP: {document.account.nip}" in text
+        assert "Razem brutto:" in text
+        assert " PLN" in text
+    assert set(DocumentFile.objects.values_list("text_state", flat=True)) == {"done"}
+    # some belong to one of the customer's cases, some have a corrected second version
+    linked = regular.filter(case__isnull=False).select_related("case")
+    assert linked.exists()
+    assert all(document.case.account_id == document.account_id for document in linked)
+    corrected = DocumentFile.objects.filter(version=2)
+    assert corrected.exists()
+    assert all("Wersja 2" in row.text for row in corrected)
+
+
+def test_the_confidential_contract_is_seen_by_its_author_and_the_named_agent_only() -> None:
+    # when
+    demo_load(accounts=20, contacts=40, cases=10)
+    # then
+    contract = Document.objects.get(confidential=True)
+    assert contract.title == "Umowa serwisowa 2027 — projekt"
+    assert contract.author.username == "kierownik"
+    assert [user.username for user in contract.shared_users.all()] == ["agent"]
+    people = {user.username: user for user in User.objects.all()}
+    for username, sees in [("kierownik", True), ("agent", True), ("ola", False), ("tomasz", False)]:
+        assert Document.objects.visible_to(people[username]).filter(pk=contract.pk).exists() is sees
+    # the other agent still sees the customer's other documents
+    assert Document.objects.visible_to(people["ola"]).filter(account=contract.account).exists()
+
+
+def test_the_same_seed_gives_the_same_documents_and_a_rerun_adds_none() -> None:
+    demo_load(accounts=20, contacts=40, cases=10)
+    first = list(Document.objects.order_by("title").values_list("account__nip", "title", "date"))
+    files = DocumentFile.objects.count()
+    assert files > len(first) > 10  # some documents have a second version
+
+    demo_load(accounts=20, contacts=40, cases=10)
+
+    assert DocumentFile.objects.count() == files
+    assert Document.objects.count() == len(first)
+    Document.objects.all().delete()
+    demo_load(accounts=20, contacts=40, cases=10)
+    again = list(Document.objects.order_by("title").values_list("account__nip", "title", "date"))
+    assert again == first
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("turn", ["first", "after a flush"])
+def test_the_demo_has_documents_in_transactional_tests_too(turn: str) -> None:
+    # Transactional tests end by emptying every table; the next one must again start with
+    # the document types the migrations create, or the demo would find none to use.
+    demo_load(accounts=10, contacts=0, cases=0)
+
+    assert Document.objects.filter(confidential=False).exists()

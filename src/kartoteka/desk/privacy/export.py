@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from kartoteka.cases.models import CaseAttachment
 from kartoteka.core.files import file_name_clean
 from kartoteka.customers.models import Account, Contact
 from kartoteka.desk.privacy.subjects import Subject, subject_cases, subject_messages
+from kartoteka.documents.models import Document
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.models import Attachment
 from kartoteka.mail.rawstore import raw_path
@@ -57,6 +59,18 @@ class Archive:
         # A file of 2 GiB or more needs the ZIP64 header, which must be chosen before writing.
         large = source.stat().st_size >= zipfile.ZIP64_LIMIT
         with source.open("rb") as reading, self.zip.open(unique, "w", force_zip64=large) as writing:
+            shutil.copyfileobj(reading, writing, 1024 * 1024)
+        return unique
+
+    def add_stored(self, name: str, stored: FieldFile) -> str:
+        """Copy an uploaded file (a model's ``FileField``) into the archive under ``name``,
+        read through its storage; one gone from the storage is listed in ``missing``."""
+        if not stored.name or not stored.storage.exists(stored.name):
+            self.missing.append(name)
+            return ""
+        unique = self._unique(name)
+        large = stored.size >= zipfile.ZIP64_LIMIT
+        with stored.open("rb") as reading, self.zip.open(unique, "w", force_zip64=large) as writing:
             shutil.copyfileobj(reading, writing, 1024 * 1024)
         return unique
 
@@ -144,9 +158,9 @@ def collect_cases(subject: Subject, archive: Archive) -> None:
         )
         if subject.account is not None:
             for attachment in CaseAttachment.objects.filter(case=case):
-                archive.add_file(
+                archive.add_stored(
                     f"attachments/case-{case.number}/{file_name_clean(attachment.name) or 'file'}",
-                    Path(attachment.file.path),
+                    attachment.file,
                 )
     archive.data["cases"] = cases
 
@@ -186,7 +200,41 @@ def collect_messages(subject: Subject, archive: Archive) -> None:
     archive.data["messages"] = entries
 
 
-COLLECTORS: tuple[Collector, ...] = (collect_people, collect_cases, collect_messages)
+def collect_documents(subject: Subject, archive: Archive) -> None:
+    """The customer's documents (for a contact, those that name them), every version of each
+    file beside. Confidential ones too: the right of access is the subject's, not a reader's."""
+    if subject.account is not None:
+        documents = Document.objects.filter(account=subject.account)
+    else:
+        documents = Document.objects.filter(contacts__in=subject.contacts).distinct()
+    entries = []
+    for document in documents.select_related("document_type").prefetch_related("files"):
+        files = [
+            archive.add_stored(
+                f"documents/{document.pk}/v{file.version}-{file_name_clean(file.name) or 'file'}",
+                file.file,
+            )
+            for file in document.files.all()
+        ]
+        entries.append(
+            {
+                "id": document.pk,
+                "type": str(document.document_type or ""),
+                "title": document.title,
+                "description": document.description,
+                "date": document.date,
+                "files": [name for name in files if name],
+            }
+        )
+    archive.data["documents"] = entries
+
+
+COLLECTORS: tuple[Collector, ...] = (
+    collect_people,
+    collect_cases,
+    collect_messages,
+    collect_documents,
+)
 
 
 def _readme(subject: Subject) -> str:

@@ -1,4 +1,5 @@
-"""Load (or top up) the demo data: a Polish company's users, teams, lists, accounts and contacts.
+"""Load (or top up) the demo data: a Polish company's users, teams, lists, accounts,
+contacts, cases, mail and documents.
 
 Idempotent: rows are keyed on usernames, names, NIPs and email addresses, and the data comes
 from a fixed seed, so running it again adds nothing. Existing users keep their passwords.
@@ -53,5 +54,5 @@ class Command(BaseCommand):
             f"{summary.segments} segments, {summary.dictionaries} dictionaries, "
             f"{summary.accounts} accounts, {summary.contacts} contacts, "
             f"{summary.email_addresses} email addresses, {summary.phone_numbers} phone numbers, "
-            f"{summary.cases} cases."
+            f"{summary.cases} cases, {summary.documents} documents."
         )

@@ -163,3 +163,34 @@ def test_a_file_missing_from_the_store_is_listed_not_fatal(admin, customer, case
     data = json.loads(archive_of(response).read("data.json"))
     assert data["missing_files"] == [f"emails/{message.pk}.eml"]
     assert data["messages"][0]["raw_file"] == ""
+
+
+def test_the_export_holds_the_customers_documents_every_version_and_the_confidential(admin, agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kartoteka.documents.models import DocumentType
+    from kartoteka.documents.services import document_create, file_version_add
+
+    # given: an offer with two versions and a confidential contract the admin may not see
+    account = AccountFactory(name="Klient S.A.")
+    kind = DocumentType.objects.first()
+    offer = document_create(
+        by=agent, account=account, document_type=kind, title="Oferta",
+        files=[SimpleUploadedFile("oferta.txt", b"Cena 100 PLN")],
+    )  # fmt: skip
+    file_version_add(
+        by=agent, document=offer, upload=SimpleUploadedFile("oferta.txt", b"Cena 90 PLN")
+    )
+    document_create(
+        by=agent, account=account, document_type=kind, title="Umowa poufna", confidential=True,
+        files=[SimpleUploadedFile("umowa.txt", b"Tajne warunki")],
+    )  # fmt: skip
+    # when
+    packed = archive_of(
+        client_for(admin).post(reverse("privacy:account-export", args=[account.pk]))
+    )
+    # then
+    data = json.loads(packed.read("data.json"))
+    assert sorted(d["title"] for d in data["documents"]) == ["Oferta", "Umowa poufna"]
+    contents = sorted(packed.read(n) for n in packed.namelist() if n.startswith("documents/"))
+    assert contents == [b"Cena 100 PLN", b"Cena 90 PLN", b"Tajne warunki"]
