@@ -7,6 +7,7 @@ from django.urls import path
 from kartoteka.cases import api as cases
 from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
+from kartoteka.documents import api as documents
 from kartoteka.mail.api import messages
 from kartoteka.mail.api import triage as mail
 from kartoteka.people import api as people
@@ -16,6 +17,12 @@ urlpatterns = [
     path("token/", people.TokenObtainApi.as_view(), name="token"),
     path("accounts/", customers.AccountListApi.as_view(), name="account-list"),
     path("accounts/<int:pk>/", customers.AccountDetailApi.as_view(), name="account-detail"),
+    path(
+        "accounts/<int:pk>/documents/",
+        documents.AccountDocumentListApi.as_view(),
+        name="account-document-list",
+    ),
+    path("documents/<int:pk>/", documents.DocumentDetailApi.as_view(), name="document-detail"),
     path("contacts/", customers.ContactListApi.as_view(), name="contact-list"),
     path("contacts/<int:pk>/", customers.ContactDetailApi.as_view(), name="contact-detail"),
     path("cases/", cases.CaseListApi.as_view(), name="case-list"),
