@@ -11,18 +11,11 @@ from stdnum.pl import nip as stdnum_nip
 
 from kartoteka.customers.models import Account
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import valid_nip
 from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def test_agent_adds_an_account_after_correcting_a_wrong_nip(page: Page, agent: User) -> None:

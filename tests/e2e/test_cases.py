@@ -11,18 +11,11 @@ from playwright.sync_api import Page, expect
 from kartoteka.cases import services
 from kartoteka.cases.models import Case
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import AccountFactory, ContactFactory
 from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def test_manager_creates_filters_exports_and_prints_a_case(page: Page, manager: User) -> None:

@@ -11,20 +11,13 @@ from playwright.sync_api import Page, expect
 
 from kartoteka.cases.models import Case, CaseFollower
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.customers import AccountFactory
 from kartoteka.testing.mail.sending import add_message
 from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def test_agent_merges_a_duplicate_case_and_follows_the_result(page: Page, agent: User) -> None:

@@ -13,7 +13,6 @@ import re
 from email.utils import make_msgid
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from kartoteka.cases.models import Case, CaseSettings, Status
@@ -21,8 +20,8 @@ from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.mail.models import Message
 from kartoteka.mail.receiving.fetch import fetch_all
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import AccountFactory, ContactFactory
-from kartoteka.testing.people import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +46,6 @@ def email(*, subject: str, body: str, in_reply_to: str = "") -> tuple[str, bytes
         f"{body}\r\n"
     ).encode()
     return message_id, raw
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def status_shown(page: Page) -> str:

@@ -8,7 +8,6 @@ assigned to them, told by the bell in the top bar.
 
 from __future__ import annotations
 
-import re
 from email.utils import make_msgid
 
 import pytest
@@ -19,8 +18,9 @@ from kartoteka.cases.models import Case, CaseGroup
 from kartoteka.customers.models import EmailAddress
 from kartoteka.mail.receiving.fetch import fetch_all
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import AccountFactory, ContactFactory
-from kartoteka.testing.people import PASSWORD, UserFactory
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +42,6 @@ def email(*, sender: str, subject: str) -> bytes:
 def customer(name: str, address: str) -> None:
     person = ContactFactory(account=AccountFactory(name=name), last_name=name.split()[0])
     EmailAddress.objects.create(contact=person, address=address)
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def test_a_round_robin_rule_gives_each_agent_one_new_email_case(

@@ -6,25 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from kartoteka.cases.models import Case
 from kartoteka.mail.models import Message
 from kartoteka.people.models import User
+from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import AccountFactory, ContactFactory, EmailAddressFactory
 from kartoteka.testing.mail.sending import make_mailbox as make_sending_mailbox
-from kartoteka.testing.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form:has(#id_password) button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def test_agent_writes_to_a_contact_from_its_page_and_lands_on_the_new_case(

@@ -53,7 +53,9 @@ class CaseEntries:
         rows = Case.objects.visible_to(window.user).filter(
             Q(account_id=window.account_id) & older_than(window, CASE) & within_dates(window)
         )
-        rows = narrowed(rows, window, case="", author="created_by_id")
+        rows = narrowed(
+            rows, window, contacts="contacts", case_number="number", author="created_by_id"
+        )
         if window.query:
             rows = rows.filter(contains_ignoring_case("subject", window.query))
         rows = rows.select_related("created_by", "status").order_by("-created_at", "-pk")
@@ -78,7 +80,9 @@ class CaseEntries:
             & older_than(window, kind)
             & within_dates(window)
         )
-        rows = narrowed(rows, window, case="case__", author="author_id")
+        rows = narrowed(
+            rows, window, contacts="case__contacts", case_number="case__number", author="author_id"
+        )
         if window.query:
             rows = rows.filter(contains_ignoring_case("text", window.query))
         rows = rows.select_related("author", "case").order_by("-created_at", "-pk")

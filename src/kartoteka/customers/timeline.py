@@ -164,14 +164,15 @@ def older_than(window: Window, kind: str, *, at: str = "created_at", key: str = 
     return after
 
 
-def narrowed[Rows: QuerySet[Any]](rows: Rows, window: Window, *, case: str, author: str) -> Rows:
-    """``rows`` narrowed by the window's contact, case and user filters: ``case`` is the path
-    to the row's case ("" for a case itself, "case__" for its notes and messages), ``author``
-    the field of the user who wrote the row."""
+def narrowed[Rows: QuerySet[Any]](
+    rows: Rows, window: Window, *, contacts: str, case_number: str, author: str
+) -> Rows:
+    """``rows`` narrowed by the window's contact, case and user filters; the keywords name the
+    row's paths to its contacts, to its case's number and to the user who wrote it."""
     if window.contact_id is not None:
-        rows = rows.filter(**{f"{case}contacts": window.contact_id})
+        rows = rows.filter(**{contacts: window.contact_id})
     if window.case_number is not None:
-        rows = rows.filter(**{f"{case}number": window.case_number})
+        rows = rows.filter(**{case_number: window.case_number})
     if window.by_user_id is not None:
         rows = rows.filter(**{author: window.by_user_id})
     return rows

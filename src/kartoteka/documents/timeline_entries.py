@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kartoteka.core.text_search import contains_ignoring_case
-from kartoteka.customers.timeline import Entry, Figure, Window, excerpt, older_than, within_dates
+from kartoteka.customers.timeline import (
+    Entry,
+    Figure,
+    Window,
+    excerpt,
+    narrowed,
+    older_than,
+    within_dates,
+)
 from kartoteka.documents.models import Document, DocumentFile
 from kartoteka.people.models import User
 
@@ -28,12 +36,9 @@ class DocumentEntries:
         rows = Document.objects.visible_to(window.user).filter(
             Q(account_id=window.account_id) & older_than(window, DOCUMENT) & within_dates(window)
         )
-        if window.contact_id is not None:
-            rows = rows.filter(contacts=window.contact_id)
-        if window.case_number is not None:
-            rows = rows.filter(case__number=window.case_number)
-        if window.by_user_id is not None:
-            rows = rows.filter(author_id=window.by_user_id)
+        rows = narrowed(
+            rows, window, contacts="contacts", case_number="case__number", author="author_id"
+        )
         if window.query:
             in_text = DocumentFile.objects.filter(
                 contains_ignoring_case("text", window.query), document_id=OuterRef("pk")

@@ -82,7 +82,9 @@ class MessageEntries:
             & older_than(window, kind)
             & within_dates(window)
         )
-        rows = narrowed(rows, window, case="case__", author="author_id")
+        rows = narrowed(
+            rows, window, contacts="case__contacts", case_number="case__number", author="author_id"
+        )
         if window.query:
             rows = rows.filter(
                 contains_ignoring_case("subject", window.query)
@@ -107,7 +109,15 @@ class MessageEntries:
             state__in=[*_SHOWN_STATES[EMAIL_IN], Message.State.SENT],
         )
         rows = Attachment.objects.filter(
-            Q(message__in=narrowed(messages, window, case="case__", author="author_id"))
+            Q(
+                message__in=narrowed(
+                    messages,
+                    window,
+                    contacts="case__contacts",
+                    case_number="case__number",
+                    author="author_id",
+                )
+            )
             & Q(inline=False)
             & older_than(window, EMAIL_ATTACHMENT, at="message__created_at")
             & within_dates(window, at="message__created_at")

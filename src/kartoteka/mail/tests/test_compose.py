@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email import message_from_bytes, policy
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -18,6 +16,7 @@ from kartoteka.testing.cases import make_case
 from kartoteka.testing.cases import make_case as make_case_of
 from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory
+from kartoteka.testing.mail.composing import posted, raw_of
 from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -74,22 +73,6 @@ def opened(client, case, **query):
     response = client.get(compose_url(case, **query), **HTMX)
     assert response.status_code == 200
     return response.context["form"]
-
-
-def posted(form, **changes) -> dict:
-    """The data a browser posts for ``form`` as shown, with ``changes``."""
-    data: dict = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        data[name] = value
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def raw_of(message: Message):
-    return message_from_bytes(rawstore.raw_read(message.raw_sha256), policy=policy.default)
 
 
 # What the composer starts with

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from email import message_from_bytes, policy
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_read
 from kartoteka.mail.models import Draft, DraftAttachment, Message
 from kartoteka.mail.tests.test_compose import HTMX, compose_url, opened, posted
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.clients import client_for
+from kartoteka.testing.mail.composing import raw_of
 from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +130,7 @@ def test_sending_takes_the_draft_files_and_deletes_the_draft(agent, case, inboun
 
     # then
     message = Message.objects.get(direction=Message.Direction.OUTBOUND)
-    sent = message_from_bytes(rawstore.raw_read(message.raw_sha256), policy=policy.default)
+    sent = raw_of(message)
     files = [(part.get_filename(), part.get_content()) for part in sent.iter_attachments()]
     assert files == [("faktura.pdf", b"%PDF-faktura")]
     assert not Draft.objects.exists()

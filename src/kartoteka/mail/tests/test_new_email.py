@@ -3,21 +3,19 @@ case, and a case without mail offers its first email to its people."""
 
 from __future__ import annotations
 
-from email import message_from_bytes, policy
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kartoteka.cases.models import Case
-from kartoteka.mail import rawstore
 from kartoteka.mail.models import Message
 from kartoteka.mail.sending.outbound import ATTACHMENTS_MAX_BYTES
 from kartoteka.people.models import User
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory, ContactFactory, EmailAddressFactory
+from kartoteka.testing.mail.composing import posted, raw_of
 from kartoteka.testing.mail.sending import make_mailbox
 from kartoteka.testing.people import UserFactory
 
@@ -56,22 +54,6 @@ def opened(client, **query):
     response = client.get(new_email_url(**query))
     assert response.status_code == 200
     return response.context["form"]
-
-
-def posted(form, **changes) -> dict:
-    """The data a browser posts for ``form`` as shown, with ``changes``."""
-    data: dict = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        data[name] = value
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def sent_raw(message: Message):
-    return message_from_bytes(rawstore.raw_read(message.raw_sha256), policy=policy.default)
 
 
 # Opening the composer
@@ -158,8 +140,8 @@ def test_sending_a_new_email_to_a_contact_opens_its_case_with_the_message_queued
     )  # fmt: skip
     assert message.to == [{"name": "Anna Nowak", "address": "anna@drukarnia.example"}]
     # a new topic: the case's tag, and no "Re:" (it answers nothing)
-    assert str(sent_raw(message)["Subject"]).endswith(f"#{case.number}] Oferta na papier")
-    assert not str(sent_raw(message)["Subject"]).startswith("Re:")
+    assert str(raw_of(message)["Subject"]).endswith(f"#{case.number}] Oferta na papier")
+    assert not str(raw_of(message)["Subject"]).startswith("Re:")
 
 
 def test_new_email_to_an_account_makes_its_contacts_among_the_recipients_the_case_contacts(

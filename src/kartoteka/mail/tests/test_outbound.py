@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email import message_from_bytes, policy
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -20,6 +18,7 @@ from kartoteka.mail.sending.outbound import (
     subject_for,
 )
 from kartoteka.testing.cases import make_case
+from kartoteka.testing.mail.composing import raw_of
 from kartoteka.testing.mail.sending import make_inbound, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _data_dir(settings, tmp_path) -> None:
     settings.DATA_DIR = tmp_path
-
-
-def raw_of(message: Message):
-    return message_from_bytes(rawstore.raw_read(message.raw_sha256), policy=policy.default)
 
 
 @pytest.mark.parametrize(
