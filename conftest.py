@@ -18,7 +18,7 @@ from django.test import Client
 
 from kartoteka.people.models import User
 from kartoteka.testing.clients import client_for
-from kartoteka.testing.people import TeamFactory, UserFactory
+from kartoteka.testing.people import TeamFactory, persona
 
 
 def _restore_migrated_data() -> None:
@@ -85,46 +85,39 @@ def sales_team(db: None):
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return UserFactory(username="admin", role=User.Role.ADMINISTRATOR)
+    return persona("admin")
 
 
 @pytest.fixture
 def manager(db: None) -> User:
-    return UserFactory(username="manager", role=User.Role.MANAGER)
+    return persona("manager")
 
 
 @pytest.fixture
 def supervisor(support_team) -> User:
-    user = UserFactory(
-        username="supervisor", role=User.Role.AGENT, team=support_team, can_work_with_cases=True
-    )
-    support_team.supervisor = user
-    support_team.save(update_fields=["supervisor"])
+    user = persona("supervisor")
+    support_team.refresh_from_db()
     return user
 
 
 @pytest.fixture
 def agent(support_team, supervisor) -> User:
-    return UserFactory(
-        username="agent", role=User.Role.AGENT, team=support_team, can_work_with_cases=True
-    )
+    return persona("agent")
 
 
 @pytest.fixture
 def outsider(sales_team) -> User:
-    return UserFactory(
-        username="outsider", role=User.Role.AGENT, team=sales_team, can_work_with_cases=True
-    )
+    return persona("outsider")
 
 
 @pytest.fixture
 def clerk(support_team) -> User:
-    return UserFactory(username="clerk", role=User.Role.AGENT, team=support_team)
+    return persona("clerk")
 
 
 @pytest.fixture
 def portal_user(db: None) -> User:
-    return UserFactory(username="portal", role=User.Role.PORTAL)
+    return persona("portal_user")
 
 
 @pytest.fixture

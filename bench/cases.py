@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,27 +37,40 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def prepare(count: int) -> None:
-    """Migrate and make sure the database holds exactly ``count`` generated cases."""
+def prepare(count: int) -> dict[str, Any]:
+    """Migrate and make sure the database holds what the generator writes for ``count`` cases
+    and the sizes of the environment (``bench.generate.Sizes``); return the generator's
+    marker. A database of other sizes or of an older generator exits with ``MISMATCH``."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    from bench.generate import generate
+    from bench.generate import Sizes, analyze, generate, marker, marker_read, shared_file_ensure
     from kartoteka.cases.models import Case
+    from kartoteka.people.models import User
 
+    sizes = Sizes.from_env(count)
     started = time.monotonic()
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", verbosity=0, interactive=False)
     say(f"  migrated in {time.monotonic() - started:.1f} s")
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", verbosity=0, interactive=False)
-    existing = Case.objects.count()
-    if existing == count:
-        say(f"  reusing {existing:,} cases")
-        return
-    if existing:
-        say(f"  the database holds {existing:,} cases, not {count:,}")
+    expected = marker(sizes)
+    found = marker_read()
+    if found is not None and {key: found.get(key) for key in expected} == expected:
+        say(f"  reusing the generated data: {expected}")
+        shared_file_ensure()
+        if pending:  # new indexes (or columns) have no statistics yet
+            analyze()
+        return found
+    # An interrupted generation leaves its first rows (the bench users) and no marker.
+    if found is not None or User.objects.exists() or Case.objects.exists():
+        say(f"  the database holds other generated data ({found or 'an older generator'})")
         raise SystemExit(MISMATCH)
-    generate(count, say=say)
+    return generate(sizes, say=say)
 
 
 def scenarios(count: int) -> list[tuple[str, dict[str, Any]]]:
@@ -204,28 +218,68 @@ def measure(count: int, repeat: int) -> dict[str, Any]:
     return {"http": http, "patched": patched, "scenarios": results}
 
 
-FILE_TABS = [
-    ("timeline", {}),
-    ("cases tab", {"tab": "cases"}),
-    ("correspondence tab", {"tab": "correspondence"}),
-    ("history tab", {"tab": "history"}),
-    ("timeline, an older page", {"before": ""}),  # the cursor of the first page's last entry
-    ("timeline search: faktur", {"q": "faktur"}),
+# The customer file's rows: (name, the GET parameters given what ``file_customer`` found).
+FILE_SCENARIOS: list[tuple[str, Callable[[dict[str, Any]], dict[str, str]]]] = [
+    ("first page (header + timeline)", lambda c: {}),
+    ("timeline, an older page", lambda c: {"before": c["older"]}),
+    ("cases tab", lambda c: {"tab": "cases"}),
+    ("correspondence tab", lambda c: {"tab": "correspondence"}),
+    ("documents tab", lambda c: {"tab": "documents"}),
+    ("contacts tab", lambda c: {"tab": "contacts"}),
+    ("history tab", lambda c: {"tab": "history"}),
+    ("type: internal notes", lambda c: {"kind": "internal_note"}),
+    ("type: emails received", lambda c: {"kind": "email_in"}),
+    ("contact", lambda c: {"contact": str(c["contact"])}),
+    ("case", lambda c: {"case": str(c["case"])}),
+    ("user", lambda c: {"user": str(c["user"])}),
+    ("dates: a month a year ago", lambda c: {"since": c["since"], "until": c["until"]}),
+    ("search, common word: faktur", lambda c: {"q": "faktur"}),
+    ("search, rare word: tachograf", lambda c: {"q": "tachograf"}),
 ]
 
 
-def measure_file(repeat: int) -> dict[str, Any]:
-    """The customer file (header + a tab) of the customer with the most cases."""
+def file_customer(client: Any, account_id: int) -> dict[str, Any]:
+    """What the scenarios of one customer's file need: its URL, a contact, a case in the
+    middle of its history, the cursor of its first page's last entry."""
     import re
 
+    from kartoteka.cases.models import Case
+    from kartoteka.customers.models import Contact
+
+    url = f"/customers/{account_id}/"
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    older = re.search(r'before=([^"&]+)', first.text)
+    numbers = Case.objects.filter(account_id=account_id).order_by("number")
+    middle = numbers.values_list("number", flat=True)[numbers.count() // 2]
+    newest = numbers.order_by("-number").values_list("created_at", flat=True).first()
+    assert newest is not None
+    since = (newest - timedelta(days=365)).date()
+    return {
+        "url": url,
+        "older": unquote(older.group(1)) if older else "",
+        "contact": Contact.objects.filter(account_id=account_id).order_by("pk").first().pk,  # type: ignore[union-attr]
+        "case": middle,
+        "since": since.isoformat(),
+        "until": (since + timedelta(days=30)).isoformat(),
+    }
+
+
+def measure_file(repeat: int, generated: dict[str, Any]) -> dict[str, Any]:
+    """The customer file of the biggest customer: each scenario timed, its queries counted and
+    compared with the same request on the small customer's file (the count must not grow with
+    the rows)."""
     from django.db import connection
-    from django.db.models import Count
     from django.test import Client
 
     from kartoteka.cases.models import Case
     from kartoteka.people.models import User
 
-    def queries_of(params: dict[str, str]) -> int:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="bench-manager"))
+    user = User.objects.get(username="bench-agent-00").pk
+
+    def queries_of(url: str, params: dict[str, str]) -> int:
         """The queries of one request, counted by an execute wrapper (the debug log that
         CaptureQueriesContext reads came back empty here after the list's requests)."""
         executed: list[str] = []
@@ -238,31 +292,28 @@ def measure_file(repeat: int) -> dict[str, Any]:
             assert client.get(url, params).status_code == 200
         return len(executed)
 
-    biggest = (
-        Case.objects.exclude(account__isnull=True)
-        .values("account")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
-    assert biggest is not None
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(username="bench-manager"))
-    url = f"/customers/{biggest['account']}/"
-    first = client.get(url)
-    assert first.status_code == 200, first.status_code
-    older = re.search(r'before=([^"&]+)', first.text)
+    biggest = {**file_customer(client, generated["biggest"]), "user": user}
+    small = {**file_customer(client, generated["small"]), "user": user}
     rows = []
-    for name, params in FILE_TABS:
-        if "before" in params:
-            if older is None:
-                continue
-            params = {"before": unquote(older.group(1))}
-        queries = queries_of(params)
+    problems = []
+    for name, build in FILE_SCENARIOS:
+        params = build(biggest)
+        if "before" in params and not params["before"]:
+            problems.append("the biggest customer's file has no 'Older' link")
+            continue
+        queries = queries_of(biggest["url"], params)
+        small_params = build(small)
+        if small_params.get("before", "-"):
+            small_queries = queries_of(small["url"], small_params)
+            if small_queries != queries:
+                problems.append(
+                    f"customer file, {name}: {queries} queries for the biggest customer, "
+                    f"{small_queries} for a small one"
+                )
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
-            client.get(url, params)
+            client.get(biggest["url"], params)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         rows.append(
@@ -273,8 +324,14 @@ def measure_file(repeat: int) -> dict[str, Any]:
                 "queries": queries,
             }
         )
-        say(f"  file {name:<31} {rows[-1]['median_ms']:8.1f} ms")
-    return {"cases": biggest["n"], "rows": rows}
+        say(f"  file {name:<31} {rows[-1]['median_ms']:8.1f} ms  {queries} queries")
+    return {
+        "cases": Case.objects.filter(account_id=generated["biggest"]).count(),
+        "messages": generated["customer_messages"],
+        "documents": generated["customer_documents"],
+        "rows": rows,
+        "problems": problems,
+    }
 
 
 def export_filter(count: int) -> dict[str, str]:
@@ -314,10 +371,10 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    prepare(count)
+    generated = prepare(count)
     report = measure(count, repeat)
     say("  the customer file of the biggest customer…")
-    report["file"] = measure_file(repeat)
+    report["file"] = measure_file(repeat, generated)
     say("  exporting CSV in a child process…")
     report["export"] = measure_export(count)
     report["vendor"] = connection.vendor

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kartoteka.workflows",
     "kartoteka.desk",
     "kartoteka.api",
+    "kartoteka.search",
     "kartoteka.demo",
     "kartoteka.server",
 ]

@@ -23,4 +23,5 @@ urlpatterns = [
     path("privacy/", include("kartoteka.desk.privacy.urls")),
     path("notifications/", include("kartoteka.notifications.urls")),
     path("api/", include("kartoteka.api.urls")),
+    path("search/", include("kartoteka.search.urls")),
 ]

@@ -18,3 +18,9 @@ class CasesConfig(AppConfig):
         from kartoteka.customers.timeline import source_register
 
         source_register(CaseEntries())
+
+        from kartoteka.cases.search_entries import CaseSource, NoteSource
+        from kartoteka.core.search_index import source_register as search_source_register
+
+        search_source_register(CaseSource())
+        search_source_register(NoteSource())

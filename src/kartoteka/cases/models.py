@@ -346,6 +346,9 @@ class Case(models.Model):
             models.Index(fields=["created_by", "-number"], name="case_creator_number"),
             models.Index(fields=["assignee", "-number"], name="case_assignee_number"),
             models.Index(fields=["created_at"], name="case_created_at"),
+            # The customer file: a customer's cases newest first, and its open ones counted.
+            models.Index(fields=["account", "created_at", "id"], name="case_account_created"),
+            models.Index(fields=["account", "status"], name="case_account_status"),
             # The overdue job: cases of one status not yet overdue, oldest status change first.
             models.Index(
                 fields=["status", "status_changed_at"],
@@ -399,6 +402,16 @@ class CaseNote(models.Model):
     is never shown to the customer nor sent to any address of theirs."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    # The customer whose file shows the note: its case's customer, kept so by the services
+    # that write or move notes (indexed with the time below, for the customer file).
+    account = models.ForeignKey(
+        "customers.Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -416,6 +429,10 @@ class CaseNote(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("note")
         verbose_name_plural = _("notes")
+        # The customer file: a customer's notes newest first.
+        indexes = [
+            models.Index(fields=["account", "created_at", "id"], name="case_note_account_created")
+        ]
 
     def __str__(self) -> str:
         return self.text[:50]

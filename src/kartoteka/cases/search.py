@@ -28,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 
+from kartoteka.core.search_index import fts_triggers_repair, statements_run
 from kartoteka.core.text_search import UnicodeLower
 
 # Every statement here is built from the constant table name; user text is always a parameter.
@@ -85,28 +86,17 @@ POSTGRESQL_UNINSTALL = [
 
 def search_index_install(connection: BaseDatabaseWrapper) -> None:
     """Create the search index on this database (nothing on other vendors)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for sql in POSTGRESQL_INSTALL:
-                cursor.execute(sql)
-        elif connection.vendor == "sqlite":
-            cursor.execute(SQLITE_TABLE)
-            cursor.execute(SQLITE_VOCAB)
-            for sql in SQLITE_TRIGGERS.values():
-                cursor.execute(sql)
-            cursor.execute(SQLITE_REBUILD)
+    sqlite = [SQLITE_TABLE, SQLITE_VOCAB, *SQLITE_TRIGGERS.values(), SQLITE_REBUILD]
+    statements_run(connection, postgresql=POSTGRESQL_INSTALL, sqlite=sqlite)
 
 
 def search_index_uninstall(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for sql in POSTGRESQL_UNINSTALL:
-                cursor.execute(sql)
-        elif connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_VOCAB}")
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    sqlite = [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
+        f"DROP TABLE IF EXISTS {FTS_VOCAB}",
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    ]
+    statements_run(connection, postgresql=POSTGRESQL_UNINSTALL, sqlite=sqlite)
 
 
 def search_index_repair(*, using: str = "default", **kwargs: Any) -> None:
@@ -115,23 +105,7 @@ def search_index_repair(*, using: str = "default", **kwargs: Any) -> None:
     Connected to ``post_migrate``; a no-op on PostgreSQL, before the index exists, and when
     every trigger is in place.
     """
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = %s OR tbl_name = 'cases_case'",
-            [FTS_TABLE],
-        )
-        found = {name for kind, name in cursor.fetchall()}
-        if FTS_TABLE not in found:
-            return
-        missing = [sql for name, sql in SQLITE_TRIGGERS.items() if name not in found]
-        if not missing:
-            return
-        for sql in missing:
-            cursor.execute(sql)
-        cursor.execute(SQLITE_REBUILD)
+    fts_triggers_repair(connections[using], FTS_TABLE, "cases_case", SQLITE_TRIGGERS)
 
 
 def _fts_phrase(text: str) -> str:

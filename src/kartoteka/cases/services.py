@@ -34,8 +34,10 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
+from kartoteka.cases.search_entries import case_entry, note_entry
 from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.files import file_name_clean
+from kartoteka.core.search_index import index_put, index_remove
 from kartoteka.core.validation import ErrorCollector
 
 if TYPE_CHECKING:
@@ -290,6 +292,7 @@ def case_create(
     case._history_user = by  # type: ignore[attr-defined]
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save()
+    index_put([case_entry(case)])
     if people:
         case.contacts.add(*people)
         events.contacts_changed_event(case=case, by=by, old=[], new=people)
@@ -358,6 +361,8 @@ def case_update(
     case._history_user = by  # type: ignore[attr-defined]
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save(update_fields=None if status_changes else _FIELDS_KEPT_BY_UPDATE)
+    if {"subject", "description"} & changes.keys():
+        index_put([case_entry(case)])
     if people is not None:
         old = list(case.contacts.all())
         if {contact.pk for contact in old} != {contact.pk for contact in people}:
@@ -425,7 +430,10 @@ def case_note_add(*, case: Case, by: User, text: str, internal: bool = True) -> 
             },
             code="max_length",
         )
-    note = CaseNote.objects.create(case=case, author=by, text=text, internal=internal)
+    note = CaseNote.objects.create(
+        case=case, account_id=case.account_id, author=by, text=text, internal=internal
+    )
+    index_put([note_entry(note)])
     mentioned = mentions.mentions_resolve(case=case, text=text)
     if mentioned:
         note.mentioned.set(mentioned)
@@ -463,6 +471,8 @@ def _delete_together(cases: list[Case], *, by: User) -> None:
     )
     for case in cases:
         case._history_user = by  # type: ignore[attr-defined]
+    index_remove("note", CaseNote.objects.filter(case__in=cases).values_list("pk", flat=True))
+    index_remove("case", [case.pk for case in cases])
     collector = Collector(using=router.db_for_write(Case), origin=cases[0])
     collector.collect(cases)
     collector.delete()

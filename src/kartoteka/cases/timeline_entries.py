@@ -6,6 +6,9 @@ sees neither it nor its notes. Registered in ``CasesConfig.ready``.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +22,7 @@ from kartoteka.customers.timeline import (
     excerpt,
     narrowed,
     older_than,
+    page_span,
     within_dates,
 )
 from kartoteka.people.models import User
@@ -26,6 +30,7 @@ from kartoteka.people.models import User
 CASE = "case"
 COMMENT = "comment"
 INTERNAL_NOTE = "internal_note"
+_USER_NAME = ("first_name", "last_name", "username")  # what ``str(user)`` reads
 
 
 class CaseEntries:
@@ -39,9 +44,9 @@ class CaseEntries:
         found: list[Entry] = []
         if window.wants(CASE):
             found += self._cases(window)
-        for kind, internal in ((COMMENT, False), (INTERNAL_NOTE, True)):
-            if window.wants(kind):
-                found += self._notes(window, kind, internal=internal)
+        notes = [kind for kind in (COMMENT, INTERNAL_NOTE) if window.wants(kind)]
+        if notes:
+            found += self._notes(window, notes)
         return found
 
     def figures(self, user: User, account_id: int) -> list[Figure]:
@@ -58,7 +63,14 @@ class CaseEntries:
         )
         if window.query:
             rows = rows.filter(contains_ignoring_case("subject", window.query))
-        rows = rows.select_related("created_by", "status").order_by("-created_at", "-pk")
+        rows = (
+            rows.select_related("created_by", "status")
+            .only(
+                "number", "subject", "description", "created_at", "status__name",
+                *(f"created_by__{name}" for name in _USER_NAME),
+            )
+            .order_by("-created_at", "-pk")
+        )  # fmt: skip
         return [
             Entry(
                 kind=CASE,
@@ -74,25 +86,36 @@ class CaseEntries:
             for case in rows[: window.limit + 1]
         ]
 
-    def _notes(self, window: Window, kind: str, *, internal: bool) -> list[Entry]:
+    def _notes(self, window: Window, kinds: list[str]) -> list[Entry]:
+        """Comments and internal notes by one query: of the two together, the newest
+        ``limit + 1`` are all that the page can show of either (in the timeline's order, where
+        "internal_note" sorts after "comment" at the same moment)."""
+        of_kinds = reduce(
+            operator.or_,
+            (Q(internal=kind == INTERNAL_NOTE) & older_than(window, kind) for kind in kinds),
+        )
         rows = CaseNote.objects.visible_to(window.user).filter(
-            Q(case__account_id=window.account_id, internal=internal)
-            & older_than(window, kind)
-            & within_dates(window)
+            Q(account_id=window.account_id) & page_span(window) & of_kinds & within_dates(window)
         )
         rows = narrowed(
             rows, window, contacts="case__contacts", case_number="case__number", author="author_id"
         )
         if window.query:
             rows = rows.filter(contains_ignoring_case("text", window.query))
-        rows = rows.select_related("author", "case").order_by("-created_at", "-pk")
-        title = _("Internal note") if internal else _("Comment")
+        rows = (
+            rows.select_related("author", "case")
+            .only(
+                "text", "internal", "created_at", "case__number", "case__subject",
+                *(f"author__{name}" for name in _USER_NAME),
+            )
+            .order_by("-created_at", "-internal", "-pk")
+        )  # fmt: skip
         return [
             Entry(
-                kind=kind,
+                kind=INTERNAL_NOTE if note.internal else COMMENT,
                 at=note.created_at,
                 key=note.pk,
-                title=title,
+                title=_("Internal note") if note.internal else _("Comment"),
                 url=f"{note.case.get_absolute_url()}#note-{note.pk}",
                 who=str(note.author or ""),
                 text=excerpt(note.text),

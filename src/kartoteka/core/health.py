@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 
@@ -73,6 +74,8 @@ def _seconds_since(moment: datetime | None, *, now: datetime) -> int | None:
     return None if moment is None else max(0, int((now - moment).total_seconds()))
 
 
+# Exempt from CSRF so that a POST is told 405 (GET and HEAD only), not 403.
+@csrf_exempt
 @login_not_required
 @never_cache
 @require_safe

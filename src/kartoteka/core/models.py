@@ -1,4 +1,4 @@
-"""Shared building blocks: admin-defined dictionaries (classification lists)."""
+"""Shared building blocks: admin-defined dictionaries (classification lists), the search index."""
 
 from __future__ import annotations
 
@@ -86,3 +86,19 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchEntry(models.Model):
+    """One searchable object's normalised text in the global search index (see
+    ``core.search_index``, the only code that writes it): ``id`` is the kind's code * 2**40 plus
+    the object's id."""
+
+    id = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=16)
+    object_id = models.BigIntegerField()
+    keys = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -13,6 +13,7 @@ taken literally). Time and the statement's size grow linearly with the text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -25,10 +26,35 @@ from django.db.models.sql.compiler import SQLCompiler
 STROKED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h"})
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(STROKED)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    ch = match.group()
+    folded = _FOLDED.get(ch)
+    if folded is None:
+        folded = _FOLDED[ch] = _fold_char(ch)
+    return folded
+
+
 def fold(text: str) -> str:
-    """``text`` in lower case without accents: "Przesyłka ŁÓDŹ" → "przesylka lodz"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(STROKED)
+    """``text`` in lower case without accents: "Przesyłka ŁÓDŹ" → "przesylka lodz".
+
+    Character by character (NFKD of the case-folded character without its combining marks),
+    computed once per distinct character: ASCII text costs one ``lower()``, other text one
+    regular-expression pass, several times faster than normalising the whole text (the search
+    index folds millions of messages).
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _NOT_ASCII.sub(_fold_match, lowered)
 
 
 def sql_fold(text: str | None) -> str | None:

@@ -11,3 +11,9 @@ class CustomersConfig(AppConfig):
         from kartoteka.customers.timeline_entries import CustomerChangeEntries
 
         source_register(CustomerChangeEntries())
+
+        from kartoteka.core.search_index import source_register as search_source_register
+        from kartoteka.customers.search_entries import AccountSource, ContactSource
+
+        search_source_register(AccountSource())
+        search_source_register(ContactSource())

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.search_index import index_matches
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
 from kartoteka.people.models import User
@@ -21,9 +22,11 @@ def _digits(text: str) -> str:
 
 
 def account_search_q(text: str) -> Q:
-    """Name, short name, NIP, REGON, city, email (own or a contact's) or phone contains text."""
+    """Name, short name, NIP, REGON, city, email (own or a contact's) or phone contains text,
+    or the global search finds the account (``core.search_index``: its words in any case and
+    accents, the NIP, REGON, phone or address in any spelling, the words of its notes)."""
     text = text.strip()
-    rule = (
+    rule = index_matches(text, "account") | (
         contains_ignoring_case("name", text)
         | contains_ignoring_case("short_name", text)
         | contains_ignoring_case("city", text)
@@ -52,8 +55,10 @@ def account_search_q(text: str) -> Q:
 
 
 def contact_search_q(text: str) -> Q:
+    """Names, position, the customer's name, phone or email contains text, or the global search
+    finds the contact (see ``account_search_q``)."""
     text = text.strip()
-    rule = (
+    rule = index_matches(text, "contact") | (
         contains_ignoring_case("first_name", text)
         | contains_ignoring_case("last_name", text)
         | contains_ignoring_case("position", text)

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from kartoteka.core.dictionaries import validate_classifications
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.search_index import index_remove
 from kartoteka.core.validation import ErrorCollector
 from kartoteka.customers.identifiers import (
     normalise_email,
@@ -25,6 +26,7 @@ from kartoteka.customers.identifiers import (
     normalise_regon,
 )
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.customers.search_entries import account_index, contact_index
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -235,6 +237,7 @@ def account_create(
     account.segments.set(segments)
     account.classifications.add(*entries)
     _save_guarded(lambda: _add_emails(account, addresses))
+    account_index(account)
     return account
 
 
@@ -324,6 +327,7 @@ def account_update(
         account.classifications.set(entries)
     if addresses is not None:
         _save_guarded(lambda: _set_emails(account, addresses))
+    account_index(account)
     return account
 
 
@@ -345,9 +349,13 @@ def account_delete(*, account: Account, by: User) -> None:
             code="account_has_cases",
         )
     account._history_user = by  # type: ignore[attr-defined]
+    contact_ids = []
     for contact in account.contacts.all():
         contact._history_user = by  # type: ignore[attr-defined]
+        contact_ids.append(contact.pk)
         contact.delete()
+    index_remove("contact", contact_ids)
+    index_remove("account", [account.pk])
     account.delete()
 
 
@@ -410,6 +418,7 @@ def contact_create(
     contact.classifications.add(*entries)
     _save_guarded(lambda: _add_emails(contact, addresses))
     _add_phones(contact, numbers)
+    contact_index(contact)
     return contact
 
 
@@ -450,12 +459,14 @@ def contact_update(
         _save_guarded(lambda: _set_emails(contact, addresses))
     if numbers is not None:
         _set_phones(contact, numbers)
+    contact_index(contact)
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by: User) -> None:
     contact._history_user = by  # type: ignore[attr-defined]
+    index_remove("contact", [contact.pk])
     contact.delete()
 
 

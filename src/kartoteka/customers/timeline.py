@@ -16,15 +16,19 @@ returns what sorts after it (``older_than``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
     from kartoteka.people.models import User
 
 PAGE_SIZE = 50
@@ -87,6 +91,10 @@ class Window:
     query: str = ""
     before: Cursor | None = None
     limit: int = PAGE_SIZE
+    # The entry that sorts (limit + 1)-th among what the sources asked before gave: what sorts
+    # after it cannot be on the page, so a later source reads only what sorts before it (set
+    # by ``timeline_page``; ``older_than`` applies it).
+    floor: Cursor | None = None
 
     def wants(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
@@ -143,25 +151,60 @@ class TimelinePage:
 
 
 def timeline_page(window: Window) -> TimelinePage:
-    """The window's page of the timeline, merged from every source."""
-    found = [entry for source in _SOURCES for entry in source.entries(window)]
-    found.sort(key=lambda entry: (entry.at, entry.kind, entry.key), reverse=True)
+    """The window's page of the timeline, merged from every source, each asked only for what
+    sorts before the (limit + 1)-th entry of those before it."""
+    found: list[Entry] = []
+    for source in _SOURCES:
+        found += source.entries(window)
+        found.sort(key=lambda entry: (entry.at, entry.kind, entry.key), reverse=True)
+        del found[window.limit + 1 :]
+        if len(found) > window.limit:
+            window = replace(window, floor=found[window.limit].cursor)
     shown = found[: window.limit]
     older = shown[-1].cursor if len(found) > window.limit and shown else None
     return TimelinePage(shown, older, kinds_offered())
 
 
 def older_than(window: Window, kind: str, *, at: str = "created_at", key: str = "pk") -> Q:
-    """The rows of ``kind`` that sort after the window's cursor (all rows on a first page)."""
-    cursor = window.before
+    """The rows of ``kind`` that sort after the window's cursor (all rows on a first page)
+    and before its floor (see ``Window.floor``)."""
+    return _after(window.before, kind, at, key) & _before(window.floor, kind, at, key)
+
+
+# Each bound is one range on the time (which an index on it walks), less what of the bound's
+# moment falls on the wrong side; "earlier, or the same moment and ..." written as an OR
+# would have the database read every older row of the customer and sort them.
+
+
+def _after(cursor: Cursor | None, kind: str, at: str, key: str) -> Q:
     if cursor is None:
         return Q()
-    after = Q(**{f"{at}__lt": cursor.at})
     if kind < cursor.kind:
-        after |= Q(**{at: cursor.at})
-    elif kind == cursor.kind:
-        after |= Q(**{at: cursor.at, f"{key}__lt": cursor.key})
-    return after
+        return Q(**{f"{at}__lte": cursor.at})
+    if kind > cursor.kind:
+        return Q(**{f"{at}__lt": cursor.at})
+    return Q(**{f"{at}__lte": cursor.at}) & ~Q(**{at: cursor.at, f"{key}__gte": cursor.key})
+
+
+def _before(cursor: Cursor | None, kind: str, at: str, key: str) -> Q:
+    if cursor is None:
+        return Q()
+    if kind < cursor.kind:
+        return Q(**{f"{at}__gt": cursor.at})
+    if kind > cursor.kind:
+        return Q(**{f"{at}__gte": cursor.at})
+    return Q(**{f"{at}__gte": cursor.at}) & ~Q(**{at: cursor.at, f"{key}__lte": cursor.key})
+
+
+def page_span(window: Window, *, at: str = "created_at") -> Q:
+    """The moments between the window's cursor and floor, for a source whose kinds differ in
+    their conditions (``older_than`` per kind, joined by OR, leaves the database no range)."""
+    span = Q()
+    if window.before is not None:
+        span &= Q(**{f"{at}__lte": window.before.at})
+    if window.floor is not None:
+        span &= Q(**{f"{at}__gte": window.floor.at})
+    return span
 
 
 def narrowed[Rows: QuerySet[Any]](
@@ -170,7 +213,7 @@ def narrowed[Rows: QuerySet[Any]](
     """``rows`` narrowed by the window's contact, case and user filters; the keywords name the
     row's paths to its contacts, to its case's number and to the user who wrote it."""
     if window.contact_id is not None:
-        rows = rows.filter(**{contacts: window.contact_id})
+        rows = rows.filter(_naming_contact(rows, contacts, window.contact_id))
     if window.case_number is not None:
         rows = rows.filter(**{case_number: window.case_number})
     if window.by_user_id is not None:
@@ -178,14 +221,52 @@ def narrowed[Rows: QuerySet[Any]](
     return rows
 
 
+def _naming_contact(rows: QuerySet[Any], path: str, contact_id: int) -> Exists:
+    """The rows whose many-to-many ``path`` (e.g. "case__contacts") holds the contact, as an
+    EXISTS on the link table per row: the database walks the customer's rows newest first and
+    stops at a page, where a join would gather every row of the contact first."""
+    *hops, last = path.split("__")
+    model = rows.model
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    field = cast(ManyToManyField, model._meta.get_field(last))
+    links = field.remote_field.through._default_manager.filter(  # type: ignore[union-attr]
+        **{
+            field.m2m_field_name(): OuterRef("__".join(hops) or "pk"),
+            field.m2m_reverse_field_name(): contact_id,
+        }
+    )
+    return _ExistsPerRow(links)
+
+
+class _ExistsPerRow(Exists):
+    """EXISTS checked row by row as the rows are walked. PostgreSQL pulls a plain EXISTS up
+    into a join, which here gathers every row of the contact before sorting (its estimate of
+    how few match is far off); an OFFSET keeps the subquery a probe per row."""
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(
+            compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context
+        )
+        return sql, list(params)
+
+
 def within_dates(window: Window, *, at: str = "created_at") -> Q:
-    """The rows of the window's date range (days in the reader's time zone)."""
-    condition = Q()
-    if window.since is not None:
-        condition &= Q(**{f"{at}__date__gte": window.since})
-    if window.until is not None:
-        condition &= Q(**{f"{at}__date__lte": window.until})
+    """The rows of the window's date range (whole days in the reader's time zone), as bounds
+    on the timestamp itself, which an index on it serves (a date computed from each row
+    would be computed for every row of the customer)."""
+    condition = Q()  # the first and the last day of the calendar bound nothing
+    if window.since is not None and window.since > date.min:
+        condition &= Q(**{f"{at}__gte": _day_start(window.since)})
+    if window.until is not None and window.until < date.max:
+        condition &= Q(**{f"{at}__lt": _day_start(window.until + timedelta(days=1))})
     return condition
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def excerpt(text: str, length: int = 240) -> str:

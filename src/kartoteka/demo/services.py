@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from kartoteka.cases import happenings
 from kartoteka.cases.models import Case
 from kartoteka.core.models import Dictionary, DictionaryEntry
+from kartoteka.core.search_index import index_rebuild
 from kartoteka.customers.identifiers import (
     normalise_email,
     normalise_nip,
@@ -24,6 +25,7 @@ from kartoteka.customers.identifiers import (
     normalise_regon,
 )
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.demo.archive import demo_archive
 from kartoteka.demo.cases import demo_cases
 from kartoteka.demo.catalogue import (
     DEMO_PASSWORD,
@@ -94,9 +96,11 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     accounts_created = _accounts(account_plans, users, segments, entries)
     contacts_created = _contacts(plan_contacts(contacts, account_plans, seed), users, entries)
     cases_created = demo_cases(count=cases, seed=seed)
-    mail = demo_mail(seed=seed)
+    mail = demo_mail(seed=seed) + demo_archive(seed=seed)
     documents = demo_documents(seed=seed)
     demo_desk()
+    # Accounts and contacts went in in bulk, past their services: index the world in one go.
+    index_rebuild(say=lambda _line: None)
     return DemoSummary(
         users_created=users_created,
         accounts_created=accounts_created,

@@ -11,3 +11,8 @@ class DocumentsConfig(AppConfig):
         from kartoteka.documents.timeline_entries import DocumentEntries
 
         source_register(DocumentEntries())
+
+        from kartoteka.core.search_index import source_register as search_source_register
+        from kartoteka.documents.search_entries import DocumentSource
+
+        search_source_register(DocumentSource())

@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.core.files import file_name_clean
+from kartoteka.core.search_index import index_remove
 from kartoteka.customers.models import Account, Contact
 from kartoteka.documents import sniffing
 from kartoteka.documents.models import Document, DocumentFile, DocumentType
+from kartoteka.documents.search_entries import document_index
 from kartoteka.documents.tasks import extract_document_text
 from kartoteka.people.models import Team
 
@@ -87,6 +89,7 @@ def document_create(
     document.shared_teams.set(shared_teams)
     for name, data, content_type in checked:
         _file_store(document=document, by=by, name=name, data=data, content_type=content_type)
+    document_index(document)
     return document
 
 
@@ -120,6 +123,7 @@ def document_update(
     document.contacts.set(contacts)
     document.shared_users.set(shared_users)
     document.shared_teams.set(shared_teams)
+    document_index(document)
     return document
 
 
@@ -134,13 +138,15 @@ def file_version_add(
         raise PermissionDenied
     upload_name, data, content_type = _checked_upload(upload)
     Document.objects.select_for_update().filter(pk=document.pk).first()
-    return _file_store(
+    row = _file_store(
         document=document,
         by=by,
         name=file_name_clean(name) or upload_name,
         data=data,
         content_type=content_type,
     )
+    document_index(document)
+    return row
 
 
 @transaction.atomic
@@ -149,6 +155,7 @@ def document_delete(*, by: User, document: Document) -> None:
     if not document_can_change(by, document):
         raise PermissionDenied
     stored = [row.file.name for row in document.files.all() if row.file.name]
+    index_remove("document", [document.pk])
     document.delete()
     transaction.on_commit(lambda: _files_remove(stored))
 

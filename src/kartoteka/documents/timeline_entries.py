@@ -1,7 +1,8 @@
 """The documents' part of the customer file's timeline: documents added.
 
 Read through ``Document.visible_to``: a confidential document leaves no trace for a reader who
-may not see it. The search matches the title, the description and the files' extracted text.
+may not see it. The search matches the title, the description, the files' names and their
+extracted text.
 Registered in ``DocumentsConfig.ready``.
 """
 
@@ -40,13 +41,15 @@ class DocumentEntries:
             rows, window, contacts="contacts", case_number="case__number", author="author_id"
         )
         if window.query:
-            in_text = DocumentFile.objects.filter(
-                contains_ignoring_case("text", window.query), document_id=OuterRef("pk")
+            in_files = DocumentFile.objects.filter(
+                contains_ignoring_case("text", window.query)
+                | contains_ignoring_case("name", window.query),
+                document_id=OuterRef("pk"),
             )
             rows = rows.filter(
                 contains_ignoring_case("title", window.query)
                 | contains_ignoring_case("description", window.query)
-                | Q(Exists(in_text))
+                | Q(Exists(in_files))
             )
         rows = rows.select_related("author", "document_type").order_by("-created_at", "-pk")
         return [
@@ -68,4 +71,7 @@ class DocumentEntries:
         ]
 
     def figures(self, user: User, account_id: int) -> list[Figure]:
-        return []
+        """How many of the customer's documents the user may see (a confidential one counts
+        only for whom it names)."""
+        count = Document.objects.visible_to(user).filter(account_id=account_id).count()
+        return [Figure(_("Documents"), str(count))]

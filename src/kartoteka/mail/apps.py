@@ -11,3 +11,8 @@ class MailConfig(AppConfig):
         from kartoteka.mail.timeline_entries import MessageEntries
 
         source_register(MessageEntries())
+
+        from kartoteka.core.search_index import source_register as search_source_register
+        from kartoteka.mail.search_entries import MessageSource
+
+        search_source_register(MessageSource())

@@ -44,6 +44,7 @@ MAILBOX_FIELDS = (
     "fetch_every_minutes",
     "active",
     "is_default",
+    "purpose",
     "group",
     "unknown_sender",
     "trusted_authserv_ids",
@@ -131,6 +132,14 @@ def _check(mailbox: Mailbox) -> None:
                 "move_to_folder",
                 ValidationError(_("Choose a folder other than the one mail is fetched from.")),
             )
+    if mailbox.archives and mailbox.is_default:
+        errors.add(
+            "is_default",
+            ValidationError(
+                _("An archive mailbox sends nothing, so it cannot be the default."),
+                code="archive_default",
+            ),
+        )
     with errors.on():
         mailbox.full_clean()
     errors.raise_if_any()
@@ -179,7 +188,7 @@ def mailbox_create(
         clear_smtp_password=False,
     )
     with transaction.atomic():
-        if not Mailbox.objects.filter(is_default=True).exists():
+        if not mailbox.archives and not Mailbox.objects.filter(is_default=True).exists():
             mailbox.is_default = True
         elif mailbox.is_default:
             Mailbox.objects.filter(is_default=True).update(is_default=False)
@@ -235,7 +244,12 @@ def mailbox_delete(*, mailbox: Mailbox) -> Mailbox | None:
     with transaction.atomic():
         successor = None
         if mailbox.is_default:
-            successor = Mailbox.objects.exclude(pk=mailbox.pk).order_by("name").first()
+            successor = (
+                Mailbox.objects.exclude(pk=mailbox.pk)
+                .exclude(purpose=Mailbox.Purpose.ARCHIVE)
+                .order_by("name")
+                .first()
+            )
         mailbox.delete()
         if successor is not None:
             successor.is_default = True

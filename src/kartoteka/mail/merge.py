@@ -3,7 +3,8 @@ new case out of one message (from triage, or split off another case's thread).
 
 Every function runs in one transaction and locks what it changes (``select_for_update``): the
 message row, and for a merge both cases. A message is moved only from where the user saw it
-(``from_case``: the number of its case, ``None`` for the triage inbox); when someone else moved,
+(``from_case``: the number of its case, ``None`` for the triage inbox or for mail filed to a
+customer without a case by an archive mailbox); when someone else moved,
 placed or discarded it meanwhile, ``MessageMovedError`` says where it is now and nothing is
 done, so a double submission never acts twice. Each change is written to the history of every
 case it touches through ``cases.events``.
@@ -29,11 +30,20 @@ if TYPE_CHECKING:
     from kartoteka.customers.models import Account, Contact
     from kartoteka.people.models import User
 
-# What may move: received mail placed in a case or waiting in triage, and sent mail that has
-# gone (or failed for good); mail still queued or being sent stays where the outbox put it.
+# What may move: received mail placed in a case, waiting in triage or filed to a customer
+# without one, and sent mail that has gone (or failed for good); mail still queued or being
+# sent stays where the outbox put it.
 MOVABLE_STATES = frozenset(
-    {Message.State.PLACED, Message.State.TRIAGE, Message.State.SENT, Message.State.FAILED}
+    {
+        Message.State.PLACED,
+        Message.State.TRIAGE,
+        Message.State.ARCHIVED,
+        Message.State.SENT,
+        Message.State.FAILED,
+    }
 )
+# Where a message waits when it is in no case: what ``from_case=None`` may take.
+_OUTSIDE_CASES = frozenset({Message.State.TRIAGE, Message.State.ARCHIVED})
 
 
 class MessageMovedError(ValidationError):
@@ -66,7 +76,7 @@ def _message_locked(message: Message, *, from_case: int | None) -> Message:
     if locked is None:
         raise MessageMovedError(_("This message no longer exists."), case_number=None)
     now_in = locked.case.number if locked.case is not None else None
-    if now_in != from_case or (from_case is None and locked.state != Message.State.TRIAGE):
+    if now_in != from_case or (from_case is None and locked.state not in _OUTSIDE_CASES):
         if now_in is not None:
             text = _("This message was moved to case #%(number)s meanwhile; nothing was done.")
         elif locked.state == Message.State.DISCARDED:
@@ -111,9 +121,13 @@ def _final_number(case: Case) -> int:
 
 def _place(message: Message, case: Case) -> None:
     message.case = case
+    message.account_id = case.account_id
     if message.state == Message.State.TRIAGE:
         message.state = Message.State.PLACED
-    message.save(update_fields=["case", "state"])
+    elif message.state == Message.State.ARCHIVED:
+        inbound = message.direction == Message.Direction.INBOUND
+        message.state = Message.State.PLACED if inbound else Message.State.SENT
+    message.save(update_fields=["case", "account", "state"])
 
 
 @transaction.atomic
@@ -243,8 +257,12 @@ def case_merge(*, source: Case, target: Case, by: User) -> MergeResult:
     case_merge_check(source=source, target=target)
 
     result = MergeResult()
-    result.messages = Message.objects.filter(case=source).update(case=target)
-    result.notes = CaseNote.objects.filter(case=source).update(case=target)
+    result.messages = Message.objects.filter(case=source).update(
+        case=target, account_id=target.account_id
+    )
+    result.notes = CaseNote.objects.filter(case=source).update(
+        case=target, account_id=target.account_id
+    )
     result.attachments = CaseAttachment.objects.filter(case=source).update(case=target)
 
     present = {contact.pk for contact in target.contacts.all()}

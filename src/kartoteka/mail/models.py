@@ -40,6 +40,10 @@ class Mailbox(models.Model):
         TRIAGE = "triage", _("Put in the triage inbox")
         NEW_CASE = "new_case", _("Create a case and a new contact")
 
+    class Purpose(models.TextChoices):
+        CASES = "cases", _("Cases: new mail opens or continues a case")
+        ARCHIVE = "archive", _("Archive: mail is filed to the customer, no case")
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     address = models.EmailField(_("address"), unique=True)
     sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
@@ -79,6 +83,17 @@ class Mailbox(models.Model):
         null=True,
         blank=True,
         help_text=_("Cases created from this mailbox go to this group."),
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=8,
+        choices=Purpose,
+        default=Purpose.CASES,
+        help_text=_(
+            "Archive: a copy address (BCC, journal) or a user's own folder. Its mail is "
+            "filed to the customer of its correspondents, without a case, answer or "
+            "notification; mail of unknown correspondents goes to triage."
+        ),
     )
     unknown_sender = models.CharField(
         _("mail from unknown senders"),
@@ -124,6 +139,11 @@ class Mailbox(models.Model):
         return reverse("mail:mailbox-edit", args=[self.pk])
 
     @property
+    def archives(self) -> bool:
+        """Its mail is filed to customers, never made into cases (see ``threading``)."""
+        return self.purpose == Mailbox.Purpose.ARCHIVE
+
+    @property
     def password(self) -> str:
         return crypto.decrypt(self.password_encrypted)
 
@@ -152,12 +172,15 @@ class Mailbox(models.Model):
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def visible_to(self, user: object) -> MessageQuerySet:
-        """Messages of cases the user sees; triage and unplaced mail for case workers.
+        """Messages of cases the user sees; mail filed to a customer without a case (an
+        archive mailbox's) to whoever sees that customer; triage and unplaced mail for case
+        workers.
 
-        Mail we sent outside any case (notifications to colleagues, which may name restricted
-        cases) only for those who see everything.
+        Mail we sent outside any case and customer (notifications to colleagues, which may
+        name restricted cases) only for those who see everything.
         """
         from kartoteka.cases.models import case_visibility
+        from kartoteka.customers.models import account_visibility
 
         if not getattr(user, "works_with_cases", False):
             return self.none()
@@ -165,10 +188,15 @@ class MessageQuerySet(models.QuerySet["Message"]):
         # ``case_visibility``); ``case__isnull=False`` keeps unplaced mail out of this branch,
         # whose ``case__account__isnull`` a missing case would satisfy.
         placed = Q(case__isnull=False) & case_visibility(user, prefix="case__")  # type: ignore[arg-type]
-        unplaced = Q(case__isnull=True)
+        filed = Q(case__isnull=True, account__isnull=False) & account_visibility(
+            user,  # type: ignore[arg-type]
+            prefix="account__",
+        )
+        unplaced = Q(case__isnull=True, account__isnull=True)
         if not getattr(user, "sees_everything", False):
-            unplaced &= Q(direction=Message.Direction.INBOUND)
-        return self.filter(unplaced | placed)
+            # (filed mail whose customer was deleted went with it)
+            unplaced &= Q(direction=Message.Direction.INBOUND) & ~Q(state=Message.State.ARCHIVED)
+        return self.filter(unplaced | filed | placed)
 
 
 # A message discarded from triage as spam is kept (restorable) this long, then purged.
@@ -199,6 +227,8 @@ class Message(models.Model):
         IGNORED = "ignored", _("Ignored")
         UNPARSABLE = "unparsable", _("Could not be read")
         DISCARDED = "discarded", _("Discarded as spam")
+        # inbound or outbound: a copy filed to its customer without a case (archive mailbox)
+        ARCHIVED = "archived", _("Filed to the customer")
         # outbound
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
@@ -210,6 +240,15 @@ class Message(models.Model):
     )
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    # The customer whose file shows the message: its case's customer (kept so by every service
+    # that places or moves it), or, for mail archived without a case, its correspondents'.
+    account = models.ForeignKey(
+        "customers.Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     direction = models.CharField(max_length=3, choices=Direction)
     state = models.CharField(max_length=16, choices=State, db_index=True)
@@ -286,6 +325,14 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["message_id"], name="message_message_id"),
             models.Index(fields=["case", "created_at"], name="message_case_created"),
+            # the customer file's mail, newest first, paged by (created_at, pk)
+            models.Index(fields=["account", "created_at", "id"], name="message_account_created"),
+            # the customer file narrowed to what one user sent
+            models.Index(
+                fields=["account", "author", "created_at", "id"],
+                name="message_account_author",
+                condition=models.Q(author__isnull=False),
+            ),
             models.Index(fields=["state", "next_attempt_at"], name="message_outbox"),
         ]
 

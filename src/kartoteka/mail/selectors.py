@@ -51,7 +51,7 @@ def message_get_for_user(user: User, pk: int) -> Message:
     """Any stored message the user may see (of a visible case, or not placed yet), else 404."""
     message = (
         Message.objects.visible_to(user)
-        .select_related("mailbox", "case")
+        .select_related("mailbox", "case", "account")
         .prefetch_related("attachments")
         .filter(pk=pk)
         .first()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kartoteka.mail.views import (
+    archive,
     attachments,
     canned,
     compose,
@@ -48,6 +49,8 @@ urlpatterns = [
     # triage and moving messages (views/triage.py)
     path("triage/", triage.triage_list, name="triage"),
     path("triage/<int:pk>/", triage.triage_message, name="triage-message"),
+    path("messages/<int:pk>/", archive.message_detail, name="message-detail"),
+    path("messages/<int:pk>/to-case/", archive.message_to_case, name="message-to-case"),
     path("messages/<int:pk>/move/", triage.message_move, name="message-move"),
     path("messages/<int:pk>/new-case/", triage.message_split, name="message-split"),
     path("triage/<int:pk>/new-case/", triage.triage_case_create, name="triage-case-create"),

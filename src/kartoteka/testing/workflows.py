@@ -62,6 +62,7 @@ def make_received(
 ) -> Message:
     return Message.objects.create(
         case=case,
+        account_id=case.account_id,
         mailbox=mailbox,
         direction=Message.Direction.INBOUND,
         state=Message.State.PLACED,

@@ -57,6 +57,16 @@ def test_mention_names_follow_the_token_rule(text, names):
     assert mentions.mention_names(text) == names
 
 
+def test_a_note_belongs_to_its_cases_customer(agent):
+    # given
+    account = AccountFactory()
+    case = make_case(account=account)
+    # when
+    note = services.case_note_add(case=case, by=agent, text="Do pliku klienta")
+    # then: the customer file finds it by the customer
+    assert CaseNote.objects.get(pk=note.pk).account_id == account.pk
+
+
 def test_a_note_stores_the_active_case_workers_it_mentions(agent, supervisor, manager):
     # given
     case = make_case()

@@ -4,13 +4,15 @@ each entry only for who may see it, paged by a cursor with a fixed number of que
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from kartoteka.cases import services
+from kartoteka.cases.models import CaseNote
 from kartoteka.customers.models import Account
 from kartoteka.mail.models import Message
 from kartoteka.testing.cases import make_case
@@ -135,6 +137,29 @@ def test_filters_by_case_contact_and_user(agent, manager, alfa) -> None:
     assert by_user == ["Internal note"]
 
 
+def test_the_date_filter_takes_whole_days_in_the_readers_time_zone(agent, alfa) -> None:
+    # given: emails around 10 March 2026 in Warsaw (UTC+1): 23:59 the day before, the first
+    # and the last minute of the day, and 00:00 the day after
+    case = make_case("Terminy", account=alfa)
+    warsaw = ZoneInfo("Europe/Warsaw")
+    for subject, moment in (
+        ("Dzień przed", datetime(2026, 3, 9, 23, 59, tzinfo=warsaw)),
+        ("Pierwsza minuta", datetime(2026, 3, 10, 0, 0, tzinfo=warsaw)),
+        ("Ostatnia minuta", datetime(2026, 3, 10, 23, 59, 59, tzinfo=warsaw)),
+        ("Dzień po", datetime(2026, 3, 11, 0, 0, tzinfo=warsaw)),
+    ):
+        message = add_message(case, subject=subject)
+        Message.objects.filter(pk=message.pk).update(created_at=moment)
+    client = client_for(agent)
+    # when: the file is filtered to that day
+    one_day = file_url(alfa, tab="correspondence", since="2026-03-10", until="2026-03-10")
+    # then: the two emails of the day, not their neighbours
+    assert titles(client.get(one_day).text) == ["Ostatnia minuta", "Pierwsza minuta"]
+    # and the first and last days of the calendar bound nothing (no overflow)
+    everything = file_url(alfa, tab="correspondence", since="0001-01-01", until="9999-12-31")
+    assert len(titles(client.get(everything).text)) == 4
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -177,6 +202,44 @@ def test_older_pages_follow_the_cursor_without_gaps_or_repeats(agent, alfa) -> N
     # then: each once, newest first
     assert len(seen) == 120
     assert len(set(seen)) == 120
+
+
+def test_older_pages_merge_every_kind_without_gaps_or_repeats_at_equal_moments(agent, alfa) -> None:
+    # given: emails in and out, comments and internal notes, many at the very same moments
+    case = make_case("Mieszana historia", account=alfa)
+    moment = timezone.now() - timedelta(days=1)
+    for n in range(45):
+        at = moment - timedelta(minutes=n // 4)
+        inbound = add_message(case, subject=f"Od klienta {n:02d}")
+        outbound = add_message(case, direction="out", subject=f"Do klienta {n:02d}")
+        Message.objects.filter(pk__in=[inbound.pk, outbound.pk]).update(created_at=at)
+        comment = services.case_note_add(case=case, by=agent, text=f"k{n}", internal=False)
+        note = services.case_note_add(case=case, by=agent, text=f"n{n}")
+        CaseNote.objects.filter(pk__in=[comment.pk, note.pk]).update(created_at=at)
+    client = client_for(agent)
+    url = file_url(alfa)
+    seen: list[str] = []
+    # when: "Older" is followed to the end
+    for _ in range(10):
+        html = client.get(url).text
+        seen += [
+            f"{entry}{text}"
+            for entry, text in re.findall(
+                r'<p class="timeline-head">\s*(.*?)</p>.*?(?:<p class="timeline-text">(.*?)</p>)?'
+                r"\s*</div>",
+                html,
+                re.S,
+            )
+        ]
+        older = re.search(r'href="([^"]*before=[^"]*)" rel="next"', html)
+        if older is None:
+            break
+        url = reverse("customers:account-detail", args=[alfa.pk]) + older.group(1).replace(
+            "&amp;", "&"
+        )
+    # then: the 180 entries, the case opened and the customer added, each once
+    assert len(seen) == 182
+    assert len(set(seen)) == 182
 
 
 def test_the_page_makes_the_same_queries_for_10_and_100_emails(

@@ -230,7 +230,7 @@ def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam()
         case=merged.merged_into, kind=CaseEvent.Kind.MERGED_FROM
     ).exists()
     # replies recorded as sent, never handed to a server
-    sent = Message.objects.filter(direction=Message.Direction.OUTBOUND)
+    sent = Message.objects.filter(direction=Message.Direction.OUTBOUND, case__isnull=False)
     assert sent.count() == 3
     assert set(sent.values_list("state", flat=True)) == {Message.State.SENT}
     # spam waits, restorable, out of triage
@@ -240,7 +240,7 @@ def test_the_demo_desk_has_canned_responses_a_merge_replies_and_discarded_spam()
     # and a second run adds nothing
     demo_load(accounts=20, contacts=40, cases=10)
     assert CannedResponse.objects.count() == 4
-    assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 3
+    assert sent.count() == 3
 
 
 def test_the_demo_team_has_rules_followers_a_stream_and_news_under_the_bell(
@@ -358,3 +358,32 @@ def test_the_demo_has_documents_in_transactional_tests_too(turn: str) -> None:
     demo_load(accounts=10, contacts=0, cases=0)
 
     assert Document.objects.filter(confidential=False).exists()
+
+
+def test_demo_customers_have_correspondence_filed_without_a_case() -> None:
+    from django.urls import reverse
+
+    from kartoteka.demo.archive import ARCHIVE_ADDRESS
+
+    # when
+    run_demo()
+
+    # then: the sales team's mail, copied to the archive mailbox, filed to its customers
+    archive = Mailbox.objects.get(address=ARCHIVE_ADDRESS)
+    assert (archive.purpose, archive.is_default) == (Mailbox.Purpose.ARCHIVE, False)
+    filed = Message.objects.filter(mailbox=archive)
+    assert filed.count() >= 16
+    assert set(filed.values_list("state", flat=True)) == {Message.State.ARCHIVED}
+    assert not filed.filter(case__isnull=False).exists()
+    assert not filed.filter(account__isnull=True).exists()
+    assert filed.values("account").distinct().count() == 8
+    assert set(filed.values_list("direction", flat=True)) == {"in", "out"}
+    assert filed.filter(attachments__filename__endswith=".pdf").exists()
+    # shown in the Correspondence tab of its customer
+    message = filed.filter(account__restricted=False).select_related("account").first()
+    client = Client()
+    client.force_login(User.objects.get(username="agent"))
+    page = client.get(
+        reverse("customers:account-detail", args=[message.account_id]), {"tab": "correspondence"}
+    )
+    assert reverse("mail:message-detail", args=[message.pk]) in page.text

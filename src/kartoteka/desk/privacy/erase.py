@@ -10,7 +10,8 @@ bytes. A message to them still waiting in the outbox is not sent.
 
 What stays: the cases with their subjects and descriptions (the company's record of the work),
 the other people's messages and the staff's notes, so each case still reads as it happened. A
-name written in another form (declined, abbreviated) is not recognised in free text.
+name written in another form (declined, abbreviated) is not recognised in free text. The search
+index's entries of the contact and of the messages are written again from what remains.
 
 Each kind of data is one *eraser* (``ERASERS``), like the export's collectors.
 """
@@ -28,7 +29,9 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case, CaseEvent
 from kartoteka.cases.services import case_note_add
+from kartoteka.core.search_index import index_put
 from kartoteka.customers.models import Account, Contact
+from kartoteka.customers.search_entries import contact_index
 from kartoteka.desk.privacy.subjects import (
     RECIPIENT_FIELDS,
     Subject,
@@ -40,6 +43,7 @@ from kartoteka.desk.privacy.subjects import (
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.models import Attachment, Draft, DraftAttachment, Message
 from kartoteka.mail.rawstore import raw_path
+from kartoteka.mail.search_entries import message_entry
 from kartoteka.notifications.models import Notification
 from kartoteka.people.models import User
 
@@ -123,6 +127,7 @@ def erase_messages(scope: Scope) -> None:
             scope.raw.add(message.raw_sha256)
         message.raw_sha256 = ""
     Message.objects.bulk_update(scope.messages, ERASED_MESSAGE_FIELDS)
+    index_put(message_entry(message) for message in scope.messages)
 
 
 def erase_drafts(scope: Scope) -> None:
@@ -186,6 +191,7 @@ def erase_contact_record(scope: Scope) -> None:
     contact._history_user = scope.by  # type: ignore[attr-defined]
     contact._change_reason = ERASED_CHANGE_REASON  # type: ignore[attr-defined]
     contact.save()
+    contact_index(contact)
     login = contact.portal_user
     if login is not None:
         login.first_name = login.last_name = login.email = ""

@@ -45,6 +45,7 @@ class Archive:
     """The ZIP being written and the ``data.json`` document being gathered."""
 
     zip: zipfile.ZipFile
+    reader: User  # who exports: what they may not see stays out (a confidential document)
     data: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     _names: set[str] = field(default_factory=set)
@@ -202,11 +203,13 @@ def collect_messages(subject: Subject, archive: Archive) -> None:
 
 def collect_documents(subject: Subject, archive: Archive) -> None:
     """The customer's documents (for a contact, those that name them), every version of each
-    file beside. Confidential ones too: the right of access is the subject's, not a reader's."""
+    file beside; through ``Document.visible_to`` the exporting user: a confidential document
+    is exported by whom it names and by administrators, whose export is the complete one."""
+    visible = Document.objects.visible_to(archive.reader)
     if subject.account is not None:
-        documents = Document.objects.filter(account=subject.account)
+        documents = visible.filter(account=subject.account)
     else:
-        documents = Document.objects.filter(contacts__in=subject.contacts).distinct()
+        documents = visible.filter(contacts__in=subject.contacts).distinct()
     entries = []
     for document in documents.select_related("document_type").prefetch_related("files"):
         files = [
@@ -250,17 +253,22 @@ def _readme(subject: Subject) -> str:
                 "Internal notes of the staff are not included: they are the company's working "
                 "notes and name other people; public comments are included."
             ),
+            _(
+                "documents/: the documents of the customer file. A confidential document is "
+                "included only when the exporting user may see it; an administrator's export "
+                "holds every one."
+            ),
             "",
         ]
     )
 
 
-def personal_data_export(subject: Subject) -> IO[bytes]:
-    """The archive of ``subject``'s data in a temporary file, at its start; the file is
-    deleted when closed."""
+def personal_data_export(subject: Subject, *, reader: User) -> IO[bytes]:
+    """The archive of ``subject``'s data as ``reader`` may see it, in a temporary file, at its
+    start; the file is deleted when closed."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as packed:
-        archive = Archive(zip=packed)
+        archive = Archive(zip=packed, reader=reader)
         for collect in COLLECTORS:
             collect(subject, archive)
         archive.data["missing_files"] = archive.missing

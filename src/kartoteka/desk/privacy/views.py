@@ -26,7 +26,7 @@ def _exporter_check(request: StaffRequest) -> None:
 
 
 def _download(record: Account | Contact, subject: Subject, by: User) -> HttpResponseBase:
-    archive = personal_data_export(subject)
+    archive = personal_data_export(subject, reader=by)
     personal_data_export_record(record=record, by=by)
     stem = f"{record._meta.model_name}-{record.pk}-{timezone.now():%Y%m%d}"
     return file_response(archive, filename=f"{stem}.zip", content_type="application/zip")

@@ -11,19 +11,19 @@ from kartoteka.documents.models import Document
 from kartoteka.documents.tests.conftest import make_document, upload
 from kartoteka.people.models import User
 from kartoteka.testing.clients import client_for
-from kartoteka.testing.people import TeamFactory, UserFactory
+from kartoteka.testing.people import persona
 
 SECRET = "Umowa poufna Zebra"
 
 
 @pytest.fixture
 def named(db: None) -> User:
-    return UserFactory(username="named", team=TeamFactory(name="Legal"), can_work_with_cases=True)
+    return persona("named")
 
 
 @pytest.fixture
 def board_member(db: None) -> User:
-    return UserFactory(username="board", team=TeamFactory(name="Board"), can_work_with_cases=True)
+    return persona("board_member")
 
 
 @pytest.fixture

@@ -285,6 +285,7 @@ class MailboxOutputSerializer(serializers.Serializer):
     active = serializers.BooleanField()
     is_default = serializers.BooleanField()
     group = NamedObjectSerializer(allow_null=True)
+    purpose = serializers.ChoiceField(choices=Mailbox.Purpose.choices)
     unknown_sender = serializers.ChoiceField(choices=Mailbox.UnknownSender.choices)
     trusted_authserv_ids = serializers.CharField()
     verify_dkim = serializers.BooleanField()

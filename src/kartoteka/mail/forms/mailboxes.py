@@ -61,6 +61,13 @@ class MailboxForm(forms.ModelForm):
         "clear_smtp_password",
     ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].required = False  # left out: a mailbox for cases
+
+    def clean_purpose(self) -> str:
+        return self.cleaned_data["purpose"] or Mailbox.Purpose.CASES
+
     def validate_constraints(self) -> None:
         """The one-default rule is kept by the service (it moves the default), not refused."""
 

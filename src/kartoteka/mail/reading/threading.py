@@ -12,6 +12,10 @@ order:
 4. otherwise a new case for a known sender, the triage inbox (or a new case with a new
    contact, when the mailbox says so) for an unknown one.
 
+An archive mailbox's mail (``Knowledge.archive``: a BCC or journal address, a user's own folder)
+is never made a case: after step 0's check of our own signed Message-ID it is filed to the
+customer of its correspondents (``_archive``), or waits in triage when none is known.
+
 Steps 2 and 3 are believed only when the sender is a participant of that case (its contacts,
 an address of its customer, a verified staff user who may see it, or an address already in its
 conversation);
@@ -31,7 +35,7 @@ from typing import Literal
 from kartoteka.mail.reading.message_ids import read_signed
 from kartoteka.mail.reading.parsed import ParsedMessage
 
-Action = Literal["append", "create", "triage", "ignore"]
+Action = Literal["append", "create", "triage", "ignore", "archive"]
 
 # What mail programs put before a subject, in the languages seen here and around Europe
 # (Czech ``Odpověď:``, Polish ``Odp:``, German ``AW:``/``WG:``, ...), optionally counted
@@ -76,6 +80,13 @@ class Knowledge:
     # why the sender cannot be believed: a suspicious From, or mail claiming to be ours that
     # nothing proved ("" when it can); see ``receiving.sender_check``
     sender_doubt: str = ""
+    # an archive mailbox's message: filed to a customer, never a case
+    archive: bool = False
+    # archive: the From is a staff user's or one of our mailboxes' address (mail we sent,
+    # journaled or copied), proved or not
+    sender_is_ours: bool = False
+    # archive: the known addresses of From, To and Cc, in that order, each with its customer
+    correspondents: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class Decision:
     points_to_case: int | None = None  # forged: the case it named
     new_contact: bool = False  # create: make a contact for the unknown sender
     moves_status: bool = False  # append: a customer's own message, the case takes its status
+    outgoing: bool = False  # archive: mail we sent (its correspondents are its recipients)
 
 
 def decide(message: ParsedMessage, known: Knowledge) -> Decision:
@@ -98,6 +110,8 @@ def decide(message: ParsedMessage, known: Knowledge) -> Decision:
         return Decision("ignore", f"sent by our own mailbox {sender}")
     if read_signed(message.message_id) is not None:
         return Decision("ignore", "our own message came back")
+    if known.archive:
+        return _archive(message, known)
     if message.bounce:
         return _bounce(message, known)
     if known.sender_doubt:
@@ -229,6 +243,52 @@ def _forged(number: int) -> Decision:
     return Decision(
         "triage", FORGED_REASON.format(number=number), forged=True, points_to_case=number
     )
+
+
+def _archive(message: ParsedMessage, known: Knowledge) -> Decision:
+    """File an archive mailbox's message to the customer of the first known address of From,
+    To and Cc (of To and Cc for mail we sent); triage when none is known. A doubtful sender
+    is filed all the same (nothing is sent or opened for it; the message keeps its marks)."""
+    sender = message.from_.address if message.from_ is not None else ""
+    outgoing = known.sender_is_ours
+    if message.bounce:
+        return Decision("ignore", "archive: a bounce")
+    found = [
+        (address, account)
+        for address, account in known.correspondents
+        if not (outgoing and address == sender)
+    ]
+    if not found:
+        if message.auto_reply:
+            return Decision("ignore", "archive: an automatic reply, no known correspondent")
+        if outgoing:
+            return Decision("triage", "archive: sent by us, no known recipient")
+        return Decision("triage", "archive: no known correspondent")
+    address, account = found[0]
+    reason = f"archive: {'sent to' if outgoing else 'with'} {address}"
+    others = {other for _address, other in found} - {account}
+    if others:
+        reason += (
+            f"; {len(others) + 1} customers among the correspondents, "
+            "filed to the first known address's"
+        )
+    if known.sender_doubt:
+        reason += f"; {known.sender_doubt}"
+    return Decision("archive", reason, account_id=account, outgoing=outgoing)
+
+
+def archive_addresses(message: ParsedMessage) -> list[str]:
+    """The addresses of From, To and Cc, in that order, each once (at most
+    ``REFERENCES_LOOKED_UP``): whose customer an archived message is filed to."""
+    people = (*((message.from_,) if message.from_ is not None else ()), *message.to, *message.cc)
+    seen: dict[str, None] = {}
+    for person in people:
+        address = person.address.strip().lower()
+        if address:
+            seen.setdefault(address)
+            if len(seen) == REFERENCES_LOOKED_UP:
+                break
+    return list(seen)
 
 
 def _bounce(message: ParsedMessage, known: Knowledge) -> Decision:

@@ -51,7 +51,7 @@ EX_DATAERR = 65
 EX_NOINPUT = 66
 EX_NOUSER = 67
 EX_TEMPFAIL = 75
-ACTIONS = ("created", "appended", "triage", "duplicate", "ignored", "unparsable")
+ACTIONS = ("created", "appended", "triage", "duplicate", "ignored", "unparsable", "archived")
 
 # An mbox separator: "From " at the start of the file or after an empty line, followed by
 # the envelope sender and a date with a year ("From jan@example.com Mon Mar  2 10:00:00 2026",

@@ -43,21 +43,26 @@ from kartoteka.mail.receiving.knowledge import (
     receiving_context,
 )
 from kartoteka.mail.receiving.sender_check import sender_check
+from kartoteka.mail.search_entries import message_index
 
 logger = logging.getLogger("kartoteka.mail")
 
-ReceiptAction = Literal["created", "appended", "triage", "duplicate", "ignored", "unparsable"]
+ReceiptAction = Literal[
+    "created", "appended", "triage", "duplicate", "ignored", "unparsable", "archived"
+]
 ACTIONS: dict[str, ReceiptAction] = {
     "create": "created",
     "append": "appended",
     "triage": "triage",
     "ignore": "ignored",
+    "archive": "archived",
 }
 STATES = {
     "create": Message.State.PLACED,
     "append": Message.State.PLACED,
     "triage": Message.State.TRIAGE,
     "ignore": Message.State.IGNORED,
+    "archive": Message.State.ARCHIVED,
 }
 # Headers a mail server adds on the way: the same message fetched by IMAP and delivered by
 # the pipe differs only in these, so they are left out when comparing contents.
@@ -69,6 +74,8 @@ TRACE_HEADERS = frozenset(
         b"x-spam-score", b"x-spam-level", b"x-spam-checker-version", b"x-spam-flag",
         b"x-virus-scanned", b"authentication-results", b"received-spf", b"arc-seal",
         b"arc-message-signature", b"arc-authentication-results", b"x-gm-message-state",
+        # the sender's own copy (a Sent folder) may keep its blind copies; no one else's does
+        b"bcc",
     }
 )  # fmt: skip
 MESSAGE_ID_MAX = 998
@@ -215,6 +222,9 @@ def _receive(
     message_id = storable(parsed.message_id)[:MESSAGE_ID_MAX]
     reason_prefix = ""
     existing = _stored(mailbox, message_id, other_than=row)
+    if existing is None and mailbox is not None and mailbox.archives:
+        # A copy of mail stored from another mailbox (the group's, a colleague's folder).
+        existing = _stored_anywhere(message_id, other_than=row)
     if existing is not None:
         if existing.raw_sha256 == sha256 or _same_content(raw, existing.raw_sha256):
             return _duplicate_receipt(existing, row=row)
@@ -224,6 +234,11 @@ def _receive(
             return _duplicate_receipt(again, row=row)
         reason_prefix = "same Message-ID, different content; "
 
+    if not parse_error:
+        context = context if context is not None else receiving_context()
+        if row is None and context.archive_addresses and mailbox is not None:
+            # The case's copy takes the place of one an archive mailbox filed first.
+            row = None if mailbox.archives else _archived_copy(message_id, raw, sha256)
     message = row if row is not None else Message(direction=Message.Direction.INBOUND)
     _fill(
         message,
@@ -240,6 +255,7 @@ def _receive(
         message.reason = "could not be read"
         with transaction.atomic():
             message.save()
+            message_index(message)
             if row is not None:
                 message.attachments.all().delete()
         return Receipt("unparsable", None, message.reason, message.pk)
@@ -258,6 +274,9 @@ def _receive(
     with transaction.atomic():
         decision, case = _apply(decision, parsed, mailbox, context)
         message.case = case
+        message.account_id = case.account_id if case is not None else decision.account_id
+        if decision.outgoing:
+            message.direction = Message.Direction.OUTBOUND
         message.state = STATES[decision.action]
         message.reason = (reason_prefix + decision.reason)[:255]
         message.forged = decision.forged
@@ -266,6 +285,7 @@ def _receive(
         if parsed.bounce and decision.action != "ignore":
             bounces.bounce_record(parsed=parsed)
         message.save()
+        message_index(message)
         if row is not None:
             message.attachments.all().delete()
         Attachment.objects.bulk_create(
@@ -422,6 +442,7 @@ def _fill(
     message.size = size
     message.source = source[:255]
     message.case = None
+    message.account = None
     message.error = ""
     message.forged = False
     message.points_to_case = None
@@ -451,6 +472,31 @@ def _stored(
         return _one(found.only("pk", "raw_sha256", "case_id"))
     row = _STORED_IN_MAILBOX.first(mailbox=mailbox.pk, message_id=message_id)
     return Message(pk=row[0], raw_sha256=row[1], case_id=row[2]) if row is not None else None
+
+
+def _stored_anywhere(message_id: str, *, other_than: Message | None = None) -> Message | None:
+    """A message of any mailbox (or sent by us) with this Message-ID."""
+    found = Message.objects.filter(message_id=message_id)
+    if other_than is not None:
+        found = found.exclude(pk=other_than.pk)
+    return _one(found.only("pk", "raw_sha256", "case_id"))
+
+
+def _archived_copy(message_id: str, raw: bytes, sha256: str) -> Message | None:
+    """The same message as an archive mailbox filed it (or left it in triage), to be placed
+    now instead of stored twice; ``None`` when there is none (one query, on the Message-ID's
+    index)."""
+    copy = _one(
+        Message.objects.filter(
+            message_id=message_id,
+            mailbox__purpose=Mailbox.Purpose.ARCHIVE,
+            case__isnull=True,
+            state__in=[Message.State.ARCHIVED, Message.State.TRIAGE],
+        )
+    )
+    if copy is None or not (copy.raw_sha256 == sha256 or _same_content(raw, copy.raw_sha256)):
+        return None
+    return copy
 
 
 def _duplicate_receipt(existing: Message, *, row: Message | None = None) -> Receipt:

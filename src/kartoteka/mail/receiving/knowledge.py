@@ -34,11 +34,13 @@ _ACCOUNT = InstanceStatement(Account, lambda pk: Account.objects.filter(pk=pk))
 @dataclass(frozen=True)
 class ReceivingContext:
     settings_row: CaseSettings  # with its incoming status
-    own_addresses: frozenset[str]  # of every mailbox, lower-cased
+    own_addresses: frozenset[str]  # of every mailbox but the archive ones, lower-cased
     staff_addresses: frozenset[str]  # of every active staff user, lower-cased
     case_defaults: dict[str, Any]  # the default status, priority, type, category, group
     # the domains of the mailboxes' and staff users' addresses (``sender.own_domains``)
     own_domains: frozenset[str] = frozenset()
+    # of the archive mailboxes (a journal address, a user's own): not senders of ours
+    archive_addresses: frozenset[str] = frozenset()
     read_at: float = field(default_factory=time.monotonic)
     # Senders' contacts with their customers, as read during this context's few seconds: most
     # mail of a run comes from people who wrote before.
@@ -66,7 +68,13 @@ def receiving_context() -> ReceivingContext:
         CaseSettings.objects.select_related("incoming_status").filter(pk=1).first()
         or case_settings()
     )
-    own_addresses = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+    mailboxes = [
+        (address.lower(), purpose)
+        for address, purpose in Mailbox.objects.values_list("address", "purpose")
+    ]
+    archive = Mailbox.Purpose.ARCHIVE
+    archive_addresses = frozenset(a for a, purpose in mailboxes if purpose == archive)
+    own_addresses = frozenset(a for a, _purpose in mailboxes) - archive_addresses
     staff_addresses = frozenset(
         address.lower()
         for address in User.objects.filter(is_active=True)
@@ -79,7 +87,8 @@ def receiving_context() -> ReceivingContext:
         own_addresses=own_addresses,
         staff_addresses=staff_addresses,
         case_defaults=case_defaults(),
-        own_domains=own_domains(own_addresses | staff_addresses),
+        own_domains=own_domains(own_addresses | staff_addresses | archive_addresses),
+        archive_addresses=archive_addresses,
     )
 
 
@@ -89,6 +98,13 @@ _ADDRESS_OWNER = Statement(
         EmailAddress.objects.filter(address=address)
         .values_list("contact_id", "account_id", "contact__account_id")
         .order_by()[:1]
+    )
+)
+_ADDRESS_OWNERS = Statement(
+    lambda addresses: (
+        EmailAddress.objects.filter(address__in=addresses)
+        .values_list("address", "account_id", "contact__account_id")
+        .order_by()
     )
 )
 _REFERENCED_CASES = Statement(
@@ -146,6 +162,8 @@ def knowledge_gather(
     counts as a colleague's only when verified."""
     settings_row = context.settings_row
     sender = parsed.from_.address if parsed.from_ is not None else ""
+    if mailbox is not None and mailbox.archives:
+        return _archive_knowledge(parsed, context, sender=sender, sender_doubt=sender_doubt)
     contact_id = account_id = None
     if sender:
         owner = _ADDRESS_OWNER.first(address=sender)
@@ -178,6 +196,28 @@ def knowledge_gather(
         unknown_sender_creates_case=(
             mailbox is not None and mailbox.unknown_sender == Mailbox.UnknownSender.NEW_CASE
         ),
+    )
+
+
+def _archive_knowledge(
+    parsed: ParsedMessage, context: ReceivingContext, *, sender: str, sender_doubt: str
+) -> threading.Knowledge:
+    """What filing an archive mailbox's message needs: whose its correspondents' addresses
+    are (one query), and whether we sent it."""
+    addresses = threading.archive_addresses(parsed)
+    owners: dict[str, int] = {}
+    if addresses:
+        for address, account, contact_account in _ADDRESS_OWNERS.rows(addresses=addresses):
+            if account or contact_account:
+                owners[address] = account or contact_account
+    ours = context.own_addresses | context.archive_addresses | context.staff_addresses
+    return threading.Knowledge(
+        prefix=context.settings_row.prefix,
+        own_addresses=context.own_addresses,
+        sender_doubt=sender_doubt,
+        archive=True,
+        sender_is_ours=bool(sender) and sender in ours,
+        correspondents=tuple((a, owners[a]) for a in addresses if a in owners),
     )
 
 

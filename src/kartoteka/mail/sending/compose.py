@@ -65,7 +65,9 @@ def replied_message_get(*, case: Case, user: User, pk: int) -> Message:
 
 
 def own_addresses() -> set[str]:
-    return {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+    """The addresses mail goes out from (an archive mailbox's may be a colleague's own)."""
+    ours = Mailbox.objects.exclude(purpose=Mailbox.Purpose.ARCHIVE)
+    return {address.lower() for address in ours.values_list("address", flat=True)}
 
 
 def addresses_text(entries: Sequence[dict[str, Any]]) -> str:

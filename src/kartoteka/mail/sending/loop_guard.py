@@ -127,7 +127,9 @@ def may_send_automatically(
         return False, _("%(address)s is an automatic address (it never reads replies).") % {
             "address": address
         }
-    if Mailbox.objects.filter(address__iexact=address).exists():
+    # (an archive mailbox answers nothing: a colleague's own address may be one)
+    ours = Mailbox.objects.filter(address__iexact=address).exclude(purpose=Mailbox.Purpose.ARCHIVE)
+    if ours.exists():
         return False, _("%(address)s is one of our own mailboxes.") % {"address": address}
     paused = undeliverable_pause(address, now=now)
     if paused:

@@ -43,6 +43,7 @@ from kartoteka.mail.reading import message_ids, quotes
 from kartoteka.mail.reading.header_text import has_line_break, header_text
 from kartoteka.mail.reading.html import sanitize
 from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
+from kartoteka.mail.search_entries import message_index
 from kartoteka.mail.sending import loop_guard
 from kartoteka.mail.sending.tasks import send_due_messages
 
@@ -223,16 +224,17 @@ def last_inbound(case: Case) -> Message | None:
 
 
 def mailboxes_for_sending() -> QuerySet[Mailbox]:
-    """Mailboxes a reply may go out from: the active ones."""
-    return Mailbox.objects.filter(active=True)
+    """Mailboxes a reply may go out from: the active ones (an archive mailbox sends nothing)."""
+    return Mailbox.objects.filter(active=True).exclude(purpose=Mailbox.Purpose.ARCHIVE)
 
 
 def default_mailbox(case: Case, *, replying_to: Message | None) -> Mailbox | None:
     """The mailbox the replied message came in, else the case's latest inbound one, else the
     installation's default mailbox (only active mailboxes)."""
     for message in (replying_to, last_inbound(case)):
-        if message is not None and message.mailbox is not None and message.mailbox.active:
-            return message.mailbox
+        mailbox = message.mailbox if message is not None else None
+        if mailbox is not None and mailbox.active and not mailbox.archives:
+            return mailbox
     return Mailbox.objects.default()
 
 
@@ -286,6 +288,7 @@ def _queue(
         in_reply_to = replying_to.message_id
     message = Message.objects.create(
         case=case,
+        account_id=case.account_id if case is not None else None,
         mailbox=mailbox,
         direction=Message.Direction.OUTBOUND,
         state=Message.State.QUEUED,
@@ -330,6 +333,7 @@ def _queue(
         # The raw message keeps the signature as written; the stored copy is for display.
         message.html = sanitize(html_with_signature(text, mailbox.signature_html))
     message.save(update_fields=["message_id", "raw_sha256", "size", "text", "text_new", "html"])
+    message_index(message)
     if attachments:
         for attachment in attachments:
             # Kept apart from the raw message, so the attachment can be forwarded later.

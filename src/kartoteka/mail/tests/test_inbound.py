@@ -30,6 +30,8 @@ STRANGER = "mallory@obcy.example"
 def email(
     *,
     sender: str = f"Jan Kowalski <{CUSTOMER}>",
+    to: str = SUPPORT,
+    cc: str = "",
     subject: str = "Drukarka nie drukuje",
     message_id: str = "<first@klient.example>",
     in_reply_to: str = "",
@@ -39,7 +41,9 @@ def email(
 ) -> bytes:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = SUPPORT
+    message["To"] = to
+    if cc:
+        message["Cc"] = cc
     message["Subject"] = subject
     message["Message-ID"] = message_id
     message["Date"] = "Mon, 02 Mar 2026 10:00:00 +0100"

@@ -70,6 +70,18 @@ def test_merge_moves_messages_notes_attachments_and_contacts(agent, customer_cas
     assert source.status == Status.objects.get(name="Closed")
 
 
+def test_merge_files_the_moved_notes_under_the_target_customer(agent) -> None:
+    # given: a note on a case without a customer, merged into a customer's case
+    account = AccountFactory()
+    source, target = make_case("Bez klienta"), make_case("U klienta", account=account)
+    note = services.case_note_add(case=source, by=agent, text="Notatka")
+    # when
+    merge.case_merge(source=source, target=target, by=agent)
+    # then: the note is the customer's, as its new case
+    note.refresh_from_db()
+    assert (note.case_id, note.account_id) == (target.pk, account.pk)
+
+
 def test_merge_is_written_in_both_histories_and_the_source_keeps_its_events(
     agent, customer_cases
 ) -> None:

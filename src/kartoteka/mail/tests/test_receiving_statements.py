@@ -89,6 +89,12 @@ INPUTS: dict[str, Callable[[World], list[dict[str, Values]]]] = {
         {"address": "biuro@klient.example"},
         {"address": "nikt@klient.example"},
     ],
+    "knowledge._ADDRESS_OWNERS": lambda w: [
+        {"addresses": ["anna@klient.example"]},
+        {"addresses": ["nikt@klient.example", "żaneta.jan@łódź.example"]},
+        {"addresses": ["biuro@klient.example", "sam@gdzies.example", "anna@klient.example"]},
+        {"addresses": ["a@x.example", "ola@klient.example", "b@x.example", "c@x.example", "d@y"]},
+    ],
     "knowledge._REFERENCED_CASES": lambda w: [
         {"ids": ids(0)},
         {"ids": ids(2, 0)},

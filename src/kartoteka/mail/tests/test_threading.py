@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kartoteka.mail.reading.message_ids import signed_message_id
-from kartoteka.mail.reading.parsed import Address, ParsedMessage
+from kartoteka.mail.reading.parsed import Address
 from kartoteka.mail.reading.threading import (
     Decision,
     Knowledge,
@@ -17,6 +17,7 @@ from kartoteka.mail.reading.threading import (
     referenced_ids,
     subject_tags,
 )
+from kartoteka.testing.mail.parsed import parsed_message
 
 CUSTOMER = "jan@klient.example"
 COLLEAGUE = "ewa@klient.example"
@@ -24,25 +25,7 @@ STRANGER = "mallory@obcy.example"
 SUPPORT = "pomoc@firma.example"
 
 
-def message(**changes: Any) -> ParsedMessage:
-    base = ParsedMessage(
-        message_id="abc@klient.example",
-        subject="Drukarka nie drukuje",
-        from_=Address("Jan Kowalski", CUSTOMER),
-        to=(Address("", SUPPORT),),
-        cc=(),
-        reply_to=(),
-        date=None,
-        in_reply_to="",
-        references=(),
-        text="Dzień dobry",
-        text_new="Dzień dobry",
-        html="",
-        attachments=(),
-        auto_reply=False,
-        bounce=False,
-    )
-    return replace(base, **changes)
+message = parsed_message
 
 
 def knowing(**changes: Any) -> Knowledge:

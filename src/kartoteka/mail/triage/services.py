@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases import happenings
 from kartoteka.cases.services import case_settings, case_update
+from kartoteka.core.search_index import index_remove
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import contact_create, contact_update
 from kartoteka.mail.merge import case_from_message, message_move
 from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
+from kartoteka.mail.reading.threading import clean_subject
 
 if TYPE_CHECKING:
     from kartoteka.cases.models import Case
@@ -90,12 +93,23 @@ def sender_address_remember(
 
 
 def _sender_contact(message: Message, account: Account | None) -> Contact | None:
-    """The contact of ``account`` that already owns the sender's address, if any."""
-    if account is None or not message.from_address:
+    """The contact of ``account`` that already owns the sender's address (for mail we sent,
+    the first of its recipients' addresses), if any."""
+    if message.direction == Message.Direction.OUTBOUND:
+        entries = [*message.to, *message.cc]
+        addresses = [str(e.get("address", "")).lower() for e in entries if isinstance(e, dict)]
+    else:
+        addresses = [message.from_address.strip().lower()]
+    addresses = [address for address in addresses if address]
+    if account is None or not addresses:
         return None
-    return Contact.objects.filter(
-        account=account, emails__address=message.from_address.strip().lower()
-    ).first()
+    owners = {
+        contact.owned_address: contact
+        for contact in Contact.objects.filter(account=account, emails__address__in=addresses)
+        .annotate(owned_address=F("emails__address"))
+        .order_by("-pk")
+    }
+    return next((owners[address] for address in addresses if address in owners), None)
 
 
 @transaction.atomic
@@ -132,6 +146,20 @@ def triage_case_create(
         account=account,
         contacts=[person] if person is not None else [],
         reporter=person,
+    )
+
+
+def archived_case_create(*, message: Message, by: User) -> Case:
+    """A new case of the customer ``message`` was filed to without a case (by an archive
+    mailbox), holding it: its subject the message's, its contact the correspondent's contact
+    of that customer. Refused when the message was placed meanwhile (``MessageMovedError``)."""
+    if message.account is None:
+        raise ValidationError(_("The message is filed to no customer."), code="no_customer")
+    return triage_case_create(
+        message=message,
+        by=by,
+        account=message.account,
+        subject=clean_subject(message.subject)[:255] or _("(no subject)"),
     )
 
 
@@ -248,6 +276,8 @@ def discarded_messages_purge(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             # Checked again inside the delete: one restored meanwhile stays.
             _count, by_model = old.filter(pk__in=chunk).delete()
+            kept = set(Message.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            index_remove("message", [pk for pk in chunk if pk not in kept])
         purged += by_model.get(Message._meta.label, 0)
         if len(chunk) < PURGE_CHUNK_SIZE:
             return purged

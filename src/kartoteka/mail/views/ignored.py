@@ -29,6 +29,8 @@ def why_ignored(message: Message) -> str:
         return _("A second copy of a message already stored")
     if message.reason.startswith(("sent by our own mailbox", "our own message came back")):
         return _("Our own mail, come back")
+    if message.reason.startswith("archive:"):
+        return _("Set aside by an archive mailbox: a bounce or an automatic reply")
     if message.auto_reply:
         return _("An automatic reply that names no case")
     return message.reason

@@ -346,9 +346,13 @@ def triage_restore(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _movable(request: StaffRequest, pk: int) -> Message:
-    """A message the user sees that is in a case or waits in triage (else 404)."""
+    """A message the user sees that is in a case, waits in triage or is filed to a customer
+    without a case (else 404)."""
     message = selectors.message_get_for_user(request.user, pk)
-    if message.case is None and message.state != Message.State.TRIAGE:
+    if message.case is None and message.state not in (
+        Message.State.TRIAGE,
+        Message.State.ARCHIVED,
+    ):
         raise Http404
     return message
 
@@ -482,6 +486,8 @@ def _split_defaults(
         account = accounts.filter(pk=raw).first() if raw.isdigit() else None
     elif message.case is not None and message.case.account_id is not None:
         account = accounts.filter(pk=message.case.account_id).first()
+    elif message.account_id is not None:  # filed to a customer without a case
+        account = accounts.filter(pk=message.account_id).first()
     elif owner.contact is not None and owner.contact.account_id is not None:
         account = accounts.filter(pk=owner.contact.account_id).first()
     else:

@@ -37,6 +37,7 @@ def make_inbound(
 ) -> Message:
     return Message.objects.create(
         case=case,
+        account_id=case.account_id if case is not None else None,
         mailbox=mailbox,
         direction=Message.Direction.INBOUND,
         state=Message.State.PLACED,
@@ -70,4 +71,5 @@ def add_message(case: Case, *, direction: str = Message.Direction.INBOUND, **fie
         "text": "Nadal nie działa.",
         "raw_sha256": "0" * 64,
     }
+    defaults["account_id"] = case.account_id
     return Message.objects.create(case=case, direction=direction, **(defaults | fields))

@@ -200,3 +200,16 @@ document.addEventListener("keydown", (event) => {
     target.click();
   }
 });
+
+// The top bar's search: "/" or Ctrl+K (Cmd+K) jumps to it, unless typing in a field.
+document.addEventListener("keydown", (event) => {
+  const box = document.querySelector("[data-search-shortcut]");
+  if (!box) return;
+  const typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+  const slash = event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey;
+  const commandK = (event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K");
+  if (!slash && !commandK) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});

@@ -171,7 +171,8 @@ def test_the_export_holds_the_customers_documents_every_version_and_the_confiden
     from kartoteka.documents.models import DocumentType
     from kartoteka.documents.services import document_create, file_version_add
 
-    # given: an offer with two versions and a confidential contract the admin may not see
+    # given: an offer with two versions and a confidential contract naming nobody, which an
+    # administrator sees (and so exports)
     account = AccountFactory(name="Klient S.A.")
     kind = DocumentType.objects.first()
     offer = document_create(
@@ -194,3 +195,25 @@ def test_the_export_holds_the_customers_documents_every_version_and_the_confiden
     assert sorted(d["title"] for d in data["documents"]) == ["Oferta", "Umowa poufna"]
     contents = sorted(packed.read(n) for n in packed.namelist() if n.startswith("documents/"))
     assert contents == [b"Cena 100 PLN", b"Cena 90 PLN", b"Tajne warunki"]
+
+
+def test_a_managers_export_leaves_out_a_confidential_document_it_does_not_name(manager, agent):
+    from kartoteka.documents.tests.conftest import make_document, upload
+
+    # given: an offer and a confidential contract of the agent's, naming nobody else
+    account = AccountFactory(name="Klient S.A.")
+    make_document(by=agent, account=account, title="Oferta")
+    make_document(
+        by=agent, account=account, title="Umowa poufna", confidential=True,
+        files=[upload("umowa.txt", b"Tajne warunki")],
+    )  # fmt: skip
+    # when
+    packed = archive_of(
+        client_for(manager).post(reverse("privacy:account-export", args=[account.pk]))
+    )
+    # then: the offer only, neither the contract's entry nor its file
+    data = json.loads(packed.read("data.json"))
+    assert [d["title"] for d in data["documents"]] == ["Oferta"]
+    assert [n for n in packed.namelist() if n.startswith("documents/")] == [
+        f"documents/{data['documents'][0]['id']}/v1-offer.txt"
+    ]

@@ -1,0 +1,806 @@
+"""The global search index: one row per searchable object, written by the services that change it.
+
+Every app stands above core, so every app can write here: a service that creates, edits or
+erases something searchable calls ``index_put`` / ``index_remove`` in its own transaction (no
+signals), and ``index_rebuild`` (the ``search_rebuild`` command) writes everything again from
+the registered sources. Each row (``SearchEntry``) holds three texts: ``keys`` (identifiers:
+case number, NIP, REGON, phone numbers, email addresses — exact hits rank first), ``title``
+and ``body`` (capped at ``BODY_LIMIT`` characters).
+
+The texts are *normalised in Python* (``normalise``: ``text_search.fold`` — lower case, accents
+and strokes dropped, "Przesyłka" → "przesylka" — then every run of other characters than
+letters and digits becomes one space), and the query is normalised the same way. Both
+databases then only split words at spaces, so a search means the same on SQLite and
+PostgreSQL. SQL's ``unaccent`` cannot stand in for this: it is not immutable (its rules file may
+change), so PostgreSQL refuses it in a stored generated column or an index expression, and
+SQLite has no equivalent at all.
+
+- SQLite: an FTS5 table over ``core_searchentry`` (external content: it keeps only the index;
+  unicode61 tokenizer, prefix indexes of 2 and 3 characters for partial words), kept in step by
+  triggers on the entry table (the services write entries; the triggers only mirror that one
+  table). Django rebuilds a table to alter it on SQLite, which drops its triggers:
+  ``index_repair`` runs after every ``migrate`` and puts them back.
+- PostgreSQL: a stored generated ``tsvector`` column ('simple' configuration; keys weighted A,
+  so that an identifier can be looked up in the keys alone) with a GIN index. No trigram
+  index: a word typed in part is read as a prefix on both databases, which keeps one meaning.
+
+Rows are numbered ``kind code * 2**40 + object id``, so one kind is a range of ids: a search
+takes a kind's newest ``limit`` matches (by id) and ranks only those, in Python (``score``,
+the same on both databases), never every match of a common word: neither FTS5's ``bm25()``
+(which counts every entry holding each word) nor ``ts_rank`` over all matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils.functional import Promise
+
+from kartoteka.core.text_search import fold
+
+# Every statement is built from constant names; user text is always a parameter.
+# ruff: noqa: S608
+
+TABLE = "core_searchentry"
+FTS_TABLE = "core_searchentry_fts"
+BODY_LIMIT = 20_000
+KEYS_LIMIT = 2_000
+TITLE_LIMIT = 1_000
+KIND_SPAN = 1 << 40
+# The kinds of entry and their codes: the codes are part of the stored ids, never renumber.
+KIND_CODES = {"case": 1, "note": 2, "message": 3, "account": 4, "contact": 5, "document": 6}
+
+StrOrPromise = str | Promise
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(text: str, limit: int | None = None) -> str:
+    """``text`` as the index and the query see it: folded words separated by single spaces.
+
+    "Przesyłka nr 12/2024, ŁÓDŹ!" → "przesylka nr 12 2024 lodz".
+    """
+    if limit is not None:
+        text = text[: limit + 100]
+    words = _NOT_WORD.sub(" ", fold(text)).strip()
+    if limit is not None and len(words) > limit:
+        words = words[:limit].rsplit(" ", 1)[0]
+    return words
+
+
+def entry_id(kind: str, object_id: int) -> int:
+    return KIND_CODES[kind] * KIND_SPAN + object_id
+
+
+def kind_range(kind: str) -> tuple[int, int]:
+    start = KIND_CODES[kind] * KIND_SPAN
+    return start, start + KIND_SPAN - 1
+
+
+# Identifiers, written into ``keys`` in every spelling a search may use.
+
+
+def digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def phone_keys(value: str, region: str | None = None) -> list[str]:
+    """The spellings of a phone number a search finds it by: the international digits
+    ("48601234567") and the national number ("601234567"); the bare digits if unparsable."""
+    if not value.strip():
+        return []
+    import phonenumbers
+    from django.conf import settings
+
+    try:
+        parsed = phonenumbers.parse(value, region or settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return [digits(value)] if digits(value) else []
+    national = str(parsed.national_number)
+    return list(dict.fromkeys([f"{parsed.country_code}{national}", national]))
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What an app writes for one object (raw text; ``index_put`` normalises it)."""
+
+    kind: str
+    object_id: int
+    keys: Sequence[str] = ()
+    title: str = ""
+    body: str = ""
+
+    def row(self) -> tuple[int, str, int, str, str, str]:
+        return (
+            entry_id(self.kind, self.object_id),
+            self.kind,
+            self.object_id,
+            normalise(" ".join(self.keys), KEYS_LIMIT),
+            normalise(self.title, TITLE_LIMIT),
+            normalise(self.body, BODY_LIMIT),
+        )
+
+
+def _connection(using: str | None) -> BaseDatabaseWrapper:
+    from kartoteka.core.models import SearchEntry
+
+    return connections[using or router.db_for_write(SearchEntry)]
+
+
+UPSERT = (
+    f"INSERT INTO {TABLE} (id, kind, object_id, keys, title, body) "
+    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+    "keys = excluded.keys, title = excluded.title, body = excluded.body"
+)
+
+
+def index_put(entries: Iterable[IndexEntry], *, using: str | None = None) -> None:
+    """Write (insert or replace) the entries; call inside the transaction of the change."""
+    rows = [entry.row() for entry in entries]
+    if not rows:
+        return
+    connection = _connection(using)
+    with connection.cursor() as cursor:
+        cursor.executemany(UPSERT, rows)
+
+
+def index_remove(kind: str, object_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Remove the entries of these objects (deleted or erased); absent ones are ignored."""
+    ids = [entry_id(kind, object_id) for object_id in object_ids]
+    if not ids:
+        return
+    connection = _connection(using)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+
+# The sources: how each app builds its entries and shows its hits.
+
+BATCH = 5_000  # rows read and written at once by a rebuild
+
+
+def batched[T](rows: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """``rows`` in lists of ``size`` (the last one shorter)."""
+    batch: list[T] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One visible object found, as the search page shows it."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    context: str = ""  # e.g. the case or customer it belongs to
+    text: str = ""  # the object's own text, for an excerpt around the words found
+    at: Any = None  # when it was created or sent, if it has a time
+
+
+class Source(Protocol):
+    """One app's kind of searchable object (registered in its ``AppConfig.ready``)."""
+
+    kind: str
+
+    @property
+    def label(self) -> StrOrPromise:
+        """The group's heading: "Cases", "Messages"."""
+        ...
+
+    def entries(self) -> Iterator[list[IndexEntry]]:
+        """Every object's entry, in batches (for ``index_rebuild``)."""
+        ...
+
+    def count(self) -> int:
+        """How many objects the kind has (an index with another number is stale)."""
+        ...
+
+    def visible(self, user: Any, object_ids: Sequence[int]) -> set[int]:
+        """Which of ``object_ids`` ``user`` (a ``people.User``, which core cannot name) may
+        see, through the model's ``visible_to``: one statement, reading only keys."""
+        ...
+
+    def hits(self, user: Any, object_ids: Sequence[int]) -> dict[int, Hit]:
+        """The objects among ``object_ids`` that ``user`` may see, as the page shows them
+        (again through ``visible_to``); a query or two whatever their number."""
+        ...
+
+
+class ModelSource:
+    """What every source of one model's rows does alike: count them, and tell the visible
+    ones through the model's ``visible_to`` (its manager's, which every searchable model has)."""
+
+    model: Any
+
+    def count(self) -> int:
+        return int(self.model.objects.count())
+
+    def visible(self, user: Any, object_ids: Sequence[int]) -> set[int]:
+        rows = self.model.objects.visible_to(user).filter(pk__in=object_ids)
+        return set(rows.values_list("pk", flat=True))
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def source_register(source: Source) -> None:
+    """Make ``source``'s kind searchable (once; called from an ``AppConfig.ready``)."""
+    if source.kind not in KIND_CODES:
+        raise ValueError(f"unknown kind of search entry: {source.kind}")
+    _SOURCES[source.kind] = source
+
+
+def sources() -> list[Source]:
+    """The registered sources in the order of ``KIND_CODES`` (the order of the groups)."""
+    return [_SOURCES[kind] for kind in KIND_CODES if kind in _SOURCES]
+
+
+def source_of(kind: str) -> Source | None:
+    return _SOURCES.get(kind)
+
+
+# Queries.
+
+QUERY_LIMIT = 200  # characters of a query that are read
+WORDS_LIMIT = 8
+WORD_LIMIT = 60
+PREFIX_MIN = 2  # a last word this long is also read as the beginning of a word
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as the index reads it: words (all must match, the last one as a prefix) and
+    identifiers (each a phrase of index words; a hit on one in ``keys`` ranks first)."""
+
+    words: tuple[str, ...] = ()
+    identifiers: tuple[tuple[str, ...], ...] = ()
+    case_number: int | None = None
+    shortened: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.identifiers
+
+
+_TAG = re.compile(r"^\s*\[?\s*(?:[^\W\d_][\w.-]{0,15})?\s*#\s*(\d{1,18})\s*\]?\s*$")
+_DIGITS_ONLY = re.compile(r"^[\s\d+()./-]+$")
+_EMAIL = re.compile(r"^\S+@\S+\.\S+$")
+_NIP_PREFIX = re.compile(r"^\s*PL\s*(?=\d)", re.IGNORECASE)
+CASE_NUMBER_MAX_DIGITS = 9
+
+
+def query_parse(text: str) -> Query:
+    """Read a user's search text; never raises, whatever the text (NUL, quotes, FTS syntax).
+
+    Identifiers are recognised first: ``3932``, ``#3932`` and ``[ACME#3932]`` name a case;
+    a run of digits with spaces, dashes, dots or a leading + / 00 is a NIP, REGON or phone
+    number in any spelling; ``name@example.com`` an email address.
+    """
+    text = text.replace("\x00", " ")
+    shortened = len(text) > QUERY_LIMIT
+    text = text[:QUERY_LIMIT]
+    identifiers: list[tuple[str, ...]] = []
+    case_number = None
+    tag = _TAG.match(text)
+    compact = digits(text)
+    if tag is not None:
+        case_number = int(tag.group(1))
+    elif _DIGITS_ONLY.match(text) and compact:
+        identifiers.extend((spelling,) for spelling in _digit_spellings(compact))
+        if len(compact) <= CASE_NUMBER_MAX_DIGITS and compact == text.strip():
+            case_number = int(compact)
+    elif _NIP_PREFIX.match(text) and _DIGITS_ONLY.match(_NIP_PREFIX.sub("", text)):
+        identifiers.append((compact,))
+    elif _EMAIL.match(text.strip()):
+        identifiers.append(tuple(normalise(text).split()))
+    if case_number is not None:
+        identifiers.insert(0, (str(case_number),))
+    words = [word[:WORD_LIMIT] for word in normalise(text).split()]
+    shortened = shortened or len(words) > WORDS_LIMIT
+    return Query(
+        words=tuple(words[:WORDS_LIMIT]),
+        identifiers=tuple(dict.fromkeys(phrase for phrase in identifiers if phrase)),
+        case_number=case_number,
+        shortened=shortened,
+    )
+
+
+def _digit_spellings(compact: str) -> list[str]:
+    """The digits as written, and as a phone number without an international prefix (00)
+    or a trunk prefix (0)."""
+    spellings = [compact]
+    if compact.startswith("00"):
+        spellings.append(compact[2:])
+    elif compact.startswith("0"):
+        spellings.append(compact[1:])
+    return [spelling for spelling in spellings if spelling]
+
+
+@dataclass
+class Match:
+    object_id: int
+    score: float
+    exact: bool = False
+
+
+@dataclass
+class Matches:
+    """One kind's candidates, best first, and where the next page of candidates starts."""
+
+    found: list[Match] = field(default_factory=list)
+    older_than: int | None = None  # an entry id; None when no older candidates are left
+
+
+def index_search(
+    query: Query,
+    kind: str,
+    *,
+    limit: int = 100,
+    older_than: int | None = None,
+    prefix: bool = False,
+    using: str | None = None,
+) -> Matches:
+    """Up to ``limit`` of the newest entries of ``kind`` (older than ``older_than``) holding
+    every word, ranked by ``score``; on the first page, exact identifier hits (in ``keys``)
+    come first. Two statements at most.
+
+    With ``prefix`` the last word also finds the words it begins ("faktur" finds "faktury").
+    Both databases expand a prefix by merging the entries of every word it begins, over the
+    whole index, before ``limit`` applies: for a common beginning that costs far more than the
+    search, so callers ask for it only when the whole words found nothing.
+    """
+    connection = _connection(using)
+    search = _SQLITE if connection.vendor == "sqlite" else _POSTGRESQL
+    low, high = kind_range(kind)
+    if older_than is not None:
+        high = min(high, older_than - 1)
+    exact: list[Match] = []
+    if older_than is None and query.identifiers:
+        expression = search.identifiers(query.identifiers)
+        rows = search.run(connection, expression, low, high, 20, rare=True)
+        exact = [Match(row[0] - low, score(query.words, row), exact=True) for row in rows]
+    rows = []
+    if query.words:
+        rare = not prefix and search.rare(connection, query.words)
+        expression = search.words(query.words, prefix=prefix)
+        rows = search.run(connection, expression, low, high, limit, rare=rare)
+    seen = {match.object_id for match in exact}
+    ranked = sorted(
+        (Match(row[0] - low, score(query.words, row)) for row in rows if row[0] - low not in seen),
+        key=lambda match: match.score,
+        reverse=True,
+    )
+    older = rows[-1][0] if len(rows) == limit else None
+    return Matches(exact + ranked, older)
+
+
+# Ranking: the same on both databases, on a kind's few newest candidates only.
+RANKED_BODY = 3_000  # characters of the body that ranking reads
+FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # keys, title, body
+Row = tuple[int, str, str, str]  # id, keys, title, the body's beginning
+
+
+def score(words: Sequence[str], row: Row) -> float:
+    """How well an entry matches: each word counts more in the keys than in the title, and
+    more in the title than in the body; repeats count less and less (``n / (n + 1.2)``, as in
+    BM25), a word found whole more than as a beginning, all the words in a row more; a long
+    field weighs each match a little less."""
+    total = 0.0
+    last = len(words) - 1
+    phrase = " ".join(words)
+    for weight, text in zip(FIELD_WEIGHTS, row[1:], strict=True):
+        tokens = text.split()
+        if not tokens:
+            continue
+        matched = 0.0
+        for position, word in enumerate(words):
+            count = float(tokens.count(word))
+            if position == last:
+                count += 0.5 * sum(
+                    1 for token in tokens if token != word and token.startswith(word)
+                )
+            matched += count / (count + 1.2)
+        if len(words) > 1 and phrase in text:
+            matched += 1.0
+        total += weight * matched / (1.0 + len(tokens) / 100)
+    return total
+
+
+def index_matches(text: str, kind: str, *, limit: int = 2_000) -> Q:
+    """The objects of ``kind`` (a filter on their ``pk``) among the newest ``limit`` that the
+    global search finds for ``text`` (an identifier in any spelling, or every word whole), as
+    a subquery: a list's text filter adds no statement of its own (and keeps its own
+    substring match for words typed in part)."""
+    query = query_parse(text)
+    if query.empty:
+        return Q(pk__in=[])
+    connection = _connection(None)
+    dialect = _SQLITE if connection.vendor == "sqlite" else _POSTGRESQL
+    expressions = []
+    if query.identifiers:
+        expressions.append(dialect.identifiers(query.identifiers))
+    if query.words:
+        expressions.append(dialect.words(query.words, prefix=False))
+    low, high = kind_range(kind)
+    sql, params = dialect.subquery(dialect.either(expressions), low, high, limit)
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the text is a parameter)
+
+
+class _Dialect(Protocol):
+    def words(self, words: Sequence[str], *, prefix: bool) -> str: ...
+
+    def identifiers(self, phrases: Sequence[Sequence[str]]) -> str: ...
+
+    def either(self, expressions: Sequence[str]) -> str: ...
+
+    def subquery(
+        self, expression: str, low: int, high: int, limit: int
+    ) -> tuple[str, list[Any]]: ...
+
+    def run(
+        self,
+        connection: BaseDatabaseWrapper,
+        expression: str,
+        low: int,
+        high: int,
+        limit: int,
+        *,
+        rare: bool = False,
+    ) -> list[Row]: ...
+
+    def rare(self, connection: BaseDatabaseWrapper, words: Sequence[str]) -> bool: ...
+
+
+_COMMON: dict[str, tuple[float, frozenset[str]]] = {}
+COMMON_KEPT_SECONDS = 300
+
+
+def _common_lexemes(connection: BaseDatabaseWrapper) -> frozenset[str]:
+    import time
+
+    kept = _COMMON.get(connection.alias)
+    if kept is not None and time.monotonic() - kept[0] < COMMON_KEPT_SECONDS:
+        return kept[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[] FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'document'",
+            [TABLE],
+        )
+        row = cursor.fetchone()
+    lexemes = frozenset(row[0] or ()) if row is not None else frozenset()
+    _COMMON[connection.alias] = (time.monotonic(), lexemes)
+    return lexemes
+
+
+class _Sqlite:
+    """FTS5 match expressions. The words are normalised (letters and digits only), and each
+    is quoted anyway."""
+
+    @staticmethod
+    def words(words: Sequence[str], *, prefix: bool) -> str:
+        quoted = [f'"{word}"' for word in words]
+        if prefix and len(words[-1]) >= PREFIX_MIN:
+            quoted[-1] += "*"
+        return " AND ".join(quoted)
+
+    @staticmethod
+    def identifiers(phrases: Sequence[Sequence[str]]) -> str:
+        return " OR ".join(f'keys : "{" ".join(phrase)}"' for phrase in phrases)
+
+    @staticmethod
+    def either(expressions: Sequence[str]) -> str:
+        return " OR ".join(f"({expression})" for expression in expressions)
+
+    @staticmethod
+    def subquery(expression: str, low: int, high: int, limit: int) -> tuple[str, list[Any]]:
+        return (
+            f"SELECT rowid - %s FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            "AND rowid BETWEEN %s AND %s ORDER BY rowid DESC LIMIT %s",
+            [low, expression, low, high, limit],
+        )
+
+    @staticmethod
+    def rare(connection: BaseDatabaseWrapper, words: Sequence[str]) -> bool:
+        return False  # FTS5 always starts from the index
+
+    @staticmethod
+    def run(
+        connection: BaseDatabaseWrapper,
+        expression: str,
+        low: int,
+        high: int,
+        limit: int,
+        *,
+        rare: bool = False,
+    ) -> list[Row]:
+        # No rank function here: FTS5's bm25() counts every entry holding each word, which
+        # for a common word is most of the index; the candidates are ranked in Python.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, keys, title, substr(body, 1, {RANKED_BODY}) FROM {TABLE} "
+                f"WHERE id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                "AND rowid BETWEEN %s AND %s ORDER BY rowid DESC LIMIT %s) ORDER BY id DESC",
+                [expression, low, high, limit],
+            )
+            return cursor.fetchall()
+
+
+class _Postgresql:
+    """tsquery text for ``to_tsquery('simple', …)``; the words hold letters and digits only."""
+
+    @staticmethod
+    def words(words: Sequence[str], *, prefix: bool) -> str:
+        terms = list(words)
+        if prefix and len(terms[-1]) >= PREFIX_MIN:
+            terms[-1] += ":*"
+        return " & ".join(terms)
+
+    @staticmethod
+    def identifiers(phrases: Sequence[Sequence[str]]) -> str:
+        return " | ".join(
+            "(" + " <-> ".join(f"{word}:A" for word in phrase) + ")" for phrase in phrases
+        )
+
+    @staticmethod
+    def either(expressions: Sequence[str]) -> str:
+        return " | ".join(f"({expression})" for expression in expressions)
+
+    @staticmethod
+    def subquery(expression: str, low: int, high: int, limit: int) -> tuple[str, list[Any]]:
+        return (
+            f"SELECT id - %s FROM {TABLE} WHERE document @@ to_tsquery('simple', %s) "
+            "AND id BETWEEN %s AND %s ORDER BY id DESC LIMIT %s",
+            [low, expression, low, high, limit],
+        )
+
+    @staticmethod
+    def run(
+        connection: BaseDatabaseWrapper,
+        expression: str,
+        low: int,
+        high: int,
+        limit: int,
+        *,
+        rare: bool = False,
+    ) -> list[Row]:
+        # Ordered by the key, the planner may walk the newest entries and test each: right
+        # for a common word, ruinous for a rare one (it walks them all). For a rare word the
+        # order goes through an expression, so that only the GIN index can serve it.
+        order = "id + 0" if rare else "id"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, keys, title, left(body, {RANKED_BODY}) FROM {TABLE} "
+                "WHERE document @@ to_tsquery('simple', %s) AND id BETWEEN %s AND %s "
+                f"ORDER BY {order} DESC LIMIT %s",
+                [expression, low, high, limit],
+            )
+            return cursor.fetchall()
+
+    @staticmethod
+    def rare(connection: BaseDatabaseWrapper, words: Sequence[str]) -> bool:
+        """Whether one of ``words`` is missing from the planner's most common lexemes of the
+        index (``pg_stats``, read at most once a few minutes per process): all of them must
+        match, so then few entries do."""
+        return not set(words) <= _common_lexemes(connection)
+
+
+_SQLITE: _Dialect = _Sqlite()
+_POSTGRESQL: _Dialect = _Postgresql()
+
+
+# Installing, repairing and rebuilding.
+
+SQLITE_TABLE = f"""
+    CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        keys, title, body, content='{TABLE}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    )"""
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON {TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, keys, title, body)
+            VALUES (new.id, new.keys, new.title, new.body);
+        END""",
+    f"{FTS_TABLE}_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON {TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body)
+            VALUES ('delete', old.id, old.keys, old.title, old.body);
+        END""",
+    f"{FTS_TABLE}_update": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE ON {TABLE} BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body)
+            VALUES ('delete', old.id, old.keys, old.title, old.body);
+            INSERT INTO {FTS_TABLE}(rowid, keys, title, body)
+            VALUES (new.id, new.keys, new.title, new.body);
+        END""",
+}
+SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+
+POSTGRESQL_INSTALL = [
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS document tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('simple'::regconfig, keys), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, title), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, body), 'D')) STORED",
+    f"CREATE INDEX IF NOT EXISTS search_entry_document ON {TABLE} USING gin (document)",
+    f"ALTER TABLE {TABLE} ALTER COLUMN document SET STATISTICS 1000",
+]
+POSTGRESQL_UNINSTALL = [
+    "DROP INDEX IF EXISTS search_entry_document",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS document",
+]
+
+
+def statements_run(
+    connection: BaseDatabaseWrapper, *, postgresql: Sequence[str], sqlite: Sequence[str]
+) -> None:
+    """Run the statements of this database's vendor (nothing on another vendor)."""
+    chosen = {"postgresql": postgresql, "sqlite": sqlite}.get(connection.vendor, ())
+    with connection.cursor() as cursor:
+        for sql in chosen:
+            cursor.execute(sql)
+
+
+def index_install(connection: BaseDatabaseWrapper) -> None:
+    """Create the full-text part of the index on this database (called by core's migration)."""
+    sqlite = [SQLITE_TABLE, *SQLITE_TRIGGERS.values(), SQLITE_REBUILD]
+    statements_run(connection, postgresql=POSTGRESQL_INSTALL, sqlite=sqlite)
+
+
+def index_uninstall(connection: BaseDatabaseWrapper) -> None:
+    sqlite = [*_SQLITE_TRIGGERS_DROP, f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    statements_run(connection, postgresql=POSTGRESQL_UNINSTALL, sqlite=sqlite)
+
+
+_SQLITE_TRIGGERS_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+
+
+def _sqlite_triggers_drop(cursor: Any) -> None:
+    for sql in _SQLITE_TRIGGERS_DROP:
+        cursor.execute(sql)
+
+
+def index_repair(*, using: str = "default", **kwargs: Any) -> None:
+    """Put back SQLite triggers lost when a migration rebuilt the entry table, and reindex.
+
+    Connected to ``post_migrate``; a no-op on PostgreSQL, before the index exists, and when
+    every trigger is in place.
+    """
+    fts_triggers_repair(connections[using], FTS_TABLE, TABLE, SQLITE_TRIGGERS)
+
+
+def index_fill_if_empty(*, using: str = "default", verbosity: int = 1, **kwargs: Any) -> None:
+    """Write the whole index when it is empty but there is something to find: the first
+    ``migrate`` of an installation that had data before the index existed.
+
+    Connected to ``post_migrate`` (after every app's migrations); two cheap reads otherwise.
+    """
+    from kartoteka.core.models import SearchEntry
+
+    plan = kwargs.get("plan") or []
+    if any(backwards for _migration, backwards in plan):
+        return  # migrating back: the tables may be gone
+    tables = set(connections[using].introspection.table_names())
+    models = [SearchEntry, *(getattr(source, "model", SearchEntry) for source in sources())]
+    if any(model._meta.db_table not in tables for model in models):
+        return  # migrated part of the way only
+    if SearchEntry.objects.using(using).exists():
+        return
+    if not any(source.count() for source in sources()):
+        return
+    report = print if verbosity else (lambda _line: None)
+    report("Writing the search index of the data stored before it existed…")
+    index_rebuild(using=using, say=lambda line: report(f"  {line}"))
+
+
+def fts_triggers_repair(
+    connection: BaseDatabaseWrapper, fts_table: str, table: str, triggers: dict[str, str]
+) -> None:
+    """Create the missing ``triggers`` (name → statement) that keep the SQLite FTS5 table
+    ``fts_table`` in step with ``table``, and rebuild it from ``table`` if any was missing
+    (Django rebuilds a table to alter it on SQLite, which drops its triggers). Nothing on
+    other vendors or before the FTS5 table exists."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE name = %s OR tbl_name = %s", [fts_table, table]
+        )
+        found = {name for (name,) in cursor.fetchall()}
+        if fts_table not in found:
+            return
+        missing = [sql for name, sql in triggers.items() if name not in found]
+        if not missing:
+            return
+        for sql in missing:
+            cursor.execute(sql)
+        cursor.execute(f"INSERT INTO {fts_table}({fts_table}) VALUES ('rebuild')")
+
+
+def index_count(kind: str | None = None, *, using: str | None = None) -> int:
+    from kartoteka.core.models import SearchEntry
+
+    rows = SearchEntry.objects.using(using or router.db_for_read(SearchEntry))
+    return (rows.filter(pk__range=kind_range(kind)) if kind else rows).count()
+
+
+def _insert(
+    cursor: Any, rows: list[tuple[int, str, int, str, str, str]], *, postgresql: bool
+) -> None:
+    """Insert entry rows at once: ``COPY`` on PostgreSQL (several times faster than
+    ``INSERT``s), ``executemany`` on SQLite."""
+    columns = "id, kind, object_id, keys, title, body"
+    if postgresql:
+        with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cursor.executemany(f"INSERT INTO {TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+
+
+def index_rebuild(
+    *, kinds: Sequence[str] = (), using: str | None = None, say: Callable[[str], Any] = print
+) -> int:
+    """Write every entry again from the sources (of ``kinds``, or all), in one transaction;
+    returns how many were written.
+
+    SQLite: the triggers are dropped while the rows are written and the FTS5 table is rebuilt
+    once from the entry table at the end, which is many times faster than a trigger per row.
+    PostgreSQL, rebuilding everything: the table is truncated and its GIN index built once at
+    the end instead of being kept in step row by row.
+    """
+    connection = _connection(using)
+    chosen = [source for source in sources() if not kinds or source.kind in kinds]
+    everything = {source.kind for source in chosen} == set(_SOURCES)
+    postgresql = connection.vendor == "postgresql"
+    written = 0
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            _sqlite_triggers_drop(cursor)
+        if everything:
+            cursor.execute(f"TRUNCATE {TABLE}" if postgresql else f"DELETE FROM {TABLE}")
+            if postgresql:
+                cursor.execute("DROP INDEX IF EXISTS search_entry_document")
+        for source in chosen:
+            if not everything:
+                low, high = kind_range(source.kind)
+                cursor.execute(f"DELETE FROM {TABLE} WHERE id BETWEEN %s AND %s", [low, high])
+            count = 0
+            for batch in source.entries():
+                _insert(cursor, [entry.row() for entry in batch], postgresql=postgresql)
+                count += len(batch)
+            say(f"{source.kind}: {count:,} entries")
+            written += count
+        if connection.vendor == "sqlite":
+            cursor.execute(SQLITE_REBUILD)
+            for sql in SQLITE_TRIGGERS.values():
+                cursor.execute(sql)
+        elif everything:
+            for sql in POSTGRESQL_INSTALL:
+                cursor.execute(sql)
+    if postgresql:
+        with connection.cursor() as cursor:
+            # More common lexemes in the statistics tell more words apart as common (see
+            # ``_Postgresql.rare``); the install sets the target, kept here for older tables.
+            cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN document SET STATISTICS 1000")
+            cursor.execute(f"ANALYZE {TABLE}")
+        _COMMON.pop(connection.alias, None)
+    return written
