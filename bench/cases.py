@@ -272,9 +272,11 @@ def measure_file(repeat: int, generated: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
+    from bench.search import index_ensure
     from kartoteka.cases.models import Case
     from kartoteka.people.models import User
 
+    index_ensure()  # the file's search box reads the customer's part of the search index
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="bench-manager"))
     user = User.objects.get(username="bench-agent-00").pk
@@ -302,6 +304,10 @@ def measure_file(repeat: int, generated: dict[str, Any]) -> dict[str, Any]:
             problems.append("the biggest customer's file has no 'Older' link")
             continue
         queries = queries_of(biggest["url"], params)
+        if "q" in params:
+            found = client.get(biggest["url"], params).text.count('class="timeline-entry ')
+            if not found:
+                problems.append(f"customer file, {name}: the search found nothing")
         small_params = build(small)
         if small_params.get("before", "-"):
             small_queries = queries_of(small["url"], small_params)

@@ -22,15 +22,23 @@ if TYPE_CHECKING:
 
 def case_entry(case: Case) -> IndexEntry:
     """The number is the case's identifier ("3932", "#3932" and "[ACME#3932]" find it)."""
-    return _case_entry(case.pk, case.number, case.subject, case.description)
+    return _case_entry(case.pk, case.number, case.subject, case.description, case.account_id)
 
 
-def _case_entry(pk: int, number: int, subject: str, description: str) -> IndexEntry:
-    return IndexEntry("case", pk, keys=[str(number)], title=subject, body=description)
+def _case_entry(
+    pk: int, number: int, subject: str, description: str, account_id: int | None
+) -> IndexEntry:
+    return IndexEntry(
+        "case", pk, keys=[str(number)], title=subject, body=description, account_id=account_id
+    )
 
 
 def note_entry(note: CaseNote) -> IndexEntry:
-    return IndexEntry("note", note.pk, body=note.text)
+    return _note_entry(note.pk, note.text, note.account_id)
+
+
+def _note_entry(pk: int, text: str, account_id: int | None) -> IndexEntry:
+    return IndexEntry("note", pk, body=text, account_id=account_id)
 
 
 class CaseSource(ModelSource):
@@ -39,7 +47,9 @@ class CaseSource(ModelSource):
     label = gettext_lazy("Cases")
 
     def entries(self) -> Iterator[list[IndexEntry]]:
-        rows = Case.objects.order_by("pk").values_list("pk", "number", "subject", "description")
+        rows = Case.objects.order_by("pk").values_list(
+            "pk", "number", "subject", "description", "account_id"
+        )
         for batch in batched(rows.iterator(chunk_size=BATCH)):
             yield [_case_entry(*row) for row in batch]
 
@@ -72,9 +82,9 @@ class NoteSource(ModelSource):
     label = gettext_lazy("Notes and comments")
 
     def entries(self) -> Iterator[list[IndexEntry]]:
-        rows = CaseNote.objects.order_by("pk").values_list("pk", "text")
+        rows = CaseNote.objects.order_by("pk").values_list("pk", "text", "account_id")
         for batch in batched(rows.iterator(chunk_size=BATCH)):
-            yield [IndexEntry("note", pk, body=text) for pk, text in batch]
+            yield [_note_entry(*row) for row in batch]
 
     def hits(self, user: User, object_ids: Sequence[int]) -> dict[int, Hit]:
         rows = (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kartoteka.cases.models import Case, CaseNote
-from kartoteka.core.text_search import contains_ignoring_case
+from kartoteka.core.search_index import index_matches_in_file
 from kartoteka.customers.timeline import (
     Entry,
     Figure,
@@ -62,7 +62,7 @@ class CaseEntries:
             rows, window, contacts="contacts", case_number="number", author="created_by_id"
         )
         if window.query:
-            rows = rows.filter(contains_ignoring_case("subject", window.query))
+            rows = rows.filter(index_matches_in_file(window.query, "case", window.account_id))
         rows = (
             rows.select_related("created_by", "status")
             .only(
@@ -101,7 +101,7 @@ class CaseEntries:
             rows, window, contacts="case__contacts", case_number="case__number", author="author_id"
         )
         if window.query:
-            rows = rows.filter(contains_ignoring_case("text", window.query))
+            rows = rows.filter(index_matches_in_file(window.query, "note", window.account_id))
         rows = (
             rows.select_related("author", "case")
             .only(

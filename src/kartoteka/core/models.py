@@ -99,6 +99,9 @@ class SearchEntry(models.Model):
     keys = models.TextField(blank=True)
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # The customer whose file holds the object; no foreign key, so that an account can be
+    # deleted without a cascade through millions of entries (a stale one finds nothing).
+    account_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"

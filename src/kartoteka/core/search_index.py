@@ -116,8 +116,9 @@ class IndexEntry:
     keys: Sequence[str] = ()
     title: str = ""
     body: str = ""
+    account_id: int | None = None  # the customer whose file holds it (its search box)
 
-    def row(self) -> tuple[int, str, int, str, str, str]:
+    def row(self) -> EntryRow:
         return (
             entry_id(self.kind, self.object_id),
             self.kind,
@@ -125,7 +126,11 @@ class IndexEntry:
             normalise(" ".join(self.keys), KEYS_LIMIT),
             normalise(self.title, TITLE_LIMIT),
             normalise(self.body, BODY_LIMIT),
+            self.account_id,
         )
+
+
+EntryRow = tuple[int, str, int, str, str, str, int | None]
 
 
 def _connection(using: str | None) -> BaseDatabaseWrapper:
@@ -134,10 +139,11 @@ def _connection(using: str | None) -> BaseDatabaseWrapper:
     return connections[using or router.db_for_write(SearchEntry)]
 
 
+COLUMNS = "id, kind, object_id, keys, title, body, account_id"
 UPSERT = (
-    f"INSERT INTO {TABLE} (id, kind, object_id, keys, title, body) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
-    "keys = excluded.keys, title = excluded.title, body = excluded.body"
+    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (id) DO UPDATE SET keys = excluded.keys, title = excluded.title, "
+    "body = excluded.body, account_id = excluded.account_id"
 )
 
 
@@ -162,6 +168,22 @@ def index_remove(kind: str, object_ids: Iterable[int], *, using: str | None = No
             chunk = ids[start : start + 500]
             cursor.execute(
                 f"DELETE FROM {TABLE} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+
+def index_rescope(
+    kind: str, object_ids: Iterable[int], account_id: int | None, *, using: str | None = None
+) -> None:
+    """Name ``account_id`` as the customer of these objects' entries (they moved to it)."""
+    ids = [entry_id(kind, object_id) for object_id in object_ids]
+    connection = _connection(using)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"UPDATE {TABLE} SET account_id = %s "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                [account_id, *chunk],
             )
 
 
@@ -444,6 +466,45 @@ def index_matches(text: str, kind: str, *, limit: int = 2_000) -> Q:
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the text is a parameter)
 
 
+FILE_MATCHES = 2_000  # a customer file's search reads this many of a kind's newest matches
+
+
+def index_matches_in_file(text: str, kind: str, account_id: int, *, limit: int = FILE_MATCHES) -> Q:
+    """The objects of ``kind`` in the file of customer ``account_id`` (a filter on their
+    ``pk``) among the newest ``limit`` holding every word of ``text`` — the last one also as a
+    beginning ("faktur" finds "faktury") — or one of its identifiers, as a subquery of the
+    source's own statement. The rows' own filters and ``visible_to`` still apply: an entry
+    that names a customer it no longer belongs to finds nothing there."""
+    query = query_parse(text)
+    if query.empty:
+        return Q(pk__in=[])
+    connection = _connection(None)
+    low, high = kind_range(kind)
+    if connection.vendor == "sqlite":
+        expressions = []
+        if query.identifiers:
+            expressions.append(_SQLITE.identifiers(query.identifiers))
+        if query.words:
+            expressions.append(_SQLITE.words(query.words, prefix=True))
+        scoped = f'scope : "{SCOPE}{int(account_id)}" AND ({_SQLITE.either(expressions)})'
+        sql, params = _SQLITE.subquery(scoped, low, high, limit)
+    else:
+        expressions = []
+        if query.identifiers:
+            expressions.append(_POSTGRESQL.identifiers(query.identifiers))
+        if query.words:
+            expressions.append(_POSTGRESQL.words(query.words, prefix=True))
+        # A customer's entries are walked newest first unless a word is rare (see ``run``).
+        rare = bool(query.words) and _POSTGRESQL.rare(connection, query.words)
+        sql = (
+            f"SELECT id - %s FROM {TABLE} WHERE account_id = %s "
+            "AND document @@ to_tsquery('simple', %s) AND id BETWEEN %s AND %s "
+            f"ORDER BY {'id + 0' if rare else 'id'} DESC LIMIT %s"
+        )
+        params = [low, account_id, _POSTGRESQL.either(expressions), low, high, limit]
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the text is a parameter)
+
+
 class _Dialect(Protocol):
     def words(self, words: Sequence[str], *, prefix: bool) -> str: ...
 
@@ -500,7 +561,8 @@ class _Sqlite:
         quoted = [f'"{word}"' for word in words]
         if prefix and len(words[-1]) >= PREFIX_MIN:
             quoted[-1] += "*"
-        return " AND ".join(quoted)
+        # Not in ``scope``, which holds the customer's word only.
+        return "{keys title body} : (" + " AND ".join(quoted) + ")"
 
     @staticmethod
     def identifiers(phrases: Sequence[Sequence[str]]) -> str:
@@ -609,28 +671,43 @@ _POSTGRESQL: _Dialect = _Postgresql()
 
 # Installing, repairing and rebuilding.
 
+# The FTS5 table also indexes each entry's customer as one word ("account42") in a column of
+# its own, ``scope``: a customer file's search box is then one more word to match, which FTS5
+# intersects by seeking (a rare word costs its few entries, a common one stops at a page).
+# Its content is a view that writes that word out, so ``rebuild`` reads the same as the triggers.
+FTS_CONTENT = f"{TABLE}_content"
+SCOPE = "account"
+
+
+def _scope_sql(column: str) -> str:
+    return f"CASE WHEN {column} IS NULL THEN '' ELSE '{SCOPE}' || {column} END"
+
+
+SQLITE_VIEW = f"""
+    CREATE VIEW IF NOT EXISTS {FTS_CONTENT} AS
+    SELECT id, keys, title, body, {_scope_sql("account_id")} AS scope FROM {TABLE}"""
 SQLITE_TABLE = f"""
     CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-        keys, title, body, content='{TABLE}', content_rowid='id',
+        keys, title, body, scope, content='{FTS_CONTENT}', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2', prefix='2 3'
     )"""
+_FTS_NEW = f"new.id, new.keys, new.title, new.body, {_scope_sql('new.account_id')}"
+_FTS_OLD = f"old.id, old.keys, old.title, old.body, {_scope_sql('old.account_id')}"
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_insert": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON {TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, keys, title, body)
-            VALUES (new.id, new.keys, new.title, new.body);
+            INSERT INTO {FTS_TABLE}(rowid, keys, title, body, scope) VALUES ({_FTS_NEW});
         END""",
     f"{FTS_TABLE}_delete": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON {TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body)
-            VALUES ('delete', old.id, old.keys, old.title, old.body);
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body, scope)
+            VALUES ('delete', {_FTS_OLD});
         END""",
     f"{FTS_TABLE}_update": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE ON {TABLE} BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body)
-            VALUES ('delete', old.id, old.keys, old.title, old.body);
-            INSERT INTO {FTS_TABLE}(rowid, keys, title, body)
-            VALUES (new.id, new.keys, new.title, new.body);
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, keys, title, body, scope)
+            VALUES ('delete', {_FTS_OLD});
+            INSERT INTO {FTS_TABLE}(rowid, keys, title, body, scope) VALUES ({_FTS_NEW});
         END""",
 }
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
@@ -641,10 +718,14 @@ POSTGRESQL_INSTALL = [
     "setweight(to_tsvector('simple'::regconfig, title), 'B') || "
     "setweight(to_tsvector('simple'::regconfig, body), 'D')) STORED",
     f"CREATE INDEX IF NOT EXISTS search_entry_document ON {TABLE} USING gin (document)",
+    # A customer's entries newest first: a common word in its file's search box is found by
+    # walking them; a rare one through the GIN index (see ``_Postgresql.run``).
+    f"CREATE INDEX IF NOT EXISTS search_entry_account ON {TABLE} (account_id, id)",
     f"ALTER TABLE {TABLE} ALTER COLUMN document SET STATISTICS 1000",
 ]
 POSTGRESQL_UNINSTALL = [
     "DROP INDEX IF EXISTS search_entry_document",
+    "DROP INDEX IF EXISTS search_entry_account",
     f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS document",
 ]
 
@@ -661,12 +742,16 @@ def statements_run(
 
 def index_install(connection: BaseDatabaseWrapper) -> None:
     """Create the full-text part of the index on this database (called by core's migration)."""
-    sqlite = [SQLITE_TABLE, *SQLITE_TRIGGERS.values(), SQLITE_REBUILD]
+    sqlite = [SQLITE_VIEW, SQLITE_TABLE, *SQLITE_TRIGGERS.values(), SQLITE_REBUILD]
     statements_run(connection, postgresql=POSTGRESQL_INSTALL, sqlite=sqlite)
 
 
 def index_uninstall(connection: BaseDatabaseWrapper) -> None:
-    sqlite = [*_SQLITE_TRIGGERS_DROP, f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    sqlite = [
+        *_SQLITE_TRIGGERS_DROP,
+        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+        f"DROP VIEW IF EXISTS {FTS_CONTENT}",
+    ]
     statements_run(connection, postgresql=POSTGRESQL_UNINSTALL, sqlite=sqlite)
 
 
@@ -742,18 +827,15 @@ def index_count(kind: str | None = None, *, using: str | None = None) -> int:
     return (rows.filter(pk__range=kind_range(kind)) if kind else rows).count()
 
 
-def _insert(
-    cursor: Any, rows: list[tuple[int, str, int, str, str, str]], *, postgresql: bool
-) -> None:
+def _insert(cursor: Any, rows: list[EntryRow], *, postgresql: bool) -> None:
     """Insert entry rows at once: ``COPY`` on PostgreSQL (several times faster than
     ``INSERT``s), ``executemany`` on SQLite."""
-    columns = "id, kind, object_id, keys, title, body"
     if postgresql:
-        with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {TABLE} ({COLUMNS}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
-    cursor.executemany(f"INSERT INTO {TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    cursor.executemany(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
 
 def index_rebuild(
@@ -779,6 +861,7 @@ def index_rebuild(
             cursor.execute(f"TRUNCATE {TABLE}" if postgresql else f"DELETE FROM {TABLE}")
             if postgresql:
                 cursor.execute("DROP INDEX IF EXISTS search_entry_document")
+                cursor.execute("DROP INDEX IF EXISTS search_entry_account")
         for source in chosen:
             if not everything:
                 low, high = kind_range(source.kind)

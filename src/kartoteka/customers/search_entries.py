@@ -38,6 +38,7 @@ def account_entry(account: Account, emails: Sequence[str]) -> IndexEntry:
         keys=keys,
         title=f"{account.name} {account.short_name}",
         body=" ".join((account.street, account.postal_code, account.city, account.notes)),
+        account_id=account.pk,
     )
 
 
@@ -51,6 +52,7 @@ def contact_entry(contact: Contact, emails: Sequence[str], phones: Sequence[str]
         keys=keys,
         title=f"{contact.first_name} {contact.last_name}",
         body=f"{contact.position} {contact.notes}",
+        account_id=contact.account_id,
     )
 
 

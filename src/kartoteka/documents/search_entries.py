@@ -35,7 +35,13 @@ def document_entry(document: Document, files: Iterable[tuple[str, str]]) -> Inde
     parts = [document.description]
     for name, text in files:
         parts += [name, text[:BODY_LIMIT]]
-    return IndexEntry("document", document.pk, title=document.title, body="\n".join(parts))
+    return IndexEntry(
+        "document",
+        document.pk,
+        title=document.title,
+        body="\n".join(parts),
+        account_id=document.account_id,
+    )
 
 
 def _newest_files(document_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
@@ -63,7 +69,7 @@ class DocumentSource(ModelSource):
     label = gettext_lazy("Documents")
 
     def entries(self) -> Iterator[list[IndexEntry]]:
-        rows = Document.objects.order_by("pk").only("title", "description")
+        rows = Document.objects.order_by("pk").only("title", "description", "account_id")
         for batch in batched(rows.iterator(chunk_size=BATCH), 500):
             files = _newest_files([document.pk for document in batch])
             yield [document_entry(document, files.get(document.pk, [])) for document in batch]

@@ -1,18 +1,18 @@
 """The documents' part of the customer file's timeline: documents added.
 
 Read through ``Document.visible_to``: a confidential document leaves no trace for a reader who
-may not see it. The search matches the title, the description, the files' names and their
-extracted text.
+may not see it. The search box finds a document by its entry in the search index: its title,
+description, and its files' names and extracted text (of each file's newest version).
 Registered in ``DocumentsConfig.ready``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kartoteka.core.text_search import contains_ignoring_case
+from kartoteka.core.search_index import index_matches_in_file
 from kartoteka.customers.timeline import (
     Entry,
     Figure,
@@ -22,7 +22,7 @@ from kartoteka.customers.timeline import (
     older_than,
     within_dates,
 )
-from kartoteka.documents.models import Document, DocumentFile
+from kartoteka.documents.models import Document
 from kartoteka.people.models import User
 
 DOCUMENT = "document"
@@ -41,16 +41,7 @@ class DocumentEntries:
             rows, window, contacts="contacts", case_number="case__number", author="author_id"
         )
         if window.query:
-            in_files = DocumentFile.objects.filter(
-                contains_ignoring_case("text", window.query)
-                | contains_ignoring_case("name", window.query),
-                document_id=OuterRef("pk"),
-            )
-            rows = rows.filter(
-                contains_ignoring_case("title", window.query)
-                | contains_ignoring_case("description", window.query)
-                | Q(Exists(in_files))
-            )
+            rows = rows.filter(index_matches_in_file(window.query, "document", window.account_id))
         rows = rows.select_related("author", "document_type").order_by("-created_at", "-pk")
         return [
             Entry(

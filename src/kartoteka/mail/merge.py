@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from kartoteka.cases import events
 from kartoteka.cases.models import Case, CaseAttachment, CaseNote, Status
 from kartoteka.cases.services import case_create, case_settings, case_update
+from kartoteka.core.search_index import index_rescope
 from kartoteka.mail.models import Message
+from kartoteka.mail.search_entries import message_index
 
 if TYPE_CHECKING:
     from kartoteka.customers.models import Account, Contact
@@ -128,6 +130,7 @@ def _place(message: Message, case: Case) -> None:
         inbound = message.direction == Message.Direction.INBOUND
         message.state = Message.State.PLACED if inbound else Message.State.SENT
     message.save(update_fields=["case", "account", "state"])
+    message_index(message)  # its entry names the customer whose file's search finds it
 
 
 @transaction.atomic
@@ -257,12 +260,20 @@ def case_merge(*, source: Case, target: Case, by: User) -> MergeResult:
     case_merge_check(source=source, target=target)
 
     result = MergeResult()
+    rescoped = source.account_id != target.account_id
+    moved = {
+        kind: list(model.objects.filter(case=source).values_list("pk", flat=True))
+        for kind, model in (("message", Message), ("note", CaseNote))
+        if rescoped
+    }
     result.messages = Message.objects.filter(case=source).update(
         case=target, account_id=target.account_id
     )
     result.notes = CaseNote.objects.filter(case=source).update(
         case=target, account_id=target.account_id
     )
+    for kind, object_ids in moved.items():  # the target's customer finds them in its file
+        index_rescope(kind, object_ids, target.account_id)
     result.attachments = CaseAttachment.objects.filter(case=source).update(case=target)
 
     present = {contact.pk for contact in target.contacts.all()}

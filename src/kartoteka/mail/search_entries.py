@@ -20,7 +20,7 @@ from kartoteka.mail.models import Message
 if TYPE_CHECKING:
     from kartoteka.people.models import User
 
-_FIELDS = ("subject", "from_name", "from_address", "to", "cc", "text_new")
+_FIELDS = ("subject", "from_name", "from_address", "to", "cc", "text_new", "account_id")
 
 
 def _addresses(recipients: Any) -> list[str]:
@@ -39,7 +39,14 @@ def message_entry(message: Message) -> IndexEntry:
 
 
 def _entry(
-    pk: int, subject: str, from_name: str, from_address: str, to: Any, cc: Any, text_new: str
+    pk: int,
+    subject: str,
+    from_name: str,
+    from_address: str,
+    to: Any,
+    cc: Any,
+    text_new: str,
+    account_id: int | None,
 ) -> IndexEntry:
     return IndexEntry(
         "message",
@@ -47,6 +54,7 @@ def _entry(
         keys=[from_address, *_addresses(to), *_addresses(cc)],
         title=f"{subject} {from_name}",
         body=text_new,
+        account_id=account_id,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kartoteka.core.search_index import index_matches_in_file
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import EmailAddress
 from kartoteka.customers.timeline import (
@@ -90,10 +91,7 @@ class MessageEntries:
         )
         rows = _narrowed(rows, window)
         if window.query:
-            rows = rows.filter(
-                contains_ignoring_case("subject", window.query)
-                | contains_ignoring_case("text_new", window.query)
-            )
+            rows = rows.filter(index_matches_in_file(window.query, "message", window.account_id))
         rows = (
             rows.select_related("case", "author")
             .only(

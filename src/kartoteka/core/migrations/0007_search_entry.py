@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ("keys", models.TextField(blank=True)),
                 ("title", models.TextField(blank=True)),
                 ("body", models.TextField(blank=True)),
+                ("account_id", models.BigIntegerField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(install, uninstall),

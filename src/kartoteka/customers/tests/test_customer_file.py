@@ -14,6 +14,7 @@ from django.utils import timezone
 from kartoteka.cases import services
 from kartoteka.cases.models import CaseNote
 from kartoteka.customers.models import Account
+from kartoteka.mail.merge import message_move
 from kartoteka.mail.models import Message
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.clients import client_for
@@ -121,6 +122,25 @@ def test_the_search_box_finds_without_polish_letters(agent, alfa) -> None:
         "Przesyłka uszkodzona",
         "Re: Przesyłka uszkodzona",
     ]
+
+
+def test_the_search_box_finds_words_by_their_beginning_and_only_this_customers_items(
+    agent, alfa
+) -> None:
+    story(alfa, agent)
+    other = make_case("Przesyłka do innego klienta", account=AccountFactory(name="Beta"))
+    add_message(other, subject="Przesyłka zaginęła")
+    shown = titles(client_for(agent).get(file_url(alfa, q="przesyl")).text)
+    assert sorted(shown) == ["Przesyłka uszkodzona", "Re: Przesyłka uszkodzona"]
+
+
+def test_the_search_box_finds_a_message_moved_in_from_another_customer(agent, alfa) -> None:
+    beta_case = make_case("Reklamacja", account=AccountFactory(name="Beta"))
+    elsewhere = add_message(beta_case, subject="Zwrot towaru")
+    target = make_case("Zwroty", account=alfa)
+    message_move(message=elsewhere, target=target, by=agent, from_case=beta_case.number)
+    shown = titles(client_for(agent).get(file_url(alfa, q="zwrot towaru")).text)
+    assert shown == ["Zwrot towaru"]
 
 
 def test_filters_by_case_contact_and_user(agent, manager, alfa) -> None:

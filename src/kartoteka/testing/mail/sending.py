@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kartoteka.cases.models import Case
 from kartoteka.mail.models import Mailbox, Message
+from kartoteka.mail.search_entries import message_index
 
 
 def make_mailbox(address: str = "pomoc@firma.example", **fields: Any) -> Mailbox:
@@ -72,4 +73,6 @@ def add_message(case: Case, *, direction: str = Message.Direction.INBOUND, **fie
         "raw_sha256": "0" * 64,
     }
     defaults["account_id"] = case.account_id
-    return Message.objects.create(case=case, direction=direction, **(defaults | fields))
+    message = Message.objects.create(case=case, direction=direction, **(defaults | fields))
+    message_index(message)  # as the storing services do: the searches find it
+    return message
