@@ -16,6 +16,7 @@ from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.receiving.fetch import fetch_mailbox
 from kartoteka.mail.receiving.inbound import Receipt, message_receive
+from kartoteka.mail.search_entries import message_index
 from kartoteka.mail.tests.test_inbound import email as inbound_email
 from kartoteka.notifications.models import Notification
 from kartoteka.testing.clients import client_for
@@ -62,8 +63,8 @@ def receive(raw: bytes, mailbox: Mailbox | None) -> Receipt:
 def filed(
     account: Account, *, subject: str = "Zamówienie 4/2026", direction: str = "in"
 ) -> Message:
-    """A message an archive mailbox filed to ``account``."""
-    return Message.objects.create(
+    """A message an archive mailbox filed to ``account`` (and indexed, as the pipeline does)."""
+    message = Message.objects.create(
         account=account,
         direction=direction,
         state=Message.State.ARCHIVED,
@@ -76,6 +77,8 @@ def filed(
         text_new="Dzień dobry, w załączniku zamówienie.",
         raw_sha256="0" * 64,
     )
+    message_index(message)
+    return message
 
 
 # Receiving
