@@ -469,15 +469,18 @@ def index_matches(text: str, kind: str, *, limit: int = 2_000) -> Q:
 FILE_MATCHES = 2_000  # a customer file's search reads this many of a kind's newest matches
 
 
-def index_matches_in_file(text: str, kind: str, account_id: int, *, limit: int = FILE_MATCHES) -> Q:
+def index_matches_in_file(
+    text: str, kind: str, account_id: int, *, limit: int = FILE_MATCHES, field: str = "pk"
+) -> Q:
     """The objects of ``kind`` in the file of customer ``account_id`` (a filter on their
-    ``pk``) among the newest ``limit`` holding every word of ``text`` — the last one also as a
-    beginning ("faktur" finds "faktury") — or one of its identifiers, as a subquery of the
-    source's own statement. The rows' own filters and ``visible_to`` still apply: an entry
-    that names a customer it no longer belongs to finds nothing there."""
+    ``pk``, or on the ``field`` that names them) among the newest ``limit`` holding every word
+    of ``text`` — the last one also as a beginning ("faktur" finds "faktury") — or one of its
+    identifiers, as a subquery of the source's own statement. The rows' own filters and
+    ``visible_to`` still apply: an entry that names a customer it no longer belongs to finds
+    nothing there."""
     query = query_parse(text)
     if query.empty:
-        return Q(pk__in=[])
+        return Q(**{f"{field}__in": []})
     connection = _connection(None)
     low, high = kind_range(kind)
     if connection.vendor == "sqlite":
@@ -502,7 +505,7 @@ def index_matches_in_file(text: str, kind: str, account_id: int, *, limit: int =
             f"ORDER BY {'id + 0' if rare else 'id'} DESC LIMIT %s"
         )
         params = [low, account_id, _POSTGRESQL.either(expressions), low, high, limit]
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the text is a parameter)
+    return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (the text is a parameter)
 
 
 class _Dialect(Protocol):

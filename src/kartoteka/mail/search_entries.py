@@ -1,5 +1,6 @@
 """Emails in the global search (``core.search_index``): subject, the message's new text (without
-the quoted history, which is the earlier messages' own text) and its addresses.
+the quoted history, which is the earlier messages' own text), its addresses and the names of its
+attachments (the customer file finds an attachment through its message's entry).
 
 Written by the receiving and sending services when they store a message; hits are shown only
 through ``Message.visible_to``. Registered in ``MailConfig.ready``.
@@ -7,7 +8,8 @@ through ``Message.visible_to``. Registered in ``MailConfig.ready``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kartoteka.core.search_index import BATCH, Hit, IndexEntry, ModelSource, batched, index_put
-from kartoteka.mail.models import Message
+from kartoteka.mail.models import Attachment, Message
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -34,8 +36,8 @@ def _addresses(recipients: Any) -> list[str]:
     return found
 
 
-def message_entry(message: Message) -> IndexEntry:
-    return _entry(message.pk, *(getattr(message, name) for name in _FIELDS))
+def message_entry(message: Message, filenames: Iterable[str] = ()) -> IndexEntry:
+    return _entry(message.pk, *(getattr(message, name) for name in _FIELDS), filenames=filenames)
 
 
 def _entry(
@@ -47,20 +49,34 @@ def _entry(
     cc: Any,
     text_new: str,
     account_id: int | None,
+    *,
+    filenames: Iterable[str] = (),
 ) -> IndexEntry:
     return IndexEntry(
         "message",
         pk,
         keys=[from_address, *_addresses(to), *_addresses(cc)],
         title=f"{subject} {from_name}",
-        body=text_new,
+        body="\n".join([*filenames, text_new]),
         account_id=account_id,
     )
 
 
-def message_index(message: Message) -> None:
-    """Write the message's entry; call in the transaction that stores it."""
-    index_put([message_entry(message)])
+def _filenames(message_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of each message's attachments (not the inline images)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = Attachment.objects.filter(message_id__in=message_ids, inline=False)
+    for message_id, filename in rows.values_list("message_id", "filename"):
+        found[message_id].append(filename)
+    return found
+
+
+def message_index(message: Message, filenames: Iterable[str] | None = None) -> None:
+    """Write the message's entry; call in the transaction that stores it. ``filenames``: its
+    attachments' names, when they are not stored yet (read from the database otherwise)."""
+    if filenames is None:
+        filenames = _filenames([message.pk]).get(message.pk, [])
+    index_put([message_entry(message, filenames)])
 
 
 class MessageSource(ModelSource):
@@ -71,7 +87,8 @@ class MessageSource(ModelSource):
     def entries(self) -> Iterator[list[IndexEntry]]:
         rows = Message.objects.order_by("pk").values_list("pk", *_FIELDS)
         for batch in batched(rows.iterator(chunk_size=BATCH)):
-            yield [_entry(*row) for row in batch]
+            filenames = _filenames([row[0] for row in batch])
+            yield [_entry(*row, filenames=filenames.get(row[0], ())) for row in batch]
 
     def hits(self, user: User, object_ids: Sequence[int]) -> dict[int, Hit]:
         rows = (

@@ -128,7 +128,14 @@ class MessageEntries:
         if window.by_user_id is not None:
             rows = rows.filter(message__author_id=window.by_user_id)
         if window.query:
-            rows = rows.filter(contains_ignoring_case("filename", window.query))
+            # The message's search entry holds its attachments' names: the index narrows the
+            # customer's messages to the few that may hold one, the name itself decides.
+            rows = rows.filter(
+                index_matches_in_file(
+                    window.query, "message", window.account_id, field="message_id"
+                ),
+                contains_ignoring_case("filename", window.query),
+            )
         rows = rows.select_related("message", "message__case").order_by(
             "-message__created_at", "-pk"
         )

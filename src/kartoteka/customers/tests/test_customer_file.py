@@ -326,3 +326,18 @@ def test_email_attachments_are_documents_of_the_file_without_a_copy(clerk, agent
     assert f'href="/mail/attachments/{invoice.pk}/"' in text
     # and whoever may not see the customer's mail sees no trace of it
     assert "FV-2026-11.pdf" not in client_for(clerk).get(file_url(alfa, tab="documents")).text
+
+
+def test_the_search_box_finds_an_email_attachment_by_its_name(agent, alfa) -> None:
+    from kartoteka.mail.models import Attachment
+    from kartoteka.mail.search_entries import message_index
+
+    message = add_message(make_case("Faktury", account=alfa), subject="Dokumenty do zapłaty")
+    Attachment.objects.create(
+        message=message, filename="Korekta-FV-2026-11.pdf", content_type="application/pdf",
+        size=10, sha256="c" * 64,
+    )  # fmt: skip
+    message_index(message)  # as the storing services do once its attachments are known
+    shown = titles(client_for(agent).get(file_url(alfa, q="korekta", tab="documents")).text)
+    assert shown == ["Korekta-FV-2026-11.pdf"]
+    assert titles(client_for(agent).get(file_url(alfa, q="dokumenty", tab="documents")).text) == []

@@ -285,7 +285,8 @@ def _receive(
         if parsed.bounce and decision.action != "ignore":
             bounces.bounce_record(parsed=parsed)
         message.save()
-        message_index(message)
+        shown = [attachment.filename for attachment in parsed.attachments if not attachment.inline]
+        message_index(message, filenames=shown)
         if row is not None:
             message.attachments.all().delete()
         Attachment.objects.bulk_create(

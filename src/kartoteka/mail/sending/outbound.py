@@ -333,7 +333,7 @@ def _queue(
         # The raw message keeps the signature as written; the stored copy is for display.
         message.html = sanitize(html_with_signature(text, mailbox.signature_html))
     message.save(update_fields=["message_id", "raw_sha256", "size", "text", "text_new", "html"])
-    message_index(message)
+    message_index(message, filenames=[attachment.filename for attachment in attachments or ()])
     if attachments:
         for attachment in attachments:
             # Kept apart from the raw message, so the attachment can be forwarded later.
