@@ -466,7 +466,7 @@ def index_matches(text: str, kind: str, *, limit: int = 2_000) -> Q:
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the text is a parameter)
 
 
-FILE_MATCHES = 2_000  # a customer file's search reads this many of a kind's newest matches
+FILE_MATCHES = 500  # a customer file's search reads this many of a kind's newest matches
 
 
 def index_matches_in_file(
@@ -474,38 +474,79 @@ def index_matches_in_file(
 ) -> Q:
     """The objects of ``kind`` in the file of customer ``account_id`` (a filter on their
     ``pk``, or on the ``field`` that names them) among the newest ``limit`` holding every word
-    of ``text`` — the last one also as a beginning ("faktur" finds "faktury") — or one of its
-    identifiers, as a subquery of the source's own statement. The rows' own filters and
-    ``visible_to`` still apply: an entry that names a customer it no longer belongs to finds
-    nothing there."""
+    of ``text`` or one of its identifiers, as a subquery of the source's own statement. The
+    rows' own filters and ``visible_to`` still apply: an entry that names a customer it no
+    longer belongs to finds nothing there.
+
+    The last word is also read as a beginning ("faktur" finds "faktury") when the whole words
+    find nothing in the customer's file: expanding a beginning merges the entries of every
+    word it begins over the whole index, which costs more than the search (one cheap
+    statement asks first).
+    """
     query = query_parse(text)
     if query.empty:
         return Q(**{f"{field}__in": []})
     connection = _connection(None)
+    postgresql = connection.vendor == "postgresql"
     low, high = kind_range(kind)
-    if connection.vendor == "sqlite":
-        expressions = []
-        if query.identifiers:
-            expressions.append(_SQLITE.identifiers(query.identifiers))
-        if query.words:
-            expressions.append(_SQLITE.words(query.words, prefix=True))
-        scoped = f'scope : "{SCOPE}{int(account_id)}" AND ({_SQLITE.either(expressions)})'
-        sql, params = _SQLITE.subquery(scoped, low, high, limit)
-    else:
-        expressions = []
-        if query.identifiers:
-            expressions.append(_POSTGRESQL.identifiers(query.identifiers))
-        if query.words:
-            expressions.append(_POSTGRESQL.words(query.words, prefix=True))
-        # A customer's entries are walked newest first unless a word is rare (see ``run``).
-        rare = bool(query.words) and _POSTGRESQL.rare(connection, query.words)
-        sql = (
-            f"SELECT id - %s FROM {TABLE} WHERE account_id = %s "
-            "AND document @@ to_tsquery('simple', %s) AND id BETWEEN %s AND %s "
-            f"ORDER BY {'id + 0' if rare else 'id'} DESC LIMIT %s"
-        )
-        params = [low, account_id, _POSTGRESQL.either(expressions), low, high, limit]
+    prefix = bool(query.words) and not _found_in_file(connection, query, account_id)
+    expression = _file_expression(query, account_id, postgresql=postgresql, prefix=prefix)
+    if not postgresql:
+        sql, params = _SQLITE.subquery(expression, low, high, limit)
+        return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (text is a parameter)
+    # The customer's entries are walked newest first unless a word is rare (see ``run``).
+    order = "id + 0" if _rare_in_file(connection, query.words, prefix=prefix) else "id"
+    sql = (
+        f"SELECT id - %s FROM {TABLE} WHERE account_id = %s "
+        "AND document @@ to_tsquery('simple', %s) AND id BETWEEN %s AND %s "
+        f"ORDER BY {order} DESC LIMIT %s"
+    )
+    params = [low, account_id, expression, low, high, limit]
     return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (the text is a parameter)
+
+
+def _file_expression(query: Query, account_id: int, *, postgresql: bool, prefix: bool) -> str:
+    """The match of ``query`` in a customer's file (on SQLite the customer's word included)."""
+    dialect = _POSTGRESQL if postgresql else _SQLITE
+    expressions = []
+    if query.identifiers:
+        expressions.append(dialect.identifiers(query.identifiers))
+    if query.words:
+        expressions.append(dialect.words(query.words, prefix=prefix))
+    either = dialect.either(expressions)
+    return either if postgresql else f'scope : "{SCOPE}{int(account_id)}" AND ({either})'
+
+
+def _found_in_file(connection: BaseDatabaseWrapper, query: Query, account_id: int) -> bool:
+    """Whether the whole words (or an identifier) find anything in the customer's file."""
+    postgresql = connection.vendor == "postgresql"
+    expression = _file_expression(query, account_id, postgresql=postgresql, prefix=False)
+    if postgresql:
+        order = "id + 0" if _rare_in_file(connection, query.words, prefix=False) else "id"
+        sql = (
+            f"SELECT 1 FROM {TABLE} WHERE account_id = %s "
+            f"AND document @@ to_tsquery('simple', %s) ORDER BY {order} DESC LIMIT 1"
+        )
+        params: list[Any] = [account_id, expression]
+    else:
+        sql = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 1"
+        params = [expression]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
+
+
+def _rare_in_file(connection: BaseDatabaseWrapper, words: Sequence[str], *, prefix: bool) -> bool:
+    """Whether a word is rare over the whole index (PostgreSQL's statistics): then the GIN
+    index finds its few entries sooner than a walk through the customer's. A last word read
+    as a beginning is common when it begins a common word."""
+    if not words:
+        return False
+    common = _common_lexemes(connection)
+    whole = words[:-1] if prefix else words
+    if not set(whole) <= common:
+        return True
+    return prefix and not any(lexeme.startswith(words[-1]) for lexeme in common)
 
 
 class _Dialect(Protocol):

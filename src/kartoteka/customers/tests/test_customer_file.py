@@ -134,6 +134,18 @@ def test_the_search_box_finds_words_by_their_beginning_and_only_this_customers_i
     assert sorted(shown) == ["Przesyłka uszkodzona", "Re: Przesyłka uszkodzona"]
 
 
+def test_the_search_box_reads_a_word_as_a_beginning_only_when_the_whole_word_finds_nothing(
+    agent, alfa
+) -> None:
+    case = make_case("Rozliczenia", account=alfa)
+    add_message(case, subject="Faktura za maj")
+    add_message(case, subject="Zaległe faktury")
+    client = client_for(agent)
+    assert titles(client.get(file_url(alfa, q="faktura")).text) == ["Faktura za maj"]
+    found = titles(client.get(file_url(alfa, q="faktur")).text)
+    assert sorted(found) == ["Faktura za maj", "Zaległe faktury"]
+
+
 def test_the_search_box_finds_a_message_moved_in_from_another_customer(agent, alfa) -> None:
     beta_case = make_case("Reklamacja", account=AccountFactory(name="Beta"))
     elsewhere = add_message(beta_case, subject="Zwrot towaru")
