@@ -62,7 +62,11 @@ class CaseEntries:
             rows, window, contacts="contacts", case_number="number", author="created_by_id"
         )
         if window.query:
-            rows = rows.filter(index_matches_in_file(window.query, "case", window.account_id))
+            rows = rows.filter(
+                index_matches_in_file(
+                    window.query, "case", window.account_id, prefix=window.query_prefix
+                )
+            )
         rows = (
             rows.select_related("created_by", "status")
             .only(
@@ -101,7 +105,11 @@ class CaseEntries:
             rows, window, contacts="case__contacts", case_number="case__number", author="author_id"
         )
         if window.query:
-            rows = rows.filter(index_matches_in_file(window.query, "note", window.account_id))
+            rows = rows.filter(
+                index_matches_in_file(
+                    window.query, "note", window.account_id, prefix=window.query_prefix
+                )
+            )
         rows = (
             rows.select_related("author", "case")
             .only(

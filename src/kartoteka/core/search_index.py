@@ -470,7 +470,13 @@ FILE_MATCHES = 500  # a customer file's search reads this many of a kind's newes
 
 
 def index_matches_in_file(
-    text: str, kind: str, account_id: int, *, limit: int = FILE_MATCHES, field: str = "pk"
+    text: str,
+    kind: str,
+    account_id: int,
+    *,
+    limit: int = FILE_MATCHES,
+    field: str = "pk",
+    prefix: bool | None = None,
 ) -> Q:
     """The objects of ``kind`` in the file of customer ``account_id`` (a filter on their
     ``pk``, or on the ``field`` that names them) among the newest ``limit`` holding every word
@@ -481,7 +487,8 @@ def index_matches_in_file(
     The last word is also read as a beginning ("faktur" finds "faktury") when the whole words
     find nothing in the customer's file: expanding a beginning merges the entries of every
     word it begins over the whole index, which costs more than the search (one cheap
-    statement asks first).
+    statement asks first, unless the page passes its answer as ``prefix``: see
+    ``index_file_prefix``).
     """
     query = query_parse(text)
     if query.empty:
@@ -489,7 +496,8 @@ def index_matches_in_file(
     connection = _connection(None)
     postgresql = connection.vendor == "postgresql"
     low, high = kind_range(kind)
-    prefix = bool(query.words) and not _found_in_file(connection, query, account_id)
+    if prefix is None:
+        prefix = bool(query.words) and not _found_in_file(connection, query, account_id)
     expression = _file_expression(query, account_id, postgresql=postgresql, prefix=prefix)
     if not postgresql:
         sql, params = _SQLITE.subquery(expression, low, high, limit)
@@ -503,6 +511,13 @@ def index_matches_in_file(
     )
     params = [low, account_id, expression, low, high, limit]
     return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (the text is a parameter)
+
+
+def index_file_prefix(text: str, account_id: int) -> bool:
+    """Whether a customer file's search reads the last word of ``text`` as a beginning: only
+    when the whole words find nothing in the file. Asked once per page, for every source."""
+    query = query_parse(text)
+    return bool(query.words) and not _found_in_file(_connection(None), query, account_id)
 
 
 def _file_expression(query: Query, account_id: int, *, postgresql: bool, prefix: bool) -> str:

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 
+from kartoteka.core.search_index import index_file_prefix
+
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
@@ -89,6 +91,8 @@ class Window:
     since: date | None = None
     until: date | None = None
     query: str = ""
+    # Whether the search reads its last word as a beginning (set by ``timeline_page``, once).
+    query_prefix: bool | None = None
     before: Cursor | None = None
     limit: int = PAGE_SIZE
     # The entry that sorts (limit + 1)-th among what the sources asked before gave: what sorts
@@ -153,6 +157,8 @@ class TimelinePage:
 def timeline_page(window: Window) -> TimelinePage:
     """The window's page of the timeline, merged from every source, each asked only for what
     sorts before the (limit + 1)-th entry of those before it."""
+    if window.query and window.query_prefix is None:
+        window = replace(window, query_prefix=index_file_prefix(window.query, window.account_id))
     found: list[Entry] = []
     for source in _SOURCES:
         found += source.entries(window)

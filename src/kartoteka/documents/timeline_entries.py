@@ -41,7 +41,11 @@ class DocumentEntries:
             rows, window, contacts="contacts", case_number="case__number", author="author_id"
         )
         if window.query:
-            rows = rows.filter(index_matches_in_file(window.query, "document", window.account_id))
+            rows = rows.filter(
+                index_matches_in_file(
+                    window.query, "document", window.account_id, prefix=window.query_prefix
+                )
+            )
         rows = rows.select_related("author", "document_type").order_by("-created_at", "-pk")
         return [
             Entry(

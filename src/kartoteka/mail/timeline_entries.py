@@ -91,7 +91,11 @@ class MessageEntries:
         )
         rows = _narrowed(rows, window)
         if window.query:
-            rows = rows.filter(index_matches_in_file(window.query, "message", window.account_id))
+            rows = rows.filter(
+                index_matches_in_file(
+                    window.query, "message", window.account_id, prefix=window.query_prefix
+                )
+            )
         rows = (
             rows.select_related("case", "author")
             .only(
@@ -132,7 +136,11 @@ class MessageEntries:
             # customer's messages to the few that may hold one, the name itself decides.
             rows = rows.filter(
                 index_matches_in_file(
-                    window.query, "message", window.account_id, field="message_id"
+                    window.query,
+                    "message",
+                    window.account_id,
+                    field="message_id",
+                    prefix=window.query_prefix,
                 ),
                 contains_ignoring_case("filename", window.query),
             )
