@@ -22,7 +22,10 @@ def give_password(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto(reverse("login"))
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("form:has(#id_password) button[type=submit]")
+    # the answer arrives before the caller goes on: a page opened while the sign-in is still
+    # under way would be a second, concurrent request
+    with page.expect_navigation():
+        page.click("form:has(#id_password) button[type=submit]")
 
 
 def app_code(secret: str, *, steps_ahead: int = 0) -> str:

@@ -90,13 +90,12 @@ def authenticator_confirm(*, user: User, code: str) -> list[str]:
     Returns the new recovery codes in plain text (the only time they exist so); raises
     ``ValidationError`` on ``code`` when the code is wrong or no authenticator is waiting.
     """
-    device = (
-        TOTPDevice.objects.select_for_update()
-        .filter(user=user, confirmed=False)
-        .order_by("pk")
-        .first()
-    )
-    if device is None or not device.verify_token(_digits(code)):
+    # Two setup pages opened at once (two tabs, a double reload) can each start an authenticator;
+    # the code confirms the one whose secret the user actually scanned.
+    waiting = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False)
+    digits = _digits(code)
+    device = next((each for each in waiting.order_by("pk") if each.verify_token(digits)), None)
+    if device is None:
         raise ValidationError({"code": _("The code is wrong or too old. Try the current one.")})
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True

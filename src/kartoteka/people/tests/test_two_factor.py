@@ -67,6 +67,20 @@ def test_a_first_code_turns_it_on_and_shows_recovery_codes_once(agent) -> None:
     assert shown_codes(client.get(SETUP)) == []
 
 
+def test_the_code_confirms_the_authenticator_it_came_from_when_two_were_started(agent) -> None:
+    # given: two setup pages opened at the same moment, each starting an authenticator
+    first = TOTPDevice.objects.create(user=agent, name="tab 1", confirmed=False)
+    second = TOTPDevice.objects.create(user=agent, name="tab 2", confirmed=False)
+    # when: the user scans the second page's secret and types its code
+    response = client_for(agent).post(SETUP, {"code": code_of(second)})
+    # then: that one is on, and the other is gone
+    assert response.status_code == 200
+    assert list(TOTPDevice.objects.filter(user=agent).values_list("pk", "confirmed")) == [
+        (second.pk, True)
+    ]
+    assert not TOTPDevice.objects.filter(pk=first.pk).exists()
+
+
 def test_a_wrong_first_code_leaves_it_off(agent) -> None:
     client = client_for(agent)
     client.get(SETUP)
