@@ -24,11 +24,13 @@ from kartoteka.testing.people import TeamFactory, persona
 def _restore_migrated_data() -> None:
     from django.apps import apps
 
+    from kartoteka.activities.defaults import create_default_event_types
     from kartoteka.cases.defaults import create_default_lists
     from kartoteka.documents.defaults import create_default_types
 
     create_default_lists(apps)
     create_default_types(apps)
+    create_default_event_types(apps)
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kartoteka.cases",
     "kartoteka.mail",
     "kartoteka.documents",
+    "kartoteka.activities",
     "kartoteka.notifications",
     "kartoteka.workflows",
     "kartoteka.desk",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -94,6 +96,20 @@ class User(AbstractUser):
         choices=NotificationEmail,
         default=NotificationEmail.IMMEDIATE,
         help_text=_("How notifications about followed cases reach you by email."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text=_("Who took over this user's customers, tasks and threads in a hand-over."),
+    )
+    reminder_lead = models.DurationField(
+        _("remind me before a task"),
+        default=timedelta(minutes=15),
+        help_text=_("How long before a task's due time its reminder comes, unless the task says."),
     )
     is_absent = models.BooleanField(
         _("absent"),
