@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/", include("kartoteka.people.urls")),
     path("mail/", include("kartoteka.mail.urls")),
     path("documents/", include("kartoteka.documents.urls")),
+    path("activities/", include("kartoteka.activities.urls")),
     path("privacy/", include("kartoteka.desk.privacy.urls")),
     path("notifications/", include("kartoteka.notifications.urls")),
     path("api/", include("kartoteka.api.urls")),

@@ -454,3 +454,57 @@ class Task(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.is_open and self.due_at < (now or timezone.now())
+
+
+class CalendarFeed(models.Model):
+    """A user's iCalendar feed: a secret address a calendar program subscribes to. Revoking it
+    gives a new token; the old address answers 404 from then on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Handover(models.Model):
+    """One hand-over of a leaving user's work to a successor, as the history records it."""
+
+    predecessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.CASCADE,
+        related_name="handovers_given",
+    )
+    successor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("successor"),
+        on_delete=models.CASCADE,
+        related_name="handovers_taken",
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
+    accounts_moved = models.PositiveIntegerField(_("accounts"), default=0)
+    tasks_moved = models.PositiveIntegerField(_("tasks"), default=0)
+    threads_moved = models.PositiveIntegerField(_("threads"), default=0)
+
+    class Meta:
+        ordering = ["-done_at", "-pk"]
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
