@@ -410,6 +410,44 @@ def test_turn_into_a_case_makes_a_case_of_the_customer_holding_the_message(
     assert (message.state, message.account) == (Message.State.PLACED, customer.account)
 
 
+def test_turn_into_a_case_brings_the_whole_filed_conversation_along(
+    archive_box, customer, agent
+) -> None:
+    # given: the customer's order, our answer, their thanks — and another matter, all filed
+    order = receive(email(), archive_box)
+    receive(
+        email(
+            sender=agent.email,
+            to=CUSTOMER,
+            subject="Re: Zamówienie 4/2026",
+            message_id="<odpowiedz@firma.example>",
+            in_reply_to="<zamowienie-4@klient.example>",
+        ),
+        archive_box,
+    )
+    thanks = receive(
+        email(
+            subject="Re: Re: Zamówienie 4/2026",
+            message_id="<dzieki@klient.example>",
+            in_reply_to="<odpowiedz@firma.example>",
+        ),
+        archive_box,
+    )
+    other = receive(
+        email(subject="Faktura 12/2026", message_id="<faktura@klient.example>"), archive_box
+    )
+
+    # when: the answer in the middle is turned into a case
+    answer = Message.objects.get(subject="Re: Zamówienie 4/2026")
+    client_for(agent).post(reverse("mail:message-to-case", args=[answer.pk]))
+
+    # then: the conversation is in the case, the other matter stays filed
+    case = Case.objects.get()
+    in_case = set(case.messages.values_list("pk", flat=True))
+    assert in_case == {order.message_pk, answer.pk, thanks.message_pk}
+    assert Message.objects.get(pk=other.message_pk).state == Message.State.ARCHIVED
+
+
 def test_turning_our_sent_copy_into_a_case_keeps_it_sent(archive_box, customer, agent) -> None:
     receipt = receive(email(sender=agent.email, to=CUSTOMER), archive_box)
 

@@ -10,13 +10,14 @@ spam: kept ``DISCARD_KEPT_DAYS`` days, restorable, then purged by the periodic j
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from kartoteka.cases.services import case_settings, case_update
 from kartoteka.core.search_index import index_remove
 from kartoteka.customers.models import Contact, EmailAddress
 from kartoteka.customers.services import contact_create, contact_update
-from kartoteka.mail.merge import case_from_message, message_move
+from kartoteka.mail.merge import MessageMovedError, case_from_message, message_move
 from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 from kartoteka.mail.reading.threading import clean_subject
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from kartoteka.people.models import User
 
 PURGE_CHUNK_SIZE = 500
+ARCHIVED_THREAD_MAX = 500  # messages a filed conversation brings into its new case
 
 
 def sender_name_parts(message: Message) -> tuple[str, str]:
@@ -149,18 +151,56 @@ def triage_case_create(
     )
 
 
+@transaction.atomic
 def archived_case_create(*, message: Message, by: User) -> Case:
     """A new case of the customer ``message`` was filed to without a case (by an archive
-    mailbox), holding it: its subject the message's, its contact the correspondent's contact
-    of that customer. Refused when the message was placed meanwhile (``MessageMovedError``)."""
+    mailbox), holding it and the rest of its conversation filed there too (``archived_thread``),
+    oldest first: its subject the message's, its contact the correspondent's contact of that
+    customer. Refused when the message was placed meanwhile (``MessageMovedError``); a message
+    of the conversation placed meanwhile stays where it is."""
     if message.account is None:
         raise ValidationError(_("The message is filed to no customer."), code="no_customer")
-    return triage_case_create(
+    conversation = archived_thread(message)
+    case = triage_case_create(
         message=message,
         by=by,
         account=message.account,
         subject=clean_subject(message.subject)[:255] or _("(no subject)"),
     )
+    for other in conversation:
+        with contextlib.suppress(MessageMovedError):
+            message_move(message=other, target=case, by=by, from_case=None)
+    return case
+
+
+def archived_thread(message: Message, *, limit: int = ARCHIVED_THREAD_MAX) -> list[Message]:
+    """The other messages of ``message``'s conversation filed to its customer without a case:
+    those it replies to and those replying to it, by Message-ID (In-Reply-To, References),
+    followed link by link; oldest first, at most ``limit``."""
+    filed = Message.objects.filter(
+        account_id=message.account_id, case__isnull=True, state=Message.State.ARCHIVED
+    ).exclude(pk=message.pk)
+    found: dict[int, Message] = {}
+    frontier = {message.message_id, message.in_reply_to, *message.references.split()} - {""}
+    seen_ids: set[str] = set()
+    while frontier and len(found) < limit:
+        seen_ids |= frontier
+        linked = Q(message_id__in=frontier) | Q(in_reply_to__in=frontier)
+        for message_id in frontier:
+            linked |= Q(references__contains=message_id)
+        new = list(filed.filter(linked).exclude(pk__in=found)[: limit - len(found)])
+        for other in new:
+            found[other.pk] = other
+        frontier = (
+            {
+                value
+                for other in new
+                for value in (other.message_id, other.in_reply_to, *other.references.split())
+            }
+            - seen_ids
+            - {""}
+        )
+    return sorted(found.values(), key=lambda other: (other.created_at, other.pk))
 
 
 @transaction.atomic
