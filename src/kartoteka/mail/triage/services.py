@@ -177,6 +177,8 @@ def archived_thread(message: Message, *, limit: int = ARCHIVED_THREAD_MAX) -> li
     """The other messages of ``message``'s conversation filed to its customer without a case:
     those it replies to and those replying to it, by Message-ID (In-Reply-To, References),
     followed link by link; oldest first, at most ``limit``."""
+    if message.account_id is None:
+        return []
     filed = Message.objects.filter(
         account_id=message.account_id, case__isnull=True, state=Message.State.ARCHIVED
     ).exclude(pk=message.pk)
