@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from kartoteka.core.heartbeat import WORKER_SILENT_AFTER
 from kartoteka.server.tests.processes import (
     OutputReader,
     free_port,
@@ -227,4 +228,5 @@ def test_run_answers_healthz_once_its_worker_beats(server_without_demo) -> None:
     assert body["database"] == "ok"
     assert body["worker"] == "ok"
     assert isinstance(body["worker_last_seen_seconds"], int)
-    assert body["worker_last_seen_seconds"] <= 15
+    # recent enough to count as beating (a loaded machine may delay a beat by some seconds)
+    assert body["worker_last_seen_seconds"] <= WORKER_SILENT_AFTER.total_seconds()
