@@ -331,12 +331,16 @@ class Event(models.Model):
 
 def task_visibility(user: User, prefix: str = "") -> Q:
     """Which tasks ``user`` may see: their own (assigned or created) always; others of the
-    accounts they see."""
+    accounts they see, unless planned by an event hidden from them (a confidential event's
+    follow-up would tell what it was about)."""
     if not user.is_authenticated or not user.is_staff_member:
         return Q(pk__in=[])
     p = prefix
+    planned_by_visible = Q(**{f"{p}planned_by_event__isnull": True}) | Q(
+        Exists(Event.objects.filter(event_visibility(user), pk=OuterRef(f"{p}planned_by_event_id")))
+    )
     return (
-        account_visibility(user, prefix=f"{p}account__")
+        (account_visibility(user, prefix=f"{p}account__") & planned_by_visible)
         | Q(**{f"{p}assignee_id": user.pk})
         | Q(**{f"{p}created_by_id": user.pk})
     )
@@ -432,6 +436,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "state", "due_at"], name="task_assignee_due"),
             models.Index(fields=["account", "state", "due_at"], name="task_account_due"),
+            models.Index(fields=["account", "-created_at", "-id"], name="task_account_recent"),
             models.Index(fields=["thread", "state"], name="task_thread_state"),
             models.Index(
                 fields=["remind_at"],

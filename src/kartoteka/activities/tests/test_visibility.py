@@ -74,3 +74,20 @@ def test_the_assignee_sees_their_task_even_on_a_restricted_customer(agent, outsi
     )
     # then
     assert Task.objects.visible_to(outsider).count() == 1
+
+
+def test_the_follow_up_of_a_confidential_event_is_hidden_with_it(agent, outsider, clerk) -> None:
+    # given: the agent's confidential call plans a task for the clerk
+    account = AccountFactory()
+    call_recorded(agent, account, starts_at=at(7, 10), confidential=True)
+    task_create(
+        by=agent,
+        account=account,
+        thread=Event.objects.get().thread,
+        plan=NextTask(event_type=event_type(), due_at=at(8, 10), assignee=clerk),
+    )
+    Task.objects.update(planned_by_event=Event.objects.get())
+    # then: the assignee and the author see it, nobody else who merely sees the customer
+    assert Task.objects.visible_to(clerk).count() == 1
+    assert Task.objects.visible_to(agent).count() == 1
+    assert Task.objects.visible_to(outsider).count() == 0
