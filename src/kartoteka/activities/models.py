@@ -226,9 +226,14 @@ class Event(models.Model):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="events",
+        db_index=False,  # led by one of the composite indexes below
     )
     thread = models.ForeignKey(
-        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="events"
+        Thread,
+        verbose_name=_("thread"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # led by one of the composite indexes below
     )
     event_type = models.ForeignKey(
         EventType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="events"
@@ -243,6 +248,7 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="recorded_events",
+        db_index=False,  # led by one of the composite indexes below
     )
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -272,6 +278,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="events",
+        db_index=False,  # led by one of the composite indexes below
     )
     documents = models.ManyToManyField(
         "documents.Document", verbose_name=_("attachments"), blank=True, related_name="events"
@@ -286,6 +293,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="activity_events",
+        db_index=False,  # led by one of the composite indexes below
     )
     confidential = models.BooleanField(
         _("confidential"),
@@ -372,6 +380,7 @@ class Task(models.Model):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="tasks",
+        db_index=False,  # led by one of the composite indexes below
     )
     thread = models.ForeignKey(
         Thread,
@@ -380,6 +389,7 @@ class Task(models.Model):
         null=True,
         blank=True,
         related_name="tasks",
+        db_index=False,  # led by one of the composite indexes below
     )
     event_type = models.ForeignKey(
         EventType, verbose_name=_("what to do"), on_delete=models.PROTECT, related_name="tasks"
@@ -390,6 +400,7 @@ class Task(models.Model):
         verbose_name=_("assignee"),
         on_delete=models.PROTECT,
         related_name="activity_tasks",
+        db_index=False,  # led by one of the composite indexes below
     )
     note = models.TextField(_("note"), blank=True)
     case = models.ForeignKey(
