@@ -6,7 +6,7 @@ from kartoteka.core.health import healthz
 from kartoteka.people.views import sign_in
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:account-list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="desk:my-work"), name="home"),
     path("login/", sign_in.SignInView.as_view(), name="login"),
     path("login/code/", sign_in.sign_in_code, name="sign-in-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

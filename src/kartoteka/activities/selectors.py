@@ -3,10 +3,14 @@ answer 404 for what the user may not see."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kartoteka.activities.models import Event, Task, Thread
+from kartoteka.cases.models import Case
+from kartoteka.documents.models import Document
 from kartoteka.people.models import User
 
 
@@ -90,4 +94,67 @@ def open_threads_of(user: User, account_id: int) -> QuerySet[Thread]:
         Thread.objects.visible_to(user)
         .filter(account_id=account_id, state=Thread.State.OPEN)
         .order_by("-created_at", "-pk")
+    )
+
+
+# The recording pages and the case page
+
+
+@dataclass(frozen=True)
+class CaseActivities:
+    """A case's activities as its page lists them: the latest events and the open tasks."""
+
+    events: list[Event]
+    tasks: list[Task]
+    more_events: bool
+
+
+CASE_EVENTS_SHOWN = 10
+
+
+def case_activities(user: User, case: Case) -> CaseActivities:
+    """The case's events the user sees (newest first, the latest ``CASE_EVENTS_SHOWN``) and its
+    open tasks; two queries whatever their number."""
+    events = list(
+        Event.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("event_type", "author", "thread")
+        .order_by("-starts_at", "-pk")[: CASE_EVENTS_SHOWN + 1]
+    )
+    tasks = list(
+        Task.objects.visible_to(user)
+        .open()
+        .filter(case=case)
+        .select_related("event_type", "assignee")
+        .order_by("due_at", "pk")
+    )
+    return CaseActivities(
+        events=events[:CASE_EVENTS_SHOWN], tasks=tasks, more_events=len(events) > CASE_EVENTS_SHOWN
+    )
+
+
+def event_documents_for_user(user: User, event: Event) -> QuerySet[Document]:
+    """The event's attachments the user may see (a confidential document stays hidden)."""
+    return (
+        Document.objects.visible_to(user)
+        .filter(events=event)
+        .select_related("document_type")
+        .order_by("-date", "-pk")
+    )
+
+
+def case_for_user(user: User, case_id: int | None) -> Case | None:
+    """An event's or a task's case, if the user may see it."""
+    if case_id is None:
+        return None
+    return Case.objects.visible_to(user).filter(pk=case_id).first()
+
+
+def event_tasks_for_user(user: User, event: Event) -> list[Task]:
+    """The tasks the event planned, and the one it did, that the user sees."""
+    return list(
+        Task.objects.visible_to(user)
+        .filter(Q(planned_by_event=event) | Q(done_event=event))
+        .select_related("event_type", "assignee")
+        .order_by("due_at", "pk")
     )

@@ -30,6 +30,7 @@ from kartoteka.activities.models import (
     Task,
     Thread,
 )
+from kartoteka.activities.search_entries import event_index
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.validation import ErrorCollector
 
@@ -184,6 +185,7 @@ def event_record(
         )
     elif close_thread:
         _thread_close(thread, by=by, reason=close_reason, at=now)
+    event_index(event)
     return event
 
 

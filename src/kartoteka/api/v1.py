@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from kartoteka.activities import api as activities
 from kartoteka.cases import api as cases
 from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
@@ -59,4 +60,12 @@ urlpatterns = [
     ),
     path("mailboxes/", messages.MailboxListApi.as_view(), name="mailbox-list"),
     path("mailboxes/<int:pk>/", messages.MailboxDetailApi.as_view(), name="mailbox-detail"),
+    path("events/", activities.EventListApi.as_view(), name="event-list"),
+    path("events/<int:pk>/", activities.EventDetailApi.as_view(), name="event-detail"),
+    path("tasks/", activities.TaskListApi.as_view(), name="task-list"),
+    path("tasks/<int:pk>/", activities.TaskDetailApi.as_view(), name="task-detail"),
+    path("threads/", activities.ThreadListApi.as_view(), name="thread-list"),
+    path("event-types/", activities.EventTypeListApi.as_view(), name="event-type-list"),
+    path("products/", activities.ProductListApi.as_view(), name="product-list"),
+    path("resources/", activities.ResourceListApi.as_view(), name="resource-list"),
 ]

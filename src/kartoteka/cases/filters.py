@@ -30,6 +30,15 @@ from kartoteka.people.models import User
 QUICK_RANGES = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
 OVERDUE_CHOICES = [("yes", _("Overdue")), ("no", _("Not overdue"))]
 FOLLOWING_CHOICES = [("yes", _("Cases I follow")), ("no", _("Cases I do not follow"))]
+NOT_A_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
+# Quick views of the list: "mine" and "unassigned" are open cases (in a status that does not
+# close them), "followed" is every case the user follows.
+QUICK_VIEWS = [
+    ("mine", _("Mine")),
+    ("unassigned", _("Unassigned")),
+    ("open", _("Open")),
+    ("followed", _("Followed")),
+]
 
 
 def quick_range_start(name: str) -> datetime:
@@ -86,7 +95,13 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Created by"), queryset=User.objects.exclude(role=User.Role.PORTAL)
     )
     case_type = django_filters.ModelChoiceFilter(label=_("Type"), queryset=CaseType.objects.all())
-    status = django_filters.ModelChoiceFilter(label=_("Status"), queryset=Status.objects.all())
+    # Several statuses at once; a case has one status, so no DISTINCT is needed.
+    status = django_filters.ModelMultipleChoiceFilter(
+        label=_("Status"),
+        queryset=Status.objects.all(),
+        distinct=False,
+        error_messages={"invalid_choice": NOT_A_CHOICE, "invalid_pk_value": NOT_A_CHOICE},
+    )
     priority = django_filters.ModelChoiceFilter(
         label=_("Priority"), queryset=Priority.objects.all()
     )
@@ -117,6 +132,7 @@ class CaseFilter(django_filters.FilterSet):
     following = django_filters.ChoiceFilter(
         label=_("Following"), choices=FOLLOWING_CHOICES, method="followed_by_user"
     )
+    view = django_filters.ChoiceFilter(label=_("View"), choices=QUICK_VIEWS, method="in_view")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("number", "number"),
@@ -137,11 +153,11 @@ class CaseFilter(django_filters.FilterSet):
         fields = [
             "number", "subject", "created_by", "case_type", "status", "priority", "category",
             "group", "account", "customer", "assignee", "created_from", "created_to", "created",
-            "overdue", "following",
+            "overdue", "following", "view",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
-        """``user``: whose followed cases the ``following`` filter means."""
+        """``user``: whose cases the ``following`` and ``view`` filters mean."""
         super().__init__(*args, **kwargs)
         self.user = user
 
@@ -160,6 +176,12 @@ class CaseFilter(django_filters.FilterSet):
                 text = str(dict(OVERDUE_CHOICES)[value])
             elif name == "following":
                 text = str(dict(FOLLOWING_CHOICES)[value])
+            elif name == "view":
+                text = str(dict(QUICK_VIEWS)[value])
+            elif isinstance(value, QuerySet | list):
+                if not value:
+                    continue
+                text = ", ".join(str(item) for item in value)
             elif isinstance(value, date):
                 text = date_format(value, "SHORT_DATE_FORMAT")
             else:
@@ -215,3 +237,19 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.none()
         followed = Exists(CaseFollower.objects.filter(case=OuterRef("pk"), user=self.user))
         return queryset.filter(followed if value == "yes" else ~followed)
+
+    def in_view(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The quick views: the user's open cases ("mine"), open cases nobody is assigned
+        ("unassigned"), every open case ("open") and the cases the user follows ("followed")."""
+        if not value:
+            return queryset
+        if value == "followed":
+            return self.followed_by_user(queryset, "following", "yes")
+        if value == "mine" and self.user is None:
+            return queryset.none()
+        queryset = queryset.filter(status__closes_case=False)
+        if value == "mine":
+            return queryset.filter(assignee=self.user)
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        return queryset

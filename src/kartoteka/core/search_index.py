@@ -55,7 +55,9 @@ KEYS_LIMIT = 2_000
 TITLE_LIMIT = 1_000
 KIND_SPAN = 1 << 40
 # The kinds of entry and their codes: the codes are part of the stored ids, never renumber.
-KIND_CODES = {"case": 1, "note": 2, "message": 3, "account": 4, "contact": 5, "document": 6}
+KIND_CODES = {
+    "case": 1, "note": 2, "message": 3, "account": 4, "contact": 5, "document": 6, "event": 7,
+}  # fmt: skip
 
 StrOrPromise = str | Promise
 

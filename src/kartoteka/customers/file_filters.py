@@ -14,12 +14,13 @@ from kartoteka.people.models import User
 from kartoteka.people.selectors import staff_users
 
 # Each tab but Contacts is the timeline narrowed to some kinds (None: every kind). The kinds
-# are those the sources write (cases, mail, customers).
+# are those the sources write (cases, mail, customers, documents, activities).
 TABS: dict[str, frozenset[str] | None] = {
     "timeline": None,
     "cases": frozenset({"case"}),
     "correspondence": frozenset({"email_in", "email_out"}),
     "documents": frozenset({"document", "email_attachment"}),
+    "activities": frozenset({"event", "task"}),
     "contacts": frozenset(),
     "history": frozenset({"account_change", "contact_change"}),
 }
@@ -28,6 +29,7 @@ TAB_LABELS = {
     "cases": _("Cases"),
     "correspondence": _("Correspondence"),
     "documents": _("Documents"),
+    "activities": _("Activities"),
     "contacts": _("Contacts"),
     "history": _("History"),
 }

@@ -3,7 +3,7 @@ data pages (``desk.privacy.urls``) under ``/privacy/``."""
 
 from django.urls import path
 
-from kartoteka.desk.views import case_page, following, merge, page
+from kartoteka.desk.views import case_page, following, merge, page, work
 
 app_name = "desk"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:number>/follow/", following.case_follow, name="case-follow"),
     path("<int:number>/unfollow/", following.case_unfollow, name="case-unfollow"),
     path("<int:number>/attachments/", case_page.case_attachment_add, name="case-attachment-add"),
+    path("work/", work.my_work, name="my-work"),
+    path("work/<slug:key>/", work.my_work_section, name="my-work-section"),
 ]

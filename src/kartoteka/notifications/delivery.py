@@ -13,8 +13,9 @@ theirs is claimed.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from django.db import transaction
@@ -36,6 +37,8 @@ DIGEST_MAX_ITEMS = 50
 IMMEDIATE_GRACE = timedelta(minutes=10)
 
 Compose = Callable[[User, list[Notification], int], Message | None]
+# An email function of ``emails`` (keyword arguments: user, notifications, more, mailbox).
+Send = Callable[..., Message | None]
 
 
 def _recipient_works_with_cases() -> Q:
@@ -69,6 +72,14 @@ def notifications_claim(pks: Sequence[int]) -> list[int]:
     return list(
         Notification.objects.filter(pk__in=pending, emailed_at=now).values_list("pk", flat=True)
     )
+
+
+def _by_recipient(rows: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """Notification ids (``(recipient_id, pk)`` rows) by recipient."""
+    by_user: dict[int, list[int]] = {}
+    for user_id, pk in rows:
+        by_user.setdefault(user_id, []).append(pk)
+    return by_user
 
 
 def _claim_and_send(user: User, pks: Sequence[int], compose: Compose, *, limit: int) -> bool:
@@ -113,9 +124,7 @@ def notification_emails_send(notification_ids: Sequence[int]) -> int:
         .order_by("pk")
         .values_list("recipient_id", "pk")
     )
-    by_user: dict[int, list[int]] = {}
-    for user_id, pk in rows:
-        by_user.setdefault(user_id, []).append(pk)
+    by_user = _by_recipient(rows)
     if not by_user:
         return 0
     if mailbox is None:
@@ -128,6 +137,30 @@ def notification_emails_send(notification_ids: Sequence[int]) -> int:
         )
 
     return _send_each(by_user, compose, limit=len(notification_ids), what="notification email")
+
+
+def task_reminder_emails_send(notification_ids: Sequence[int]) -> int:
+    """Email the given task reminders at once to their recipients, unless their notification
+    emails are "off" (a digest would come too late for a reminder): one email per recipient;
+    how many were queued. Idempotent (claimed notifications are skipped); a reminder read
+    under the bell before its email goes is not emailed."""
+    rows = (
+        Notification.objects.filter(
+            pk__in=list(notification_ids),
+            kind=Notification.Kind.TASK_REMINDER,
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__notification_email=User.NotificationEmail.OFF)
+        .order_by("pk")
+        .values_list("recipient_id", "pk")
+    )
+    return _send_from_default_mailbox(
+        _by_recipient(rows),
+        emails.task_reminder_email_send,
+        limit=len(notification_ids),
+        what="task reminder email",
+    )
 
 
 def digests_send(*, period: str) -> int:
@@ -155,19 +188,26 @@ def digests_send(*, period: str) -> int:
         .order_by("recipient_id", "pk")
         .values_list("recipient_id", "pk")
     )
-    by_user: dict[int, list[int]] = {}
-    for user_id, pk in rows:
-        by_user.setdefault(user_id, []).append(pk)
+    return _send_from_default_mailbox(
+        _by_recipient(rows),
+        functools.partial(emails.digest_email_send, period=period),
+        limit=DIGEST_MAX_ITEMS,
+        what=f"{period} digest",
+    )
+
+
+def _send_from_default_mailbox(
+    by_user: dict[int, list[int]], send: Send, *, limit: int, what: str
+) -> int:
+    """``_send_each`` with the default mailbox (nothing is claimed without one: logged)."""
     if not by_user:
         return 0
     mailbox = default_mailbox()
     if mailbox is None:
-        logger.warning("notification digests not sent: there is no default mailbox")
+        logger.warning("%s not sent: there is no default mailbox", what)
         return 0
 
     def compose(user: User, notifications: list[Notification], more: int) -> Message | None:
-        return emails.digest_email_send(
-            user=user, notifications=notifications, more=more, period=period, mailbox=mailbox
-        )
+        return send(user=user, notifications=notifications, more=more, mailbox=mailbox)
 
-    return _send_each(by_user, compose, limit=DIGEST_MAX_ITEMS, what=f"{period} digest")
+    return _send_each(by_user, compose, limit=limit, what=what)

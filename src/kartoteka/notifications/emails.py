@@ -69,6 +69,9 @@ def _item(notification: Notification) -> dict[str, Any]:
         "actor": notification.actor,
         "when": date_format(timezone.localtime(notification.created_at), "SHORT_DATETIME_FORMAT"),
         "url": settings.SITE_URL + (case.get_absolute_url() if case is not None else ""),
+        "task_url": settings.SITE_URL + notification.get_absolute_url()
+        if notification.task_id is not None
+        else "",
     }
 
 
@@ -142,3 +145,22 @@ def digest_email_send(
             **_footer(user),
         }
         return _send(user=user, mailbox=mailbox, template="digest", context=context)
+
+
+def task_reminder_email_send(
+    *, user: User, notifications: Sequence[Notification], mailbox: Mailbox, more: int = 0
+) -> Message | None:
+    """Queue the reminder of one or more of ``user``'s tasks (those due for reminding in one
+    run; ``more`` is unused: a reminder lists every task). Returns the queued message,
+    ``None`` when the user has no address or the loop guard held it back."""
+    if not user.email or not notifications:
+        return None
+    with recipient_locale(user):
+        context = {
+            "user": user,
+            "items": [_item(notification) for notification in notifications],
+            "first": _item(notifications[0]),
+            "count": len(notifications),
+            **_footer(user),
+        }
+        return _send(user=user, mailbox=mailbox, template="task-reminder", context=context)

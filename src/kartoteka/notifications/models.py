@@ -1,4 +1,5 @@
-"""In-app notifications: what happened to a followed case, told to one staff user."""
+"""In-app notifications: what happened to a followed case, or a task's reminder, told to one
+staff user."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Notification(models.Model):
         CHANGED = "changed", _("Changed")
         OVERDUE = "overdue", _("Overdue")
         RULE = "rule", _("Workflow rule")
+        TASK_REMINDER = "task_reminder", _("Task reminder")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,6 +49,15 @@ class Notification(models.Model):
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A task's reminder (kind "task reminder") names its task instead of a case.
+    task = models.ForeignKey(
+        "activities.Task",
+        verbose_name=_("task"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -98,6 +109,8 @@ class Notification(models.Model):
         return f"{self.get_kind_display()}: {self.text[:50]}"
 
     def get_absolute_url(self) -> str:
-        if self.case is not None:
+        if self.case_id is not None and self.case is not None:
             return self.case.get_absolute_url()
+        if self.task_id is not None:
+            return reverse("activities:task", args=[self.task_id])
         return reverse("notifications:list")

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 
 def notification_list(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
-    """The user's notifications, newest first, with their case and actor (one query a page)."""
-    found = Notification.objects.visible_to(user).select_related("case", "actor")
+    """The user's notifications, newest first, with their case (or task) and actor (one query
+    a page)."""
+    found = Notification.objects.visible_to(user).select_related("case", "actor", "task")
     if unread_only:
         found = found.unread()
     return found.order_by("-created_at", "-pk")

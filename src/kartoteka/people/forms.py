@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from functools import cache
 from typing import cast
 
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.forms.utils import ErrorList
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kartoteka.core.forms import CreateOnceModelForm
 from kartoteka.people.models import SignInPolicy, Team, User
@@ -104,13 +106,40 @@ class UserCreateForm(CreateOnceModelForm, PasswordPairForm, UserForm):
     field_order = [*UserForm.Meta.fields, "password", "password_again"]
 
 
+# How long before a task's due time its reminder comes (minutes); 0: at the due time.
+REMINDER_LEADS = [
+    (0, _("At the due time")),
+    (5, _("5 minutes before")),
+    (15, _("15 minutes before")),
+    (30, _("30 minutes before")),
+    (60, _("1 hour before")),
+    (1440, _("1 day before")),
+]
+
+
+class ReminderLeadField(forms.TypedChoiceField):
+    """The user's default reminder lead, offered in minutes, given as a ``timedelta``."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            choices=REMINDER_LEADS,
+            coerce=lambda minutes: timedelta(minutes=int(minutes)),
+            empty_value=None,
+            label=_("Remind me of my tasks"),
+            help_text=_("For new tasks, unless the task says otherwise."),
+            error_messages={"invalid_choice": _("Choose when your tasks' reminders come.")},
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
 class PreferencesForm(forms.ModelForm):
     language = LanguageField()
     time_zone = TimeZoneField()
+    reminder_lead = ReminderLeadField()
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "language", "time_zone"]
+        fields = ["first_name", "last_name", "email", "language", "time_zone", "reminder_lead"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -118,6 +147,23 @@ class PreferencesForm(forms.ModelForm):
             self.initial["language"] = settings.LANGUAGE_CODE
         if not self.instance.time_zone:
             self.initial["time_zone"] = settings.TIME_ZONE
+        lead = int(self.instance.reminder_lead.total_seconds() // 60)
+        self.initial["reminder_lead"] = lead
+        field = cast(forms.TypedChoiceField, self.fields["reminder_lead"])
+        field.required = False  # left out of a post (an older form, a script): kept as it is
+        if lead not in dict(REMINDER_LEADS):  # set elsewhere (the API): kept as a choice
+            field.choices = [
+                *REMINDER_LEADS,
+                (
+                    lead,
+                    ngettext("%(minutes)s minute before", "%(minutes)s minutes before", lead)
+                    % {"minutes": lead},
+                ),
+            ]
+
+    def clean_reminder_lead(self) -> timedelta:
+        chosen = self.cleaned_data.get("reminder_lead")
+        return chosen if isinstance(chosen, timedelta) else self.instance.reminder_lead
 
 
 class NotificationPreferencesForm(forms.ModelForm):

@@ -14,7 +14,11 @@ from kartoteka.core.tasks import prune_task_results
 from kartoteka.mail.receiving.tasks import fetch_due_mailboxes
 from kartoteka.mail.sending.tasks import send_due_messages
 from kartoteka.mail.triage.tasks import purge_discarded_messages
-from kartoteka.notifications.tasks import send_daily_digests, send_hourly_digests
+from kartoteka.notifications.tasks import (
+    send_daily_digests,
+    send_hourly_digests,
+    send_task_reminders,
+)
 from kartoteka.workflows.tasks import mark_overdue_cases
 
 SCHEDULE: tuple[Job, ...] = (
@@ -37,6 +41,12 @@ SCHEDULE: tuple[Job, ...] = (
         mark_overdue_cases,
         timedelta(minutes=15),
         "mark cases that stayed longer than their status allows and tell whom the status says",
+    ),
+    Job(
+        send_task_reminders,
+        timedelta(minutes=1),
+        "tell assignees of tasks whose reminder time has come, under the bell and by email "
+        "(a reminder is worth little late; each is claimed once, so overlapping runs are safe)",
     ),
     Job(
         send_hourly_digests,

@@ -848,7 +848,7 @@ def test_schema_lists_the_case_endpoints(db: None) -> None:
     assert sorted(parameters) == [
         "account", "assignee", "case_type", "category", "created", "created_by", "created_from",
         "created_to", "customer", "following", "group", "number", "ordering", "overdue", "page",
-        "priority", "status", "subject",
+        "priority", "status", "subject", "view",
     ]  # fmt: skip
 
 

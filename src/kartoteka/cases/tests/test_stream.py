@@ -344,8 +344,8 @@ def test_page_queries_do_not_grow_with_posts_mentions_and_followers(
     client.get(case.get_absolute_url())
 
     # when / then: the page's fixed count for a case without emails or a customer, the
-    # followers and the notes' mentions being one query
-    with django_assert_num_queries(20):
+    # followers and the notes' mentions being one query; the activities card's events and tasks
+    with django_assert_num_queries(22):
         response = client.get(case.get_absolute_url())
     assert response.text.count('<span class="mention">@supervisor</span>') == posts
     assert response.text.count('class="note-card"') == posts

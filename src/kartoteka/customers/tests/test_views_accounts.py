@@ -346,8 +346,9 @@ def test_detail_query_count_does_not_grow_with_contacts(agent, django_assert_num
     client = client_for(agent)
 
     # when / then: session, user, account, segments, classifications, their dictionaries,
-    # shared emails, contacts, their emails and phones, and the header's three key figures
-    with django_assert_num_queries(15):
+    # shared emails, contacts, their emails and phones, and the header's five key figures
+    # (open cases, last contact, documents, the next planned task, open threads)
+    with django_assert_num_queries(17):
         response = client.get(account.get_absolute_url() + "?tab=contacts")
     # and the file shows its classification and all ten contacts
     assert response.status_code == 200

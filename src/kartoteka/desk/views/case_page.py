@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kartoteka.activities.selectors import case_activities
 from kartoteka.cases import selectors, services
 from kartoteka.cases.forms import (
     EDITABLE_PROPERTIES,
@@ -64,6 +65,7 @@ def render_case(
         "stream": case_stream(case, user=request.user),
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "activities": case_activities(request.user, case),
     }
     return allow_remote_images(render(request, "desk/case_page.html", context, status=status))
 

@@ -173,9 +173,20 @@ def build_message(
     if mailbox.signature_html.strip():
         message.add_alternative(html_with_signature(text, mailbox.signature_html), subtype="html")
     for attachment in attachments:
-        maintype, _slash, subtype = attachment.mime_type.partition("/")
+        # A content type may carry parameters ("text/calendar; method=REQUEST").
+        maintype, _slash, rest = attachment.mime_type.partition("/")
+        subtype, *pairs = (part.strip() for part in rest.split(";"))
+        params = {
+            name.strip(): value.strip().strip('"')
+            for name, equals, value in (pair.partition("=") for pair in pairs)
+            if equals
+        }
         message.add_attachment(
-            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=params,
         )
     return message
 

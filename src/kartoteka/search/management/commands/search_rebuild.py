@@ -1,5 +1,5 @@
-"""Write the global search index again from every case, note, email, customer, contact and
-document (or the kinds named with ``--kind``), in one transaction per run.
+"""Write the global search index again from every case, note, email, customer, contact,
+document and event (or the kinds named with ``--kind``), in one transaction per run.
 
 Needed after restoring a backup made without the index, after loading data past the
 services, or to repair an index suspected to be out of step; ``--check`` only compares the
