@@ -22,6 +22,12 @@ TASKS = reverse("activities:team-tasks")
 SUMMARY = reverse("activities:team-summary")
 
 
+@pytest.fixture(autouse=True)
+def _today(monkeypatch) -> None:
+    """The lists start a month back by default: the tests' events are of this December."""
+    monkeypatch.setattr(timezone, "now", lambda: at(6, 12))
+
+
 def meeting(by, account, starts_at, **fields):
     return event_record(
         by=by, account=account, event_type=event_type("Meeting"), starts_at=starts_at, **fields
@@ -215,3 +221,14 @@ def test_summary_links_a_supervisor_to_each_members_hand_over(supervisor, manage
     link = reverse("activities:handover", args=[agent.pk])
     assert link in client_for(supervisor).get(SUMMARY).text
     assert link not in client_for(manager).get(SUMMARY).text
+
+
+def test_the_lists_start_a_month_back_unless_a_range_is_given(supervisor, agent) -> None:
+    # given: a call of last week and one of two months ago
+    account = AccountFactory()
+    call_recorded(agent, account, starts_at=at(1, 10), description="Niedawna")
+    call_recorded(agent, account, starts_at=at(1, 10) - timedelta(days=60), description="Dawna")
+    client = client_for(supervisor)
+    # when / then: by default the last month; with a range, what it asks for
+    assert descriptions(client.get(EVENTS)) == ["Niedawna"]
+    assert descriptions(client.get(EVENTS, {"since": "2026-01-01"})) == ["Niedawna", "Dawna"]

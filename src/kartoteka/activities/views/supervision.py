@@ -4,7 +4,7 @@ for anyone else these pages do not exist (404)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -23,6 +23,9 @@ from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import Team, User
 
 PAGE_SIZE = 50
+# The lists start at the last month unless a range is asked for: years of a whole team's
+# events cannot be ordered quickly, and the recent ones are what a supervisor checks.
+DEFAULT_RANGE = timedelta(days=30)
 
 
 def _date_input() -> forms.DateInput:
@@ -67,9 +70,12 @@ class TeamFilterForm(forms.Form):
         )
 
 
-def _filters(request: StaffRequest) -> TeamFilterForm:
+def _filters(request: StaffRequest, *, recent_by_default: bool = False) -> TeamFilterForm:
     teams = supervision.overseen_teams_or_404(request.user)
-    return TeamFilterForm(request.GET, teams=teams)
+    data = request.GET.copy()
+    if recent_by_default and not data.get("since") and not data.get("until"):
+        data["since"] = (timezone.localdate() - DEFAULT_RANGE).isoformat()
+    return TeamFilterForm(data, teams=teams)
 
 
 def _page(request: StaffRequest, tab: str, form: TeamFilterForm, rows: Any) -> HttpResponse:
@@ -86,7 +92,7 @@ def _page(request: StaffRequest, tab: str, form: TeamFilterForm, rows: Any) -> H
 @staff_member_required
 @require_GET
 def team_events(request: StaffRequest) -> HttpResponse:
-    form = _filters(request)
+    form = _filters(request, recent_by_default=True)
     rows = supervision.team_events(request.user, form.scope()) if form.is_valid() else []
     return _page(request, "events", form, rows)
 
@@ -94,7 +100,7 @@ def team_events(request: StaffRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def team_tasks(request: StaffRequest) -> HttpResponse:
-    form = _filters(request)
+    form = _filters(request, recent_by_default=True)
     rows = supervision.team_tasks(request.user, form.scope()) if form.is_valid() else []
     return _page(request, "tasks", form, rows)
 
