@@ -33,6 +33,7 @@ the same on both databases), never every match of a common word: neither FTS5's 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -404,7 +405,8 @@ def index_search(
     rows = []
     if query.words:
         rare = not prefix and search.rare(connection, query.words)
-        expression = search.words(query.words, prefix=prefix)
+        beginnings = _beginnings(connection, query.words[-1]) if prefix else None
+        expression = search.words(query.words, prefix=prefix, beginnings=beginnings)
         rows = search.run(connection, expression, low, high, limit, rare=rare)
     seen = {match.object_id for match in exact}
     ranked = sorted(
@@ -500,7 +502,9 @@ def index_matches_in_file(
     low, high = kind_range(kind)
     if prefix is None:
         prefix = bool(query.words) and not _found_in_file(connection, query, account_id)
-    expression = _file_expression(query, account_id, postgresql=postgresql, prefix=prefix)
+    expression = _file_expression(
+        query, account_id, postgresql=postgresql, prefix=prefix, connection=connection
+    )
     if not postgresql:
         sql, params = _SQLITE.subquery(expression, low, high, limit)
         return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (text is a parameter)
@@ -522,14 +526,26 @@ def index_file_prefix(text: str, account_id: int) -> bool:
     return bool(query.words) and not _found_in_file(_connection(None), query, account_id)
 
 
-def _file_expression(query: Query, account_id: int, *, postgresql: bool, prefix: bool) -> str:
+def _file_expression(
+    query: Query,
+    account_id: int,
+    *,
+    postgresql: bool,
+    prefix: bool,
+    connection: BaseDatabaseWrapper | None = None,
+) -> str:
     """The match of ``query`` in a customer's file (on SQLite the customer's word included)."""
     dialect = _POSTGRESQL if postgresql else _SQLITE
     expressions = []
     if query.identifiers:
         expressions.append(dialect.identifiers(query.identifiers))
     if query.words:
-        expressions.append(dialect.words(query.words, prefix=prefix))
+        beginnings = (
+            _beginnings(connection, query.words[-1])
+            if prefix and connection is not None and not postgresql
+            else None
+        )
+        expressions.append(dialect.words(query.words, prefix=prefix, beginnings=beginnings))
     either = dialect.either(expressions)
     return either if postgresql else f'scope : "{SCOPE}{int(account_id)}" AND ({either})'
 
@@ -567,7 +583,9 @@ def _rare_in_file(connection: BaseDatabaseWrapper, words: Sequence[str], *, pref
 
 
 class _Dialect(Protocol):
-    def words(self, words: Sequence[str], *, prefix: bool) -> str: ...
+    def words(
+        self, words: Sequence[str], *, prefix: bool, beginnings: Sequence[str] | None = None
+    ) -> str: ...
 
     def identifiers(self, phrases: Sequence[Sequence[str]]) -> str: ...
 
@@ -596,7 +614,6 @@ COMMON_KEPT_SECONDS = 300
 
 
 def _common_lexemes(connection: BaseDatabaseWrapper) -> frozenset[str]:
-    import time
 
     kept = _COMMON.get(connection.alias)
     if kept is not None and time.monotonic() - kept[0] < COMMON_KEPT_SECONDS:
@@ -613,14 +630,68 @@ def _common_lexemes(connection: BaseDatabaseWrapper) -> frozenset[str]:
     return lexemes
 
 
+# A beginning of a word ("faktur") is matched as the index's words it begins ("faktura",
+# "faktury"), read from FTS5's vocabulary: FTS5 answers a prefix query by merging the entries of
+# all those words over the whole index before anything else narrows them, while a choice of
+# whole words is walked in step with the customer's word and the newest-first limit. The words
+# are kept with the open database connection while the database is unchanged (one page asks
+# several times): the key holds this connection's count of changes and SQLite's count of other
+# connections' commits. A beginning of very many words is left to the prefix query.
+BEGINNINGS_MAX = 64
+BEGINNINGS_KEPT = 1_000
+Beginnings = dict[tuple[Any, ...], tuple[str, ...] | None]  # (changes, commits, word): words
+
+
+def _beginnings(connection: BaseDatabaseWrapper, word: str) -> tuple[str, ...] | None:
+    """The index's words that begin with ``word`` on SQLite (at most ``BEGINNINGS_MAX``; None
+    for more, or on PostgreSQL, whose prefix match needs no help)."""
+    if connection.vendor != "sqlite" or len(word) < PREFIX_MIN:
+        return None
+    with connection.cursor() as cursor:
+        kept = _beginnings_kept(connection)
+        cursor.execute("SELECT total_changes(), data_version FROM pragma_data_version()")
+        key = (*cursor.fetchone(), word)
+        if key in kept:
+            return kept[key]
+        following = word[:-1] + chr(ord(word[-1]) + 1)
+        cursor.execute(
+            f"SELECT term FROM {FTS_VOCABULARY} WHERE term >= %s AND term < %s LIMIT %s",
+            [word, following, BEGINNINGS_MAX + 1],
+        )
+        found = tuple(row[0] for row in cursor.fetchall())
+    words = found if len(found) <= BEGINNINGS_MAX else None
+    if len(kept) >= BEGINNINGS_KEPT:
+        kept.clear()
+    kept[key] = words
+    return words
+
+
+def _beginnings_kept(connection: BaseDatabaseWrapper) -> Beginnings:
+    """The words found for beginnings on this very database connection (a new one, after a
+    reconnect, starts empty: its counters start again)."""
+    raw = connection.connection
+    holder: tuple[Any, Beginnings] | None = getattr(connection, "_kartoteka_beginnings", None)
+    if holder is None or holder[0] is not raw:
+        holder = (raw, {})
+        connection._kartoteka_beginnings = holder  # type: ignore[attr-defined]
+    return holder[1]
+
+
 class _Sqlite:
     """FTS5 match expressions. The words are normalised (letters and digits only), and each
     is quoted anyway."""
 
     @staticmethod
-    def words(words: Sequence[str], *, prefix: bool) -> str:
+    def words(
+        words: Sequence[str], *, prefix: bool, beginnings: Sequence[str] | None = None
+    ) -> str:
+        """The words all matched; with ``prefix`` the last one also as a beginning: as the
+        index's words it begins (``beginnings``, see ``_beginnings``) when known, else as an
+        FTS5 prefix query."""
         quoted = [f'"{word}"' for word in words]
-        if prefix and len(words[-1]) >= PREFIX_MIN:
+        if prefix and beginnings:
+            quoted[-1] = "(" + " OR ".join(f'"{word}"' for word in beginnings) + ")"
+        elif prefix and len(words[-1]) >= PREFIX_MIN:
             quoted[-1] += "*"
         # Not in ``scope``, which holds the customer's word only.
         return "{keys title body} : (" + " AND ".join(quoted) + ")"
@@ -671,7 +742,9 @@ class _Postgresql:
     """tsquery text for ``to_tsquery('simple', …)``; the words hold letters and digits only."""
 
     @staticmethod
-    def words(words: Sequence[str], *, prefix: bool) -> str:
+    def words(
+        words: Sequence[str], *, prefix: bool, beginnings: Sequence[str] | None = None
+    ) -> str:
         terms = list(words)
         if prefix and len(terms[-1]) >= PREFIX_MIN:
             terms[-1] += ":*"
@@ -772,6 +845,11 @@ SQLITE_TRIGGERS = {
         END""",
 }
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+# The index's words, read straight from the FTS5 index (nothing to keep in step).
+FTS_VOCABULARY = f"{FTS_TABLE}_words"
+SQLITE_VOCABULARY = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCABULARY} USING fts5vocab({FTS_TABLE}, 'row')"
+)
 
 POSTGRESQL_INSTALL = [
     f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS document tsvector GENERATED ALWAYS AS ("
@@ -803,13 +881,20 @@ def statements_run(
 
 def index_install(connection: BaseDatabaseWrapper) -> None:
     """Create the full-text part of the index on this database (called by core's migration)."""
-    sqlite = [SQLITE_VIEW, SQLITE_TABLE, *SQLITE_TRIGGERS.values(), SQLITE_REBUILD]
+    sqlite = [
+        SQLITE_VIEW,
+        SQLITE_TABLE,
+        SQLITE_VOCABULARY,
+        *SQLITE_TRIGGERS.values(),
+        SQLITE_REBUILD,
+    ]
     statements_run(connection, postgresql=POSTGRESQL_INSTALL, sqlite=sqlite)
 
 
 def index_uninstall(connection: BaseDatabaseWrapper) -> None:
     sqlite = [
         *_SQLITE_TRIGGERS_DROP,
+        f"DROP TABLE IF EXISTS {FTS_VOCABULARY}",
         f"DROP TABLE IF EXISTS {FTS_TABLE}",
         f"DROP VIEW IF EXISTS {FTS_CONTENT}",
     ]

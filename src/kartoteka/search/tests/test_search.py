@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from kartoteka.cases.services import case_delete, case_note_add, case_update
+from kartoteka.core import search_index
 from kartoteka.core.search_index import index_count, index_fill_if_empty, index_repair
 from kartoteka.customers.models import Account
 from kartoteka.customers.services import account_create, contact_create, contact_update
@@ -64,6 +65,26 @@ def test_the_last_word_is_a_prefix_and_every_word_must_match(agent) -> None:
         t.split(" ", 1)[1]
         for t in titles(global_search(user=agent, text="reklamacja druk"), "case")
     ] == ["Reklamacja drukarki"]
+
+
+def test_a_beginning_finds_a_word_indexed_after_the_same_beginning_was_searched(agent) -> None:
+    # given: "faktur" searched once (on SQLite its words are looked up and kept)
+    make_case("Faktura korygująca", by=agent)
+    first = global_search(user=agent, text="faktur")
+    # when: a new word with that beginning is indexed
+    make_case("Fakturowanie zbiorcze", by=agent)
+    # then: the next search finds it too
+    assert [t.split(" ", 1)[1] for t in titles(first, "case")] == ["Faktura korygująca"]
+    assert sorted(
+        t.split(" ", 1)[1] for t in titles(global_search(user=agent, text="faktur"), "case")
+    ) == ["Faktura korygująca", "Fakturowanie zbiorcze"]
+
+
+def test_a_beginning_of_very_many_words_is_still_found(agent, monkeypatch) -> None:
+    monkeypatch.setattr(search_index, "BEGINNINGS_MAX", 1)
+    make_case("Faktura korygująca", by=agent)
+    make_case("Fakturowanie zbiorcze", by=agent)
+    assert len(titles(global_search(user=agent, text="faktur"), "case")) == 2
 
 
 def test_the_excerpt_marks_the_words_found_in_the_original_spelling(agent) -> None:
