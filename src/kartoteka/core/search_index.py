@@ -480,7 +480,7 @@ def index_matches_in_file(
     *,
     limit: int = FILE_MATCHES,
     field: str = "pk",
-    prefix: bool | None = None,
+    prefix: FilePrefix | bool | None = None,
 ) -> Q:
     """The objects of ``kind`` in the file of customer ``account_id`` (a filter on their
     ``pk``, or on the ``field`` that names them) among the newest ``limit`` holding every word
@@ -489,10 +489,8 @@ def index_matches_in_file(
     longer belongs to finds nothing there.
 
     The last word is also read as a beginning ("faktur" finds "faktury") when the whole words
-    find nothing in the customer's file: expanding a beginning merges the entries of every
-    word it begins over the whole index, which costs more than the search (one cheap
-    statement asks first, unless the page passes its answer as ``prefix``: see
-    ``index_file_prefix``).
+    find nothing in the customer's file: one cheap statement asks first, unless the page
+    passes its answer as ``prefix`` (see ``index_file_prefix``, asked once per page).
     """
     query = query_parse(text)
     if query.empty:
@@ -501,15 +499,16 @@ def index_matches_in_file(
     postgresql = connection.vendor == "postgresql"
     low, high = kind_range(kind)
     if prefix is None:
-        prefix = bool(query.words) and not _found_in_file(connection, query, account_id)
-    expression = _file_expression(
-        query, account_id, postgresql=postgresql, prefix=prefix, connection=connection
-    )
+        prefix = index_file_prefix(text, account_id)
+    elif prefix is True:
+        prefix = FilePrefix(_beginnings(connection, query.words[-1]) if query.words else None)
+    beginning = prefix if isinstance(prefix, FilePrefix) else None
+    expression = _file_expression(query, account_id, postgresql=postgresql, beginning=beginning)
     if not postgresql:
         sql, params = _SQLITE.subquery(expression, low, high, limit)
         return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (text is a parameter)
     # The customer's entries are walked newest first unless a word is rare (see ``run``).
-    order = "id + 0" if _rare_in_file(connection, query.words, prefix=prefix) else "id"
+    order = "id + 0" if _rare_in_file(connection, query.words, prefix=bool(beginning)) else "id"
     sql = (
         f"SELECT id - %s FROM {TABLE} WHERE account_id = %s "
         "AND document @@ to_tsquery('simple', %s) AND id BETWEEN %s AND %s "
@@ -519,54 +518,73 @@ def index_matches_in_file(
     return Q(**{f"{field}__in": RawSQL(sql, params)})  # noqa: S611 (the text is a parameter)
 
 
-def index_file_prefix(text: str, account_id: int) -> bool:
-    """Whether a customer file's search reads the last word of ``text`` as a beginning: only
-    when the whole words find nothing in the file. Asked once per page, for every source."""
+@dataclass(frozen=True)
+class FilePrefix:
+    """A customer file's search reads its last word as a beginning. ``words``: the index's
+    words it begins (SQLite); None to match it as a prefix (PostgreSQL, or too many words)."""
+
+    words: tuple[str, ...] | None = None
+
+
+def index_file_prefix(text: str, account_id: int) -> FilePrefix | bool:
+    """Whether a customer file's search reads the last word of ``text`` as a beginning (only
+    when the whole words find nothing in the file), with the words it begins: one statement,
+    the same whichever the answer, asked once per page for every source."""
     query = query_parse(text)
-    return bool(query.words) and not _found_in_file(_connection(None), query, account_id)
-
-
-def _file_expression(
-    query: Query,
-    account_id: int,
-    *,
-    postgresql: bool,
-    prefix: bool,
-    connection: BaseDatabaseWrapper | None = None,
-) -> str:
-    """The match of ``query`` in a customer's file (on SQLite the customer's word included)."""
-    dialect = _POSTGRESQL if postgresql else _SQLITE
-    expressions = []
-    if query.identifiers:
-        expressions.append(dialect.identifiers(query.identifiers))
-    if query.words:
-        beginnings = (
-            _beginnings(connection, query.words[-1])
-            if prefix and connection is not None and not postgresql
-            else None
-        )
-        expressions.append(dialect.words(query.words, prefix=prefix, beginnings=beginnings))
-    either = dialect.either(expressions)
-    return either if postgresql else f'scope : "{SCOPE}{int(account_id)}" AND ({either})'
-
-
-def _found_in_file(connection: BaseDatabaseWrapper, query: Query, account_id: int) -> bool:
-    """Whether the whole words (or an identifier) find anything in the customer's file."""
-    postgresql = connection.vendor == "postgresql"
-    expression = _file_expression(query, account_id, postgresql=postgresql, prefix=False)
-    if postgresql:
+    if not query.words:
+        return False
+    connection = _connection(None)
+    whole = _file_expression(query, account_id, postgresql=connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":
         order = "id + 0" if _rare_in_file(connection, query.words, prefix=False) else "id"
         sql = (
             f"SELECT 1 FROM {TABLE} WHERE account_id = %s "
             f"AND document @@ to_tsquery('simple', %s) ORDER BY {order} DESC LIMIT 1"
         )
-        params: list[Any] = [account_id, expression]
-    else:
-        sql = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 1"
-        params = [expression]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [account_id, whole])
+            return False if cursor.fetchone() is not None else FilePrefix()
+    # NULL when the whole words find something; else the words the last one begins, one
+    # space apart (CASE reads the vocabulary only then).
+    sql = (
+        f"SELECT CASE WHEN EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+        "THEN NULL ELSE (SELECT coalesce(group_concat(term, ' '), '') FROM (SELECT term FROM "
+        f"{FTS_VOCABULARY} WHERE term >= %s AND term < %s LIMIT %s)) END"
+    )
+    word = query.words[-1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        cursor.execute(sql, [whole, word, _following(word), BEGINNINGS_MAX + 1])
+        (beginnings,) = cursor.fetchone()
+    if beginnings is None:
+        return False
+    words = tuple(beginnings.split())
+    return FilePrefix(words if len(words) <= BEGINNINGS_MAX else None)
+
+
+def _following(word: str) -> str:
+    """The first text after every word that begins with ``word``."""
+    return word[:-1] + chr(ord(word[-1]) + 1)
+
+
+def _file_expression(
+    query: Query, account_id: int, *, postgresql: bool, beginning: FilePrefix | None = None
+) -> str:
+    """The match of ``query`` in a customer's file (on SQLite the customer's word included);
+    with ``beginning`` the last word is also read as one."""
+    dialect = _POSTGRESQL if postgresql else _SQLITE
+    expressions = []
+    if query.identifiers:
+        expressions.append(dialect.identifiers(query.identifiers))
+    if query.words:
+        expressions.append(
+            dialect.words(
+                query.words,
+                prefix=beginning is not None,
+                beginnings=beginning.words if beginning is not None else None,
+            )
+        )
+    either = dialect.either(expressions)
+    return either if postgresql else f'scope : "{SCOPE}{int(account_id)}" AND ({either})'
 
 
 def _rare_in_file(connection: BaseDatabaseWrapper, words: Sequence[str], *, prefix: bool) -> bool:
@@ -653,10 +671,9 @@ def _beginnings(connection: BaseDatabaseWrapper, word: str) -> tuple[str, ...] |
         key = (*cursor.fetchone(), word)
         if key in kept:
             return kept[key]
-        following = word[:-1] + chr(ord(word[-1]) + 1)
         cursor.execute(
             f"SELECT term FROM {FTS_VOCABULARY} WHERE term >= %s AND term < %s LIMIT %s",
-            [word, following, BEGINNINGS_MAX + 1],
+            [word, _following(word), BEGINNINGS_MAX + 1],
         )
         found = tuple(row[0] for row in cursor.fetchall())
     words = found if len(found) <= BEGINNINGS_MAX else None

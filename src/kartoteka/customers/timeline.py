@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 
-from kartoteka.core.search_index import index_file_prefix
+from kartoteka.core.search_index import FilePrefix, index_file_prefix
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -91,8 +91,9 @@ class Window:
     since: date | None = None
     until: date | None = None
     query: str = ""
-    # Whether the search reads its last word as a beginning (set by ``timeline_page``, once).
-    query_prefix: bool | None = None
+    # Whether the search reads its last word as a beginning, and the words it begins (set by
+    # ``timeline_page``, once; see ``index_file_prefix``).
+    query_prefix: FilePrefix | bool | None = None
     before: Cursor | None = None
     limit: int = PAGE_SIZE
     # The entry that sorts (limit + 1)-th among what the sources asked before gave: what sorts
