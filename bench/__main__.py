@@ -20,7 +20,15 @@ After the case tables come the mail tables: parsing against bare ``email`` parsi
 Then global search on the same databases (``bench.search``: six queries, target under 200 ms,
 the index rebuilt first when it is out of step with the data).
 
-Environment: ``BENCH_ONLY`` (``cases``, ``search``, ``mail`` or ``case_page``: only that part),
+Last the activities on the same databases (``bench.activities``: "my work", a team's week in
+the calendar, the reminder job with 10,000 due, a user's iCalendar feed), on the events and
+tasks that ``bench.activities_data`` adds on top of the cases (``BENCH_EVENTS``, default
+2,000,000; ``BENCH_OPEN_TASKS``, 500,000; ``BENCH_ACTIVITY_USERS``, 100;
+``BENCH_FEED_EVENTS``, 5,000; ``BENCH_REMINDERS_DUE``, 10,000), with a marker of their own:
+a database of other activity sizes keeps its cases and has only its activities written again.
+
+Environment: ``BENCH_ONLY`` (``cases``, ``search``, ``mail``, ``case_page`` or ``activities``:
+only that part),
 ``BENCH_CASES`` (default 1,000,000), ``BENCH_MESSAGES`` (messages in all, default 3,000,000),
 ``BENCH_CUSTOMER_CASES``, ``BENCH_CUSTOMER_MESSAGES`` and ``BENCH_CUSTOMER_DOCUMENTS`` (the
 biggest customer's, default 20,000, 200,000 and 5,000; four times as many documents go to
@@ -40,10 +48,10 @@ wrong case), listed at the end.
 
 ``python -m bench --smoke`` (part of ``make test``) runs every part once at small sizes, so the
 benchmark cannot rot: SQLite only, 2,000 cases (the biggest customer's 200, with 1,000 of
-the 3,000 messages and 50 documents), 300 mail messages (IMAP only where Dovecot is
-installed), a case page of 30 messages, each scenario timed once, in a temporary bench dir
-that is deleted afterwards. It takes under a minute on two idle cores; its times say nothing
-about the targets.
+the 3,000 messages and 50 documents; 4,000 events and 1,000 open tasks), 300 mail messages
+(IMAP only where Dovecot is installed), a case page of 30 messages, each scenario timed
+once, in a temporary bench dir that is deleted afterwards. It takes under a minute on two
+idle cores; its times say nothing about the targets.
 """
 
 from __future__ import annotations
@@ -77,6 +85,10 @@ SMOKE = {
     "BENCH_MAIL_DELIVER": "1",
     "BENCH_CASE_MESSAGES": "30",
     "BENCH_CASE_ATTACHMENTS": "6",
+    "BENCH_EVENTS": "4000",
+    "BENCH_OPEN_TASKS": "1000",
+    "BENCH_FEED_EVENTS": "200",
+    "BENCH_REMINDERS_DUE": "300",
 }
 
 
@@ -243,9 +255,10 @@ def main() -> None:
     if args not in ([], ["--smoke"]):
         raise SystemExit("usage: python -m bench [--smoke]")
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "cases", "search", "mail", "case_page"):
+    if only not in ("", "cases", "search", "mail", "case_page", "activities"):
         raise SystemExit(
-            f"BENCH_ONLY={only}: use cases, search, mail or case_page (or leave it unset for all)"
+            f"BENCH_ONLY={only}: use cases, search, mail, case_page or activities "
+            "(or leave it unset for all)"
         )
     smoke = args == ["--smoke"]
     if smoke:
@@ -260,6 +273,8 @@ def main() -> None:
             problems += main_mail()
         if only in ("", "case_page"):
             main_case_page()
+        if only in ("", "activities"):
+            problems += main_activities()
     finally:
         if smoke:
             shutil.rmtree(bench_dir(), ignore_errors=True)
@@ -283,24 +298,41 @@ def main_mail() -> list[str]:
     return mail_ingest.problems(mail_ingest.run())
 
 
+def main_activities() -> list[str]:
+    """The activities' pages and jobs on the case part's databases (see ``bench.activities``)."""
+    from bench import activities
+
+    reports = on_case_databases("bench.activities", "activities")
+    if reports:
+        activities.print_table(reports)
+    return activities.problems(reports)
+
+
 def main_search() -> list[str]:
     """Global search on the case part's databases (see ``bench.search``), target < 200 ms."""
     from bench import search
 
+    reports = on_case_databases("bench.search", "search")
+    if reports:
+        search.print_table(reports)
+    return search.problems(reports)
+
+
+def on_case_databases(module: str, what: str) -> dict[str, dict[str, Any]]:
+    """The reports of ``module`` run as a child on each database of the case part (a
+    PostgreSQL server that does not answer is skipped)."""
     count = int(os.environ.get("BENCH_CASES", "1000000"))
     reports = {}
     for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
-        print(f"{vendor}: search over {count:,} cases", file=sys.stderr, flush=True)
+        print(f"{vendor}: {what} over {count:,} cases", file=sys.stderr, flush=True)
         if vendor == "postgresql":
             try:
                 postgres_create(postgres_name(count))
             except psycopg.OperationalError as error:
                 print(f"{vendor}: skipped, the server is not reachable ({error})", file=sys.stderr)
                 continue
-        reports[vendor] = run_child(vendor, count, "bench.search")
-    if reports:
-        search.print_table(reports)
-    return search.problems(reports)
+        reports[vendor] = run_child(vendor, count, module)
+    return reports
 
 
 def main_cases() -> list[str]:

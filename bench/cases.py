@@ -39,13 +39,16 @@ def say(message: str) -> None:
 
 def prepare(count: int) -> dict[str, Any]:
     """Migrate and make sure the database holds what the generator writes for ``count`` cases
-    and the sizes of the environment (``bench.generate.Sizes``); return the generator's
-    marker. A database of other sizes or of an older generator exits with ``MISMATCH``."""
+    and the sizes of the environment (``bench.generate.Sizes``), and the activities on top
+    (``bench.activities_data``); return the generator's marker (the activities' under
+    ``activities``). A database of other case sizes or of an older generator exits with
+    ``MISMATCH``; other activity sizes only have the activities written again."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from bench.activities_data import activities_ensure
     from bench.generate import Sizes, analyze, generate, marker, marker_read, shared_file_ensure
     from kartoteka.cases.models import Case
     from kartoteka.people.models import User
@@ -65,12 +68,16 @@ def prepare(count: int) -> dict[str, Any]:
         shared_file_ensure()
         if pending:  # new indexes (or columns) have no statistics yet
             analyze()
-        return found
+        generated = found
     # An interrupted generation leaves its first rows (the bench users) and no marker.
-    if found is not None or User.objects.exists() or Case.objects.exists():
+    elif found is not None or User.objects.exists() or Case.objects.exists():
         say(f"  the database holds other generated data ({found or 'an older generator'})")
         raise SystemExit(MISMATCH)
-    return generate(sizes, say=say)
+    else:
+        generated = generate(sizes, say=say)
+    # The activities go on top of the cases, with a marker of their own (bench.activities_data).
+    generated["activities"] = activities_ensure(say)
+    return generated
 
 
 def scenarios(count: int) -> list[tuple[str, dict[str, Any]]]:

@@ -876,17 +876,11 @@ def shared_file_ensure() -> None:
         path.write_bytes(SHARED_FILE_BYTES)
 
 
-def generate(sizes: Sizes, *, say: Any = print) -> dict[str, Any]:
-    """Fill an empty database (numbers 1..cases); return the marker written at the end."""
-    started = time.monotonic()
-    rng = random.Random(SEED)
+def bulk_steps(say: Any) -> Callable[[str, Callable[[], None]], None]:
+    """Set this connection up for bulk writes (on SQLite: no foreign-key checks, no syncing,
+    a big cache) and return ``step(what, work)``: ``work`` in one transaction (on PostgreSQL
+    without foreign-key triggers), its time said."""
     postgresql = connection.vendor == "postgresql"
-    stamp: Callable[[datetime], Any] = (lambda moment: moment) if postgresql else sqlite_stamp
-    with transaction.atomic():
-        refs = ensure_people_and_lookups(rng)
-        ensure_contacts(refs, rng)
-    shared_file_ensure()
-    facts = CaseFacts([], [], [], [], end=datetime.now(tz=UTC).replace(microsecond=0))
     if not postgresql:
         with connection.cursor() as cursor:  # outside a transaction, or it has no effect
             cursor.execute("PRAGMA foreign_keys=OFF")
@@ -902,6 +896,22 @@ def generate(sizes: Sizes, *, say: Any = print) -> dict[str, Any]:
                     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             work()
         say(f"  {what} in {time.monotonic() - began:.0f} s")
+
+    return step
+
+
+def generate(sizes: Sizes, *, say: Any = print) -> dict[str, Any]:
+    """Fill an empty database (numbers 1..cases); return the marker written at the end."""
+    started = time.monotonic()
+    rng = random.Random(SEED)
+    postgresql = connection.vendor == "postgresql"
+    stamp: Callable[[datetime], Any] = (lambda moment: moment) if postgresql else sqlite_stamp
+    with transaction.atomic():
+        refs = ensure_people_and_lookups(rng)
+        ensure_contacts(refs, rng)
+    shared_file_ensure()
+    facts = CaseFacts([], [], [], [], end=datetime.now(tz=UTC).replace(microsecond=0))
+    step = bulk_steps(say)
 
     step(
         f"{sizes.cases:,} cases",

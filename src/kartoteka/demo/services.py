@@ -25,6 +25,7 @@ from kartoteka.customers.identifiers import (
     normalise_regon,
 )
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.demo.activities import demo_activities
 from kartoteka.demo.archive import demo_archive
 from kartoteka.demo.cases import demo_cases
 from kartoteka.demo.catalogue import (
@@ -99,6 +100,7 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     mail = demo_mail(seed=seed) + demo_archive(seed=seed)
     documents = demo_documents(seed=seed)
     demo_desk()
+    demo_activities()
     # Accounts and contacts went in in bulk, past their services: index the world in one go.
     index_rebuild(say=lambda _line: None)
     return DemoSummary(
