@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from kartoteka.activities import work
 from kartoteka.activities.selectors import threads_without_next_step
 from kartoteka.cases.models import Case, CaseFollower, CaseGroup
 from kartoteka.cases.selectors import case_list
+from kartoteka.customers.models import Account
 from kartoteka.notifications.models import Notification
 from kartoteka.people.models import User
 
@@ -66,23 +67,38 @@ def my_open_cases(user: User) -> QuerySet[Case]:
 def unassigned_in_my_groups(user: User) -> QuerySet[Case]:
     """Open cases nobody is assigned, of a group the user is a member of or of a customer of
     the user's team."""
-    mine = case_list(user=user, filters={"view": "unassigned"})
     groups = CaseGroup.objects.filter(members=user).values("pk")
-    in_my_groups = mine.filter(group__in=groups)
+    ours = Q(group__in=groups)
     if user.team_id is not None:
-        in_my_groups = in_my_groups | mine.filter(account__team_id=user.team_id)
-    return _case_rows(in_my_groups)
+        ours |= Q(account__in=Account.objects.filter(team_id=user.team_id).values("pk"))
+    # Found through the groups' and the customers' cases: "unassigned" compared as an
+    # expression, so that no database walks every unassigned case by the assignee index.
+    unassigned = (
+        case_list(user=user, filters={"view": "open"})
+        .filter(ours)
+        .alias(assignee_or_none=F("assignee_id") + 0)
+        .filter(assignee_or_none__isnull=True)
+    )
+    return _case_rows(unassigned)
 
 
 def followed_with_news(user: User) -> QuerySet[Case]:
     """Cases the user follows that have unread notifications for them, with how many
     (``news``)."""
-    unread = Notification.objects.visible_to(user).unread().filter(case=OuterRef("pk"))
+    unread = Notification.objects.visible_to(user).unread()
     followed = CaseFollower.objects.filter(user=user, case=OuterRef("pk"))
-    news = unread.order_by().values("case").annotate(count=Count("pk")).values("count")
+    news = (
+        unread.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    # Led by the user's unread notifications (few), not by every case checked for them.
     return _case_rows(
         case_list(user=user)
-        .filter(Exists(followed), Exists(unread))
+        .filter(pk__in=unread.filter(case__isnull=False).values("case_id"))
+        .filter(Exists(followed))
         .annotate(news=Coalesce(Subquery(news), 0))
     )
 
