@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kartoteka.core.schedule import Job
-from kartoteka.core.tasks import prune_task_results
+from kartoteka.core.tasks import prune_task_results, refresh_planner_statistics
 from kartoteka.mail.receiving.tasks import fetch_due_mailboxes
 from kartoteka.mail.sending.tasks import send_due_messages
 from kartoteka.mail.triage.tasks import purge_discarded_messages
@@ -62,5 +62,11 @@ SCHEDULE: tuple[Job, ...] = (
         prune_task_results,
         timedelta(hours=6),
         "remove finished task results older than a week (the periodic jobs add many)",
+    ),
+    Job(
+        refresh_planner_statistics,
+        timedelta(hours=24),
+        "give SQLite's query planner true statistics of every table (a wrong guess of how many "
+        "rows match can make a page read a whole table); nothing on PostgreSQL",
     ),
 )

@@ -14,4 +14,5 @@ def test_every_periodic_job_with_its_interval() -> None:
         ("kartoteka.notifications.tasks.send_hourly_digests", 3600),
         ("kartoteka.notifications.tasks.send_daily_digests", 86400),
         ("kartoteka.core.tasks.prune_task_results", 21600),
+        ("kartoteka.core.tasks.refresh_planner_statistics", 86400),
     ]
