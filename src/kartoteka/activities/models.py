@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.customers.models import account_visibility
+from kartoteka.customers.models import account_visibility, confidential_visibility
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -188,31 +188,18 @@ def event_visibility(user: User, prefix: str = "") -> Q:
     """Which events ``user`` may see, as a filter on ``prefix``: those of an account the user
     sees that are not confidential, or that the user recorded, took part in or is named on (in
     person or through the team), or whose author the user supervises or succeeded; any of a
-    visible account as an administrator. Portal users see none."""
-    if not user.is_authenticated or not user.is_staff_member:
-        return Q(pk__in=[])
+    visible account as an administrator. Portal users see none (``confidential_visibility``,
+    the documents' rule, with the event's own people added)."""
     p = prefix
-    rule = account_visibility(user, prefix=f"{p}account__")
-    if user.is_administrator:
-        return rule
-    through = Event.participants.through.objects.filter(event_id=OuterRef(f"{p}pk"))
-    shared_users = Event.shared_users.through.objects.filter(
+    took_part = Event.participants.through.objects.filter(
         event_id=OuterRef(f"{p}pk"), user_id=user.pk
     )
-    allowed = (
-        Q(**{f"{p}confidential": False})
-        | Q(**{f"{p}author_id": user.pk})
-        | Q(**{f"{p}author__team__supervisor_id": user.pk})
+    concerned = (
+        Q(**{f"{p}author__team__supervisor_id": user.pk})
         | Q(**{f"{p}author__successor_id": user.pk})
-        | Q(Exists(through.filter(user_id=user.pk)))
-        | Q(Exists(shared_users))
+        | Q(Exists(took_part))
     )
-    if user.team_id:
-        shared_teams = Event.shared_teams.through.objects.filter(
-            event_id=OuterRef(f"{p}pk"), team_id=user.team_id
-        )
-        allowed |= Q(Exists(shared_teams))
-    return rule & allowed
+    return confidential_visibility(user, Event, prefix, also=concerned)
 
 
 class EventQuerySet(models.QuerySet["Event"]):

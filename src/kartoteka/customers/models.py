@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -42,6 +42,33 @@ def account_visibility(user: User, prefix: str = "") -> Q:
     if user.team_id:
         rule |= Q(**{f"{p}team_id": user.team_id})
     return rule
+
+
+def confidential_visibility(
+    user: User, model: Any, prefix: str = "", *, also: Q | None = None
+) -> Q:
+    """The rule of a customer-file item that may be confidential (``model`` has ``account``,
+    ``confidential``, ``author``, ``shared_users`` and ``shared_teams``), as a filter on
+    ``prefix``: an item of an account the user sees that is not confidential, or that the user
+    wrote or is named on (in person or through the team), or that ``also`` lets them see; any
+    of a visible account as an administrator. Portal users see none."""
+    if not user.is_authenticated or not user.is_staff_member:
+        return Q(pk__in=[])
+    p = prefix
+    rule = account_visibility(user, prefix=f"{p}account__")
+    if user.is_administrator:
+        return rule
+    item = f"{model._meta.model_name}_id"
+    named = model.shared_users.through.objects.filter(**{item: OuterRef(f"{p}pk")}, user_id=user.pk)
+    allowed = Q(**{f"{p}confidential": False}) | Q(**{f"{p}author_id": user.pk}) | Q(Exists(named))
+    if user.team_id:
+        team = model.shared_teams.through.objects.filter(
+            **{item: OuterRef(f"{p}pk")}, team_id=user.team_id
+        )
+        allowed |= Q(Exists(team))
+    if also is not None:
+        allowed |= also
+    return rule & allowed
 
 
 class Segment(models.Model):

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.customers.models import account_visibility
+from kartoteka.customers.models import confidential_visibility
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -43,26 +43,7 @@ def document_visibility(user: User, prefix: str = "") -> Q:
     """The rule saying which documents ``user`` may see, as a filter on ``prefix``: those of
     an account the user sees that are not confidential, or that the user wrote, is named on
     (in person or through the team), or any as an administrator. Portal users see none."""
-    if not user.is_authenticated or not user.is_staff_member:
-        return Q(pk__in=[])
-    p = prefix
-    rule = account_visibility(user, prefix=f"{p}account__")
-    if user.is_administrator:
-        return rule
-    shared_with_user = Document.shared_users.through.objects.filter(
-        document_id=OuterRef(f"{p}pk"), user_id=user.pk
-    )
-    allowed = (
-        Q(**{f"{p}confidential": False})
-        | Q(**{f"{p}author_id": user.pk})
-        | Q(Exists(shared_with_user))
-    )
-    if user.team_id:
-        shared_with_team = Document.shared_teams.through.objects.filter(
-            document_id=OuterRef(f"{p}pk"), team_id=user.team_id
-        )
-        allowed |= Q(Exists(shared_with_team))
-    return rule & allowed
+    return confidential_visibility(user, Document, prefix)
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):
