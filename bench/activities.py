@@ -134,34 +134,32 @@ def reminder_row(repeat: int, generated_at: int) -> dict[str, Any]:
         from kartoteka.activities.reminders import reminders_claim
     except ImportError:
         return failed(name, "kartoteka.activities.reminders.reminders_claim does not exist")
-    from django.db.models import F
-
-    from kartoteka.activities.models import Task
+    from kartoteka.activities.models import PendingReminder, Task
 
     moment = datetime.fromtimestamp(generated_at, tz=UTC)
-    # Open tasks whose reminder lay ahead when generated: reset is "due - 15 min, not sent".
+    # Open tasks whose reminder lay ahead when generated: reset is "pending at remind_at".
     chosen = list(
-        Task.objects.filter(state=Task.State.OPEN, reminded_at__isnull=True, remind_at__gt=moment)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:DUE]
+        PendingReminder.objects.filter(remind_at__gt=moment)
+        .order_by("task_id")
+        .values_list("task_id", "remind_at")[:DUE]
     )
     if len(chosen) < DUE:
         return failed(name, f"only {len(chosen):,} open tasks to remind, not {DUE:,}")
 
-    def chunks() -> list[list[int]]:
-        return [chosen[n : n + 500] for n in range(0, len(chosen), 500)]
+    def pending(remind_at: datetime | None = None) -> list[PendingReminder]:
+        return [PendingReminder(task_id=task, remind_at=remind_at or when) for task, when in chosen]
+
+    def replace(rows: list[PendingReminder]) -> None:
+        ids = [row.task_id for row in rows]
+        for start in range(0, len(ids), 500):
+            PendingReminder.objects.filter(task_id__in=ids[start : start + 500]).delete()
+        PendingReminder.objects.bulk_create(rows, batch_size=500)
 
     def make_due() -> None:
-        for chunk in chunks():
-            Task.objects.filter(pk__in=chunk).update(
-                remind_at=moment - timedelta(minutes=1), reminded_at=None
-            )
+        replace(pending(moment - timedelta(minutes=1)))
 
     def reset() -> None:
-        for chunk in chunks():
-            Task.objects.filter(pk__in=chunk).update(
-                remind_at=F("due_at") - timedelta(minutes=15), reminded_at=None
-            )
+        replace(pending())
 
     claimed: list[int] = []
 

@@ -54,7 +54,15 @@ from bench.generate import (
     insert_pairs,
     spread,
 )
-from kartoteka.activities.models import Event, EventType, Product, Resource, Task, Thread
+from kartoteka.activities.models import (
+    Event,
+    EventType,
+    PendingReminder,
+    Product,
+    Resource,
+    Task,
+    Thread,
+)
 from kartoteka.customers.models import Account
 from kartoteka.people.models import Team, User
 
@@ -121,7 +129,7 @@ EVENT_COLUMNS = (
 TASK_COLUMNS = (
     "id", "account_id", "thread_id", "event_type_id", "due_at", "assignee_id", "note", "case_id",
     "state", "planned_by_event_id", "done_event_id", "created_by_id", "created_at", "closed_at",
-    "remind_at", "reminded_at",
+    "remind_at",
 )  # fmt: skip
 REMIND_BEFORE = 15 * 60
 
@@ -207,6 +215,7 @@ def _clear() -> None:
         Event.classifications.through._meta.db_table,
         Event.shared_users.through._meta.db_table,
         Event.shared_teams.through._meta.db_table,
+        PendingReminder._meta.db_table,
         Task._meta.db_table,
         Event._meta.db_table,
         Thread._meta.db_table,
@@ -466,9 +475,6 @@ def _task_rows(
     task_id = 0
     open_count = 0
 
-    def reminded(remind: int) -> Any:
-        return _moment(remind, stamp) if remind <= end else None
-
     for index in range(len(plan.thread_owner)):
         thread_id = index + 1
         account = plan.thread_account[index]
@@ -482,7 +488,7 @@ def _task_rows(
                 task_id, account, thread_id, plan.event_type[event_id - 1],
                 _moment(due, stamp), owner, "", None, Task.State.DONE, event_id - 1, event_id,
                 owner, _moment(plan.event_start[event_id - 2], stamp), _moment(due, stamp),
-                _moment(due - REMIND_BEFORE, stamp), _moment(due - REMIND_BEFORE, stamp),
+                _moment(due - REMIND_BEFORE, stamp),
             )  # fmt: skip
         if plan.thread_state[index] == 1:
             task_id += 1
@@ -492,7 +498,7 @@ def _task_rows(
                 task_id, account, thread_id, call, _moment(due, stamp), owner,
                 "Zapytać o decyzję w sprawie oferty.", None, Task.State.OPEN, last, None, owner,
                 _moment(plan.event_start[last - 1], stamp), None,
-                _moment(due - REMIND_BEFORE, stamp), reminded(due - REMIND_BEFORE),
+                _moment(due - REMIND_BEFORE, stamp),
             )  # fmt: skip
     weights = account_weights(len(plan.accounts))
     others = plan.users[:-1]
@@ -505,8 +511,19 @@ def _task_rows(
             task_id, account, None, call, _moment(due, stamp), owner, "Oddzwonić do klienta.",
             None, Task.State.OPEN, None, None, owner,
             _moment(min(due, end) - 2 * DAY, stamp), None, _moment(due - REMIND_BEFORE, stamp),
-            reminded(due - REMIND_BEFORE),
         )  # fmt: skip
+
+
+def _pending_reminders(end: int, stamp: Callable[[datetime], Any]) -> None:
+    """The reminders of open tasks that were still ahead when the data was generated (those
+    before went out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PendingReminder._meta.db_table} (task_id, remind_at) "  # noqa: S608
+            f"SELECT id, remind_at FROM {Task._meta.db_table} "
+            "WHERE state = %s AND remind_at > %s",
+            [Task.State.OPEN, _moment(end, stamp)],
+        )
 
 
 def _participant_pairs(plan: Plan) -> Iterator[tuple[int, int]]:
@@ -566,6 +583,7 @@ def _generate(sizes: ActivitySizes, say: Callable[[str], None]) -> dict[str, Any
         f"the tasks ({sizes.open_tasks:,} open)",
         lambda: insert(Task, TASK_COLUMNS, _task_rows(plan, sizes, stamp, rng)),
     )
+    step("their pending reminders", lambda: _pending_reminders(plan.end, stamp))
 
     def pairs() -> None:
         insert_pairs(

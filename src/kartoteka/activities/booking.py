@@ -17,14 +17,19 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import Event, Resource
+from kartoteka.activities.models import EVENT_LONGEST, Event, Resource
 
 
 def resource_clash(
     resource: Resource, starts_at: datetime, ends_at: datetime, *, exclude: int | None = None
 ) -> Event | None:
     """The earliest event holding ``resource`` at some moment of [starts_at, ends_at)."""
-    held = Event.objects.filter(resource=resource, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    held = Event.objects.filter(
+        resource=resource,
+        starts_at__gt=starts_at - EVENT_LONGEST,  # for the index: no event lasts longer
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
     if exclude is not None:
         held = held.exclude(pk=exclude)
     return held.select_related("author").order_by("starts_at", "pk").first()

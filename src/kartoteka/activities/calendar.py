@@ -22,7 +22,14 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import Event, Resource, Task, TaskQuerySet, event_visibility
+from kartoteka.activities.models import (
+    EVENT_LONGEST,
+    Event,
+    Resource,
+    Task,
+    TaskQuerySet,
+    event_visibility,
+)
 from kartoteka.people.models import Team, User
 
 View = Literal["day", "week", "month"]
@@ -220,7 +227,7 @@ def _month(first_of_month: date, months: int) -> date:
 def _events_between(events: QuerySet[Event], start: datetime, end: datetime) -> QuerySet[Event]:
     """Events overlapping [start, end) — and those of no length starting within it."""
     return (
-        events.filter(starts_at__lt=end)
+        events.filter(starts_at__gt=start - EVENT_LONGEST, starts_at__lt=end)
         .filter(Q(ends_at__gt=start) | Q(starts_at__gte=start))
         .select_related("event_type", "account", "author", "resource")
     )

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case as Choose
-from django.db.models import F, QuerySet, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import Handover, Task, Thread
+from kartoteka.activities.models import Handover, PendingReminder, Task, Thread
+from kartoteka.activities.reminders import reminder_time
 from kartoteka.customers.models import Account
 from kartoteka.people.models import User
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # Far longer than any real chain of hand-overs; stops a walk through corrupt data.
 CHAIN_LIMIT = 100
+# Rows written by one statement of a hand-over.
+BATCH = 1000
 # The length of django-simple-history's ``history_change_reason``.
 REASON_MAX = 100
 
@@ -61,8 +63,8 @@ def handover_do(*, by: User, predecessor: User, successor: User) -> Handover:
 
     - accounts they manage get the successor as account manager (each with a history entry by
       ``by``);
-    - their open tasks go to the successor, reminded the successor's own lead time before they
-      are due (a task not yet due is reminded again, now to the successor);
+    - their open tasks go to the successor, reminded when the successor chooses (a task not
+      yet due is reminded again, now to the successor);
     - their open threads get the successor as owner;
     - ``predecessor.successor`` becomes the successor, and so do the successors of those who
       had handed their work to the predecessor before: the successor sees what they all
@@ -85,11 +87,7 @@ def handover_do(*, by: User, predecessor: User, successor: User) -> Handover:
     _check_successor(predecessor, successor)
     now = timezone.now()
     accounts = _move_accounts(by=by, predecessor=predecessor, successor=successor, now=now)
-    tasks = _open_tasks_of(predecessor).update(
-        assignee=successor,
-        remind_at=F("due_at") - successor.reminder_lead,
-        reminded_at=Choose(When(due_at__gt=now, then=None), default=F("reminded_at")),
-    )
+    tasks = _move_tasks(predecessor=predecessor, successor=successor, now=now)
     threads = _open_threads_of(predecessor).update(owner=successor)
     User.objects.filter(successor=predecessor).update(successor=successor)
     predecessor.successor = successor
@@ -161,6 +159,25 @@ def _open_tasks_of(user: User) -> QuerySet[Task]:
 
 def _open_threads_of(user: User) -> QuerySet[Thread]:
     return Thread.objects.filter(owner=user, state=Thread.State.OPEN)
+
+
+def _move_tasks(*, predecessor: User, successor: User, now: datetime) -> int:
+    """The open tasks of ``predecessor`` assigned to ``successor``, their reminders at the
+    successor's time; pending are those not yet due and those whose reminder was pending."""
+    open_tasks = _open_tasks_of(predecessor)
+    tasks = list(open_tasks.select_for_update().only("pk", "due_at"))
+    pending = PendingReminder.objects.filter(task__in=open_tasks.values("pk"))
+    was_pending = set(pending.values_list("task_id", flat=True))
+    pending.delete()
+    reminders = []
+    for task in tasks:
+        task.assignee = successor
+        task.remind_at = reminder_time(successor, task.due_at)
+        if task.due_at > now or task.pk in was_pending:
+            reminders.append(PendingReminder(task=task, remind_at=task.remind_at))
+    Task.objects.bulk_update(tasks, ["assignee", "remind_at"], batch_size=BATCH)
+    PendingReminder.objects.bulk_create(reminders, batch_size=BATCH)
+    return len(tasks)
 
 
 def _move_accounts(*, by: User, predecessor: User, successor: User, now: datetime) -> int:

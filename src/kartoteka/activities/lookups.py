@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import EventType, Product, Resource, Task
+from kartoteka.activities.models import EVENT_LONGEST, EventType, Product, Resource, Task
 from kartoteka.people.models import User
 
 Lookup = EventType | Product | Resource
@@ -55,6 +55,10 @@ def event_type_save(
     if default_duration <= timedelta(0):
         raise ValidationError(
             {"default_duration": _("An event lasts at least a minute.")}, code="duration"
+        )
+    if default_duration > EVENT_LONGEST:
+        raise ValidationError(
+            {"default_duration": _("An event lasts at most 31 days.")}, code="duration"
         )
     if next_task_delay < timedelta(0):
         raise ValidationError(

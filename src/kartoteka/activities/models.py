@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from kartoteka.people.models import User
 
 DEFAULT_CURRENCY = "PLN"
+# The longest an event may last (a fair, a week's training). Bounded, so that "the events of
+# this week" is a range of start times an index reads, not every event started before Sunday.
+EVENT_LONGEST = timedelta(days=31)
 CURRENCIES = [("PLN", "PLN"), ("EUR", "EUR"), ("CZK", "CZK"), ("USD", "USD"), ("GBP", "GBP")]
 
 
@@ -353,8 +356,8 @@ class Task(models.Model):
     """A next step planned with a customer: who does what by when.
 
     Done by recording its event (``done_event``), which may plan the next one. ``remind_at`` is
-    when the assignee is told (due time minus the lead time, or a snooze's end); ``reminded_at``
-    is set by the one worker that claimed the reminder.
+    when the assignee is told (due time minus the lead time, or a snooze's end); until they
+    are, the task has a ``PendingReminder``.
     """
 
     class State(models.TextChoices):
@@ -425,7 +428,6 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     remind_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     objects = TaskQuerySet.as_manager()
 
@@ -436,11 +438,6 @@ class Task(models.Model):
             models.Index(fields=["account", "state", "due_at"], name="task_account_due"),
             models.Index(fields=["account", "-created_at", "-id"], name="task_account_recent"),
             models.Index(fields=["thread", "state"], name="task_thread_state"),
-            models.Index(
-                fields=["remind_at"],
-                name="task_reminder_due",
-                condition=Q(state="open", reminded_at__isnull=True, remind_at__isnull=False),
-            ),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -457,6 +454,30 @@ class Task(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.is_open and self.due_at < (now or timezone.now())
+
+
+class PendingReminder(models.Model):
+    """A task's reminder that is still to be told, due at ``remind_at``.
+
+    Claiming a reminder deletes its row (``reminders.reminders_claim``). The reminders live
+    apart from the task because a claim of 10,000 at once must write little: stamping a column
+    of the task itself would write a new version of every one of the task's index entries
+    (PostgreSQL cannot update a row in place when an indexed column changes), three times the
+    time the claim may take.
+    """
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="pending_reminder"
+    )
+    remind_at = models.DateTimeField(_("reminder at"))
+
+    class Meta:
+        indexes = [models.Index(fields=["remind_at", "task"], name="pending_reminder_due")]
+        verbose_name = _("pending reminder")
+        verbose_name_plural = _("pending reminders")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} @ {self.remind_at:%Y-%m-%d %H:%M}"
 
 
 class CalendarFeed(models.Model):

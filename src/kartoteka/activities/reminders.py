@@ -1,18 +1,18 @@
-"""Reminders of planned tasks: claiming the due ones exactly once, snoozing, rescheduling, and
-the reads the lists need (overdue tasks, the snooze choices).
+"""Reminders of planned tasks: when they come, claiming the due ones exactly once, snoozing,
+rescheduling, and the reads the lists need (overdue tasks, the snooze choices).
 
-A task's reminder is due when the task is open, ``remind_at <= now`` and ``reminded_at`` is
-empty: exactly the rows of the partial index ``task_reminder_due``, ordered by ``remind_at``.
-``reminders_claim`` stamps ``reminded_at`` on the due tasks it returns, in one transaction of
-two statements (no query per row): on PostgreSQL the rows are read ``FOR UPDATE SKIP LOCKED``,
-so workers claiming at the same moment split the due reminders between them and none is
-claimed twice; SQLite takes the write lock at ``BEGIN`` (``transaction_mode`` IMMEDIATE), so
-claims there run one after the other. Telling the assignee is the caller's work
+A task's reminder is due when it has a ``PendingReminder`` whose ``remind_at`` has come (the
+index ``pending_reminder_due``). ``reminders_claim`` deletes the due rows it returns, in one
+transaction of two statements (no query per row): on PostgreSQL the rows are read ``FOR UPDATE
+SKIP LOCKED``, so workers claiming at the same moment split the due reminders between them and
+none is claimed twice; SQLite takes the write lock at ``BEGIN`` (``transaction_mode``
+IMMEDIATE), so claims there run one after the other. Telling the assignee is the caller's work
 (``notifications.task_reminders``), in the same transaction: a telling that fails un-claims.
 
-Snoozing sets a new ``remind_at`` and empties ``reminded_at``, so the reminder is due again at
-its new time; rescheduling moves the due time and recomputes the reminder with the assignee's
-lead time (``User.reminder_lead``).
+When a reminder comes is the assignee's choice (``reminder_time``): their lead time before the
+due time (``User.reminder_lead``), or 9:00 of the due day (``User.reminder_in_the_morning``); a
+task may say its own lead time. Snoozing sets a new time and makes the reminder pending again;
+rescheduling moves the due time and recomputes the reminder.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import Task
+from kartoteka.activities.models import PendingReminder, Task
 from kartoteka.people.models import User
 
 if TYPE_CHECKING:
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 
 # At most this many reminders are claimed by one call (a run claims again while some are left).
 CLAIM_LIMIT = 10_000
-# "Tomorrow" of a snooze is at this hour of the user's day.
-TOMORROW_AT = time(9, 0)
+# "Tomorrow" of a snooze, and a reminder "in the morning of the due day", come at this hour of
+# the user's day.
+MORNING_AT = time(9, 0)
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,21 @@ class ClaimedReminder:
 
 
 def reminders_claim(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> list[ClaimedReminder]:
-    """Claim up to ``limit`` due reminders (the earliest first) for this caller, stamping
-    their tasks ``reminded_at = now``; what telling them needs, in ``remind_at`` order.
+    """Claim up to ``limit`` due reminders (the earliest first) for this caller, deleting their
+    pending rows; what telling them needs, in ``remind_at`` order.
 
-    Exactly once: a reminder claimed here is not due any more, and one that another
+    Exactly once: a reminder claimed here is not pending any more, and one that another
     transaction is claiming is skipped (PostgreSQL) or waited for (SQLite), so of several
     workers claiming at once each reminder goes to one. Call it inside the transaction that
     tells the assignees: until it commits the claim holds the rows, and if it rolls back the
-    reminders are due again.
+    reminders are due again. A reminder of a task that is no longer open is claimed and
+    dropped.
 
-    Two statements whatever ``limit`` is: one ``UPDATE … WHERE id IN (the due rows, LIMIT,
-    FOR UPDATE SKIP LOCKED) RETURNING`` (``id = ANY(ARRAY(…))`` on PostgreSQL, so that the
-    ids are looked up by primary key), and one for the assignees. The inner query is the
-    ORM's, which writes the locking clause for PostgreSQL only; SQLite has ``RETURNING``
-    since 3.35. No list of ids travels back to the database.
+    Two statements whatever ``limit`` is: one ``DELETE … WHERE task_id IN (the due rows,
+    LIMIT, FOR UPDATE SKIP LOCKED) RETURNING`` (``= ANY(ARRAY(…))`` on PostgreSQL, so that the
+    ids are looked up by primary key) with what the task says, and one for the assignees. The
+    inner query is the ORM's, which writes the locking clause for PostgreSQL only; SQLite has
+    ``RETURNING`` since 3.35. No list of ids travels back to the database.
     """
     now = now or timezone.now()
     if not 0 < limit <= CLAIM_LIMIT:
@@ -75,8 +77,8 @@ def reminders_claim(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> li
         due = (
             _due(now)
             .select_for_update(skip_locked=True)
-            .order_by("remind_at", "pk")
-            .values("pk")[:limit]
+            .order_by("remind_at", "task_id")
+            .values("task_id")[:limit]
         )
         due_sql, due_params = due.query.sql_with_params()
         # The ORM's query, its values bound as parameters. PostgreSQL takes its ids as one
@@ -84,23 +86,27 @@ def reminders_claim(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> li
         among = (
             f"= ANY(ARRAY({due_sql}))" if connection.vendor == "postgresql" else f"IN ({due_sql})"
         )
+        task = "SELECT {} FROM activities_task WHERE id = task_id"
         claim = (
-            "UPDATE activities_task SET reminded_at = %s "  # noqa: S608
-            f"WHERE id {among} "
-            "RETURNING id, remind_at, due_at, assignee_id, "
-            "(SELECT name FROM customers_account WHERE id = account_id), "
-            "(SELECT name FROM activities_eventtype WHERE id = event_type_id)"
+            "DELETE FROM activities_pendingreminder "  # noqa: S608
+            f"WHERE task_id {among} "
+            "RETURNING task_id, remind_at, "
+            f"({task.format('due_at')}), ({task.format('assignee_id')}), "
+            f"({task.format('state')}), "
+            f"(SELECT name FROM customers_account WHERE id = ({task.format('account_id')})), "
+            "(SELECT name FROM activities_eventtype "
+            f"WHERE id = ({task.format('event_type_id')}))"
         )
         with connection.cursor() as cursor:
-            cursor.execute(claim, [now, *due_params])
-            rows = cursor.fetchall()
+            cursor.execute(claim, [*due_params])
+            rows = [row for row in cursor.fetchall() if row[4] == Task.State.OPEN]
         if not rows:
             return []
         assignees = User.objects.in_bulk({row[3] for row in rows})
     field = Task._meta.get_field("due_at")
     claimed = [
         (_aware(field, remind_at), task_id, _aware(field, due_at), assignee_id, account, what)
-        for task_id, remind_at, due_at, assignee_id, account, what in rows
+        for task_id, remind_at, due_at, assignee_id, _state, account, what in rows
     ]
     claimed.sort(key=lambda row: (row[0], row[1]))  # RETURNING keeps no order
     return [
@@ -124,18 +130,41 @@ def _aware(field: Field[Any, Any], value: Any) -> datetime:
 
 
 def reminders_due_count(now: datetime | None = None) -> int:
-    """How many reminders are due and not yet claimed (one COUNT on the partial index)."""
+    """How many reminders are due and not yet claimed (one COUNT on the index)."""
     return _due(now or timezone.now()).count()
 
 
-def _due(now: datetime) -> QuerySet[Task]:
-    # The conditions of the partial index task_reminder_due, so that it serves the query.
-    return Task.objects.filter(
-        state=Task.State.OPEN,
-        reminded_at__isnull=True,
-        remind_at__isnull=False,
-        remind_at__lte=now,
-    )
+def _due(now: datetime) -> QuerySet[PendingReminder]:
+    return PendingReminder.objects.filter(remind_at__lte=now)
+
+
+def reminder_time(user: User, due_at: datetime, lead: timedelta | None = None) -> datetime:
+    """When ``user`` hears of a task due at ``due_at``: ``lead`` before it when the task says
+    one, else as the user chose — their lead time before it, or 9:00 of the due day in their
+    time zone (at the due time itself when it is earlier)."""
+    if lead is not None:
+        return due_at - lead
+    if user.reminder_in_the_morning:
+        zone = user_zone(user)
+        morning = datetime.combine(due_at.astimezone(zone).date(), MORNING_AT, tzinfo=zone)
+        return min(morning, due_at)
+    return due_at - user.reminder_lead
+
+
+def reminder_set(task: Task, remind_at: datetime | None) -> None:
+    """Make ``task``'s reminder pending at ``remind_at`` (none: no reminder), replacing the one
+    pending; ``task.remind_at`` says the same."""
+    Task.objects.filter(pk=task.pk).update(remind_at=remind_at)
+    task.remind_at = remind_at
+    if remind_at is None:
+        PendingReminder.objects.filter(task=task).delete()
+    else:
+        PendingReminder.objects.update_or_create(task=task, defaults={"remind_at": remind_at})
+
+
+def reminders_drop(tasks: QuerySet[Task]) -> None:
+    """The pending reminders of ``tasks`` (being closed) are not told."""
+    PendingReminder.objects.filter(task__in=tasks.values("pk")).delete()
 
 
 @transaction.atomic
@@ -143,29 +172,26 @@ def task_snooze(*, by: User, task: Task, until: datetime) -> Task:
     """Remind the assignee of ``task`` again at ``until``: only the assignee snoozes their
     reminder (``PermissionDenied`` for anyone else). ``until`` must lie in the future and the
     task be open, else ``ValidationError`` (on ``until``). The reminder is due again then
-    (``reminded_at`` emptied), once."""
+    (pending again), once."""
     if task.assignee_id != by.pk or not by.is_staff_member:
         raise PermissionDenied
     if until <= timezone.now():
         raise ValidationError(
             {"until": _("Choose a time in the future to be reminded again.")}, code="past"
         )
-    changed = Task.objects.filter(pk=task.pk, state=Task.State.OPEN).update(
-        remind_at=until, reminded_at=None
-    )
-    if not changed:
+    if not Task.objects.select_for_update().filter(pk=task.pk, state=Task.State.OPEN).exists():
         raise ValidationError(
             {"until": _("The task is already done or cancelled: there is nothing to remind.")},
             code="closed",
         )
-    task.remind_at, task.reminded_at = until, None
+    reminder_set(task, until)
     return task
 
 
 @transaction.atomic
 def task_reschedule(*, by: User, task: Task, due_at: datetime) -> Task:
-    """Move the open ``task`` to ``due_at`` (in the future) and remind its assignee their own
-    lead time before it (``User.reminder_lead``), once more.
+    """Move the open ``task`` to ``due_at`` (in the future) and remind its assignee of it when
+    they choose (``reminder_time``), once more.
 
     The assignee, the task's creator, the assignee's team supervisor, managers and
     administrators may (``PermissionDenied`` for others). ``ValidationError`` on ``due_at``
@@ -175,15 +201,13 @@ def task_reschedule(*, by: User, task: Task, due_at: datetime) -> Task:
         raise PermissionDenied
     if due_at <= timezone.now():
         raise ValidationError({"due_at": _("Choose a due time in the future.")}, code="past")
-    remind_at = due_at - task.assignee.reminder_lead
-    changed = Task.objects.filter(pk=task.pk, state=Task.State.OPEN).update(
-        due_at=due_at, remind_at=remind_at, reminded_at=None
-    )
+    changed = Task.objects.filter(pk=task.pk, state=Task.State.OPEN).update(due_at=due_at)
     if not changed:
         raise ValidationError(
             {"due_at": _("The task is already done or cancelled.")}, code="closed"
         )
-    task.due_at, task.remind_at, task.reminded_at = due_at, remind_at, None
+    task.due_at = due_at
+    reminder_set(task, reminder_time(task.assignee, due_at))
     return task
 
 
@@ -235,7 +259,7 @@ def snooze_until(key: str, *, user: User, now: datetime | None = None) -> dateti
     if key == "tomorrow":
         zone = user_zone(user)
         tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-        return datetime.combine(tomorrow, TOMORROW_AT, tzinfo=zone)
+        return datetime.combine(tomorrow, MORNING_AT, tzinfo=zone)
     raise ValidationError(
         {"until": _("Choose 15 minutes, 1 hour or tomorrow 9:00.")}, code="invalid_choice"
     )

@@ -23,13 +23,16 @@ from django.utils.translation import gettext as _
 from kartoteka.activities.booking import resource_check_free, resource_clash, resource_clash_error
 from kartoteka.activities.models import (
     DEFAULT_CURRENCY,
+    EVENT_LONGEST,
     Event,
     EventType,
+    PendingReminder,
     Product,
     Resource,
     Task,
     Thread,
 )
+from kartoteka.activities.reminders import reminder_time, reminders_drop
 from kartoteka.activities.search_entries import event_index
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.validation import ErrorCollector
@@ -103,6 +106,8 @@ def event_record(
     with errors.on("ends_at"):
         if ends_at < starts_at:
             raise ValidationError(_("The end comes before the start."), code="ends_before")
+        if ends_at - starts_at > EVENT_LONGEST:
+            raise ValidationError(_("An event lasts at most 31 days."), code="too_long")
     with errors.on("close_thread"):
         if close_thread and next_task is not None:
             raise ValidationError(
@@ -167,13 +172,13 @@ def event_record(
 
     now = timezone.now()
     if completes is not None:
-        done = Task.objects.filter(pk=completes.pk, state=Task.State.OPEN).update(
-            state=Task.State.DONE, done_event=event, closed_at=now
-        )
-        if done != 1:  # completed by someone else in the meantime
+        completed = Task.objects.filter(pk=completes.pk, state=Task.State.OPEN)
+        if completed.update(state=Task.State.DONE, done_event=event, closed_at=now) != 1:
+            # completed by someone else in the meantime
             raise ValidationError(
                 {"completes": _("That task was completed in the meantime.")}, code="task_done"
             )
+        reminders_drop(Task.objects.filter(pk=completes.pk))
     if next_task is not None:
         _task_insert(
             by=by,
@@ -223,6 +228,7 @@ def task_cancel(*, by: User, task: Task) -> Task:
     Task.objects.filter(pk=task.pk, state=Task.State.OPEN).update(
         state=Task.State.CANCELLED, closed_at=timezone.now()
     )
+    reminders_drop(Task.objects.filter(pk=task.pk))
     task.refresh_from_db()
     return task
 
@@ -241,13 +247,6 @@ def thread_close(*, by: User, thread: Thread, reason: str) -> Thread:
     return thread
 
 
-def task_remind_at(plan: NextTask) -> datetime:
-    """When the assignee hears of the task: ``remind_before`` (or their own lead time) before
-    it is due."""
-    lead = plan.remind_before if plan.remind_before is not None else plan.assignee.reminder_lead
-    return plan.due_at - lead
-
-
 # Pieces
 
 
@@ -260,7 +259,8 @@ def _task_insert(
     planned_by_event: Event | None,
     plan: NextTask,
 ) -> Task:
-    return Task.objects.create(
+    remind_at = reminder_time(plan.assignee, plan.due_at, plan.remind_before)
+    task = Task.objects.create(
         account=account,
         thread=thread,
         case=case,
@@ -270,17 +270,19 @@ def _task_insert(
         note=plan.note,
         created_by=by,
         planned_by_event=planned_by_event,
-        remind_at=task_remind_at(plan),
+        remind_at=remind_at,
     )
+    PendingReminder.objects.create(task=task, remind_at=remind_at)
+    return task
 
 
 def _thread_close(thread: Thread, *, by: User, reason: str, at: datetime) -> None:
     Thread.objects.filter(pk=thread.pk).update(
         state=Thread.State.CLOSED, closed_at=at, closed_by=by, close_reason=reason
     )
-    Task.objects.filter(thread=thread, state=Task.State.OPEN).update(
-        state=Task.State.CANCELLED, closed_at=at
-    )
+    cancelled = Task.objects.filter(thread=thread, state=Task.State.OPEN)
+    reminders_drop(cancelled)
+    cancelled.update(state=Task.State.CANCELLED, closed_at=at)
     thread.refresh_from_db()
 
 

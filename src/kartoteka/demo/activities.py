@@ -30,7 +30,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kartoteka.activities.handover import handover_do
@@ -38,6 +37,7 @@ from kartoteka.activities.models import (
     Event,
     EventType,
     Handover,
+    PendingReminder,
     Product,
     Resource,
     Task,
@@ -166,9 +166,7 @@ def demo_activities() -> ActivitiesSummary:
     _leavers_work(world)
     handed_over = _hand_over(world)
     # Reminders of tasks due long before the demo was loaded went out back then.
-    Task.objects.filter(remind_at__lt=world.now - timedelta(days=2)).update(
-        reminded_at=F("remind_at")
-    )
+    PendingReminder.objects.filter(remind_at__lt=world.now - timedelta(days=2)).delete()
     return ActivitiesSummary(
         threads=Thread.objects.count(),
         events=Event.objects.count(),

@@ -77,17 +77,19 @@ class MessageCard:
 
 @dataclass(frozen=True)
 class TreeItem:
-    """A line of the case tree: an email, a note (each with its card's anchor) or a history
-    entry (shown in the tree itself)."""
+    """A line of the case tree: an email, a note (each with its card's anchor), a history
+    entry (shown in the tree itself), or an item of another page (``url``, e.g. a call)."""
 
-    # "message", "note" (internal), "comment" (public), or a HistoryEntry kind: "created",
-    # "changed", "event"
+    # "message", "note" (internal), "comment" (public), a HistoryEntry kind: "created",
+    # "changed", "event", or what the page adds ("activity")
     kind: str
     when: datetime
     label: str
     anchor: str = ""
     who: str = ""
     entry: HistoryEntry | None = None
+    url: str = ""
+    icon: str = ""
 
 
 def _url_per_pk(name: str) -> Callable[[int], str]:

@@ -5,7 +5,7 @@ The periodic job ``tasks.send_task_reminders`` (every minute, see ``server.sched
 and, in the same transaction, puts one notification "task reminder" under each assignee's
 bell, in the assignee's language and time zone ("Phone call: ACME Sp. z o.o. — due 10:00").
 A reminder claimed is told in that transaction or, if telling fails, not claimed either; a
-reminder snoozed (``reminded_at`` emptied) is due, claimed and told again at its new time, and
+reminder snoozed (pending again) is due, claimed and told again at its new time, and
 its earlier unread notification is marked read then (it is superseded, not repeated).
 
 Emails: a reminder is personal and timely, so it goes at once to every assignee whose

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import timedelta
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -115,15 +115,22 @@ REMINDER_LEADS = [
     (60, _("1 hour before")),
     (1440, _("1 day before")),
 ]
+# The choice of a reminder at 9:00 of the due day (``User.reminder_in_the_morning``).
+IN_THE_MORNING = "morning"
+
+
+def _reminder_choice(chosen: str) -> timedelta | str:
+    return IN_THE_MORNING if chosen == IN_THE_MORNING else timedelta(minutes=int(chosen))
 
 
 class ReminderLeadField(forms.TypedChoiceField):
-    """The user's default reminder lead, offered in minutes, given as a ``timedelta``."""
+    """When the user's task reminders come: a lead time offered in minutes (given as a
+    ``timedelta``), or ``IN_THE_MORNING``."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
-            choices=REMINDER_LEADS,
-            coerce=lambda minutes: timedelta(minutes=int(minutes)),
+            choices=[*REMINDER_LEADS, (IN_THE_MORNING, _("At 9:00 on the due day"))],
+            coerce=_reminder_choice,
             empty_value=None,
             label=_("Remind me of my tasks"),
             help_text=_("For new tasks, unless the task says otherwise."),
@@ -148,12 +155,14 @@ class PreferencesForm(forms.ModelForm):
         if not self.instance.time_zone:
             self.initial["time_zone"] = settings.TIME_ZONE
         lead = int(self.instance.reminder_lead.total_seconds() // 60)
-        self.initial["reminder_lead"] = lead
+        in_the_morning = self.instance.reminder_in_the_morning
+        self.initial["reminder_lead"] = IN_THE_MORNING if in_the_morning else lead
         field = cast(forms.TypedChoiceField, self.fields["reminder_lead"])
         field.required = False  # left out of a post (an older form, a script): kept as it is
-        if lead not in dict(REMINDER_LEADS):  # set elsewhere (the API): kept as a choice
+        if lead not in dict(REMINDER_LEADS) and not in_the_morning:
+            # set elsewhere (the API): kept as a choice
             field.choices = [
-                *REMINDER_LEADS,
+                *cast(list[tuple[object, object]], field.choices),
                 (
                     lead,
                     ngettext("%(minutes)s minute before", "%(minutes)s minutes before", lead)
@@ -161,9 +170,17 @@ class PreferencesForm(forms.ModelForm):
                 ),
             ]
 
-    def clean_reminder_lead(self) -> timedelta:
-        chosen = self.cleaned_data.get("reminder_lead")
-        return chosen if isinstance(chosen, timedelta) else self.instance.reminder_lead
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = cleaned.get("reminder_lead")
+        if chosen == IN_THE_MORNING:
+            cleaned["reminder_lead"] = self.instance.reminder_lead
+            cleaned["reminder_in_the_morning"] = True
+        elif isinstance(chosen, timedelta):
+            cleaned["reminder_in_the_morning"] = False
+        else:  # left out of the post: kept as it is
+            cleaned["reminder_lead"] = self.instance.reminder_lead
+        return cleaned
 
 
 class NotificationPreferencesForm(forms.ModelForm):

@@ -111,6 +111,11 @@ class User(AbstractUser):
         default=timedelta(minutes=15),
         help_text=_("How long before a task's due time its reminder comes, unless the task says."),
     )
+    reminder_in_the_morning = models.BooleanField(
+        _("remind me in the morning of the due day"),
+        default=False,
+        help_text=_("Reminders come at 9:00 of the day a task is due instead of a lead time."),
+    )
     is_absent = models.BooleanField(
         _("absent"),
         default=False,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import factory
 from django.utils import timezone
 
-from kartoteka.activities.models import EventType, Product, Resource
+from kartoteka.activities.models import EventType, PendingReminder, Product, Resource, Task
 from kartoteka.activities.services import NextTask, event_record
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ class ProductFactory(factory.django.DjangoModelFactory):
 def event_type(name: str = "Phone call") -> EventType:
     """One of the default types (the migration's English names)."""
     return EventType.objects.get(name=name)
+
+
+def pending_at(task: Task) -> datetime | None:
+    """When ``task``'s reminder is still to be told (None: it is not pending)."""
+    pending = PendingReminder.objects.filter(task=task).first()
+    return pending.remind_at if pending is not None else None
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

@@ -169,6 +169,18 @@ def test_an_event_over_midnight_is_on_both_days(agent) -> None:
     }
 
 
+def test_an_event_of_a_month_is_on_every_day_of_the_weeks_it_spans(agent) -> None:
+    # given a training from 20 November to 20 December
+    event_record(
+        by=agent, account=AccountFactory(name="Alfa"), event_type=event_type("Meeting"),
+        starts_at=at(1, 9) - timedelta(days=11), ends_at=at(20, 9),
+    )  # fmt: skip
+    # when the week of 14 December is shown
+    days = by_day(page(client_for(agent), date="2026-12-16").context["calendar"])
+    # then it is there every day
+    assert sorted(days) == [f"2026-12-{day}" for day in range(14, 21)]
+
+
 def test_the_month_view_lays_out_whole_weeks(agent) -> None:
     call_recorded(agent, AccountFactory(name="Alfa"), starts_at=at(31, 10))
     response = page(client_for(agent), view="month", date="2026-12-15")

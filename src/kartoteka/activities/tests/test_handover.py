@@ -4,7 +4,7 @@ confidential events."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from kartoteka.activities.handover import handover_do
 from kartoteka.activities.models import Event, Handover, Task, Thread
+from kartoteka.activities.reminders import user_zone
 from kartoteka.customers.models import Account
-from kartoteka.testing.activities import call_recorded
+from kartoteka.testing.activities import call_recorded, pending_at
 from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory
 from kartoteka.testing.people import UserFactory
@@ -81,7 +82,8 @@ def test_moved_tasks_are_reminded_with_the_successors_lead(admin, leaver, heir, 
     # then: two hours before each due time, and the future one not yet reminded
     for task in Task.objects.filter(state=Task.State.OPEN):
         assert task.remind_at == task.due_at - timedelta(hours=2)
-    assert Task.objects.get(planned_by_event=leavers_work).reminded_at is None
+    moved = Task.objects.get(planned_by_event=leavers_work)
+    assert pending_at(moved) == moved.remind_at
 
 
 def test_each_moved_account_gets_a_history_entry_by_whoever_handed_over(
@@ -269,3 +271,16 @@ def test_history_query_count_does_not_grow_with_rows(admin, rows, django_assert_
     with django_assert_num_queries(6):
         response = client.get(reverse("activities:handover-list"))
     assert len(response.context["page_obj"].object_list) == rows
+
+
+def test_moved_tasks_are_reminded_in_the_morning_when_the_successor_wants(
+    admin, leaver, heir, leavers_work
+):
+    heir.reminder_in_the_morning = True
+    heir.save(update_fields=["reminder_in_the_morning"])
+    handover_do(by=admin, predecessor=leaver, successor=heir)
+    moved = Task.objects.get(planned_by_event=leavers_work)
+    due_day = timezone.localtime(moved.due_at, user_zone(heir)).date()
+    morning = datetime.combine(due_day, time(9), tzinfo=user_zone(heir))
+    assert moved.remind_at == min(morning, moved.due_at)
+    assert pending_at(moved) == moved.remind_at

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from kartoteka.activities import reminders
-from kartoteka.activities.models import Task
+from kartoteka.activities.models import PendingReminder, Task
 from kartoteka.activities.services import NextTask, task_cancel, task_create
-from kartoteka.testing.activities import at, call_recorded, event_type
+from kartoteka.testing.activities import at, call_recorded, event_type, pending_at
 from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory
 from kartoteka.testing.people import UserFactory
@@ -66,7 +66,7 @@ def test_a_reminder_is_due_at_its_lead_time_before_the_task_and_not_before(agent
             assignee=agent,
         )
     ]
-    assert (task.remind_at, task.reminded_at) == (at(8, 9, 45), at(8, 9, 45))
+    assert (task.remind_at, pending_at(task)) == (at(8, 9, 45), None)
 
 
 def test_a_claimed_reminder_is_never_claimed_again(agent) -> None:
@@ -100,7 +100,7 @@ def test_done_and_cancelled_tasks_are_never_reminded(agent) -> None:
     # then
     assert claimed == []
     assert sorted(Task.objects.values_list("state", flat=True)) == ["cancelled", "done"]
-    assert cancelled.reminded_at is None
+    assert pending_at(cancelled) is None
 
 
 def test_the_earliest_reminders_are_claimed_first_up_to_the_limit(agent) -> None:
@@ -183,7 +183,7 @@ def test_workers_claiming_at_one_moment_claim_each_reminder_once() -> None:
     assert errors == []
     assert len(everything) == 300
     assert set(everything) == set(Task.objects.values_list("pk", flat=True))
-    assert Task.objects.filter(reminded_at=now).count() == 300
+    assert PendingReminder.objects.count() == 0
 
 
 # Snoozing and rescheduling
@@ -198,7 +198,7 @@ def test_a_snoozed_reminder_comes_again_at_its_new_time(agent, frozen_now) -> No
     reminders.task_snooze(by=agent, task=task, until=until)
     # then it is due again in an hour, and once
     task.refresh_from_db()
-    assert (task.remind_at, task.reminded_at) == (frozen_now + timedelta(hours=1), None)
+    assert task.remind_at == pending_at(task) == frozen_now + timedelta(hours=1)
     assert claimed_pks(frozen_now + timedelta(minutes=59)) == []
     assert claimed_pks(frozen_now + timedelta(hours=1)) == [task.pk]
     assert claimed_pks(frozen_now + timedelta(hours=2)) == []
@@ -259,10 +259,10 @@ def test_rescheduling_moves_the_due_time_and_the_reminder_with_the_assignees_lea
     reminders.task_reschedule(by=agent, task=task, due_at=tomorrow)
     # then
     task.refresh_from_db()
-    assert (task.due_at, task.remind_at, task.reminded_at) == (
+    assert (task.due_at, task.remind_at, pending_at(task)) == (
         tomorrow,
         tomorrow - timedelta(minutes=30),
-        None,
+        tomorrow - timedelta(minutes=30),
     )
     assert claimed_pks(tomorrow - timedelta(minutes=30)) == [task.pk]
 
@@ -312,7 +312,7 @@ def test_the_assignee_snoozes_from_the_notification_list_and_goes_back(agent, fr
     # then
     task.refresh_from_db()
     assert (response.status_code, response.headers["Location"]) == (302, back)
-    assert (task.remind_at, task.reminded_at) == (frozen_now + timedelta(minutes=15), None)
+    assert task.remind_at == pending_at(task) == frozen_now + timedelta(minutes=15)
     assert messages_of(response)[0].startswith("You will be reminded again on ")
 
 
@@ -444,3 +444,52 @@ def test_a_lead_set_elsewhere_is_offered_as_it_is(agent) -> None:
     form = client_for(agent).get(reverse("people:preferences")).context["form"]
     assert form["reminder_lead"].value() == 45
     assert (45, "45 minutes before") in form.fields["reminder_lead"].choices
+
+
+def test_a_reminder_in_the_morning_is_chosen_in_preferences_and_kept_with_the_lead(agent):
+    # when
+    client_for(agent).post(reverse("people:preferences"), preferences(reminder_lead="morning"))
+    # then the lead stays for a change of mind, and the form shows the choice
+    agent.refresh_from_db()
+    assert (agent.reminder_in_the_morning, agent.reminder_lead) == (True, timedelta(minutes=15))
+    page = client_for(agent).get(reverse("people:preferences"))
+    assert page.context["form"]["reminder_lead"].value() == "morning"
+    # when a lead is chosen again
+    client_for(agent).post(reverse("people:preferences"), preferences(reminder_lead="30"))
+    agent.refresh_from_db()
+    assert (agent.reminder_in_the_morning, agent.reminder_lead) == (False, timedelta(minutes=30))
+
+
+def test_a_morning_reminder_comes_at_nine_of_the_due_day_in_the_users_zone(agent) -> None:
+    # given a user in Warsaw who wants reminders in the morning
+    agent.reminder_in_the_morning = True
+    agent.time_zone = "Europe/Warsaw"
+    warsaw = zoneinfo.ZoneInfo("Europe/Warsaw")
+    # when a task is due at 15:00 on 8 December in Warsaw (14:00 UTC)
+    task = planned(agent, datetime(2026, 12, 8, 15, 0, tzinfo=warsaw), lead=None)
+    # then the reminder is at 9:00 there (8:00 UTC)
+    assert task.remind_at == datetime(2026, 12, 8, 8, 0, tzinfo=UTC)
+    assert claimed_pks(datetime(2026, 12, 8, 7, 59, tzinfo=UTC)) == []
+    assert claimed_pks(datetime(2026, 12, 8, 8, 0, tzinfo=UTC)) == [task.pk]
+
+
+def test_a_morning_reminder_of_a_task_due_before_nine_comes_at_the_due_time(agent) -> None:
+    agent.reminder_in_the_morning = True
+    agent.time_zone = "Europe/Prague"
+    early = datetime(2026, 12, 8, 7, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Prague"))
+    assert reminders.reminder_time(agent, early) == early
+
+
+def test_a_lead_the_task_says_wins_over_the_morning(agent) -> None:
+    agent.reminder_in_the_morning = True
+    due = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
+    assert reminders.reminder_time(agent, due, timedelta(hours=1)) == due - timedelta(hours=1)
+
+
+def test_the_reminder_of_a_done_task_is_no_longer_pending(agent) -> None:
+    account = AccountFactory()
+    call_recorded(agent, account, starts_at=at(7, 9), next_in=timedelta(days=1))
+    task = Task.objects.get()
+    assert pending_at(task) == task.remind_at
+    call_recorded(agent, account, starts_at=at(7, 9, 30), completes=task)
+    assert PendingReminder.objects.count() == 0

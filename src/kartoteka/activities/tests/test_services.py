@@ -164,6 +164,37 @@ def test_a_task_due_before_its_event_is_refused(agent) -> None:
     }
 
 
+def test_an_event_lasts_at_most_31_days(agent) -> None:
+    account = AccountFactory()
+    fair = event_record(
+        by=agent, account=account, event_type=event_type("Meeting"), starts_at=at(1, 8),
+        ends_at=at(1, 8) + timedelta(days=31),
+    )  # fmt: skip
+    assert fair.ends_at - fair.starts_at == timedelta(days=31)
+    with pytest.raises(ValidationError) as refused:
+        event_record(
+            by=agent, account=account, event_type=event_type("Meeting"), starts_at=at(1, 8),
+            ends_at=at(1, 8) + timedelta(days=31, minutes=1),
+        )  # fmt: skip
+    assert refused.value.message_dict == {"ends_at": ["An event lasts at most 31 days."]}
+
+
+def test_a_room_booked_for_a_month_clashes_with_a_meeting_on_its_last_day(agent) -> None:
+    room = ResourceFactory(name="Sala Wisła")
+    meeting = event_type("Meeting")
+    account = AccountFactory()
+    event_record(
+        by=agent, account=account, event_type=meeting, starts_at=at(1, 8),
+        ends_at=at(1, 8) + timedelta(days=31), resource=room,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        event_record(
+            by=agent, account=account, event_type=meeting,
+            starts_at=at(1, 8) + timedelta(days=30, hours=23), resource=room,
+        )  # fmt: skip
+    assert list(refused.value.message_dict) == ["resource"]
+
+
 def test_a_room_is_not_booked_twice_and_the_clash_is_named(agent, supervisor) -> None:
     # given: the room is taken 10:00-11:00
     room = ResourceFactory(name="Sala Wisła")

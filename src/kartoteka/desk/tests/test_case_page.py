@@ -15,10 +15,12 @@ from kartoteka.cases.history import case_history
 from kartoteka.cases.models import Case, CaseEvent, Priority, Status
 from kartoteka.mail.models import Attachment
 from kartoteka.people.models import User
+from kartoteka.testing.activities import call_recorded
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory, ContactFactory
 from kartoteka.testing.mail.sending import add_message
+from kartoteka.testing.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -557,6 +559,40 @@ def test_tree_lists_messages_notes_and_changes_in_time_order(agent):
     assert "Jan: Awaria" in tree
     assert "Oddzwonić jutro" in tree
     assert f'<article class="note-card" id="note-{note.pk}">' in text
+
+
+def test_tree_places_the_cases_calls_among_its_messages(agent):
+    # given a message, then a call recorded on the case, then a note
+    account = AccountFactory(name="Alfa")
+    case = make_case(account=account)
+    message = add_message(case, from_name="Jan", subject="Awaria")
+    call = call_recorded(agent, account, case=case, result="Klient potwierdził termin wizyty.")
+    note = services.case_note_add(case=case, by=agent, text="Oddzwonić jutro")
+
+    # when
+    text = client_for(agent).get(detail(case)).text
+
+    # then the call links to its page, in its place
+    tree = text[text.index('class="card case-tree"') :]
+    positions = [
+        tree.index(f'<a href="#message-{message.pk}" data-reveal>'),
+        tree.index(f'<a href="{call.get_absolute_url()}">'),
+        tree.index(f'<a href="#note-{note.pk}" data-reveal>'),
+    ]
+    assert positions == sorted(positions)
+    assert "Phone call: Klient potwierdził termin wizyty." in tree
+
+
+def test_tree_hides_a_confidential_call_from_who_may_not_see_it(agent, outsider):
+    account = AccountFactory(name="Alfa")
+    case = make_case(account=account)
+    call = call_recorded(agent, account, case=case, result="Rabat 30%", confidential=True)
+    viewer = UserFactory(username="kolega", team=agent.team, can_work_with_cases=True)
+    page = client_for(viewer).get(detail(case))
+    assert page.status_code == 200
+    assert 'class="card case-tree"' in page.text
+    assert call.get_absolute_url() not in page.text
+    assert call.get_absolute_url() in client_for(agent).get(detail(case)).text
 
 
 # Printing

@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kartoteka.activities.selectors import case_activities
+from kartoteka.activities.selectors import CaseActivities, case_activities
 from kartoteka.cases import selectors, services
 from kartoteka.cases.forms import (
     EDITABLE_PROPERTIES,
@@ -51,6 +52,7 @@ def render_case(
     # The conversation: a no-op when the case was fetched with its messages.
     prefetch_related_objects([case], conversation.case_messages_prefetch())
     newest_first = request.user.conversation_order == User.ConversationOrder.NEWEST_FIRST
+    activities = case_activities(request.user, case)
     context = {
         "nav": "cases",
         "case": case,
@@ -61,13 +63,35 @@ def render_case(
         "editing": editing,
         "cards": conversation.case_conversation(case, newest_first=newest_first),
         "newest_first": newest_first,
-        "tree": conversation.case_tree(case, newest_first=newest_first),
+        "tree": case_tree(case, activities, newest_first=newest_first),
         "stream": case_stream(case, user=request.user),
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-        "activities": case_activities(request.user, case),
+        "activities": activities,
     }
     return allow_remote_images(render(request, "desk/case_page.html", context, status=status))
+
+
+def case_tree(
+    case: Case, activities: CaseActivities, *, newest_first: bool
+) -> list[conversation.TreeItem]:
+    """The conversation's tree with the case's calls, meetings and other events in their
+    places (those of the Activities card: no query of their own)."""
+    tree = conversation.case_tree(case, newest_first=newest_first)
+    tree += [
+        conversation.TreeItem(
+            kind="activity",
+            when=event.starts_at,
+            label=_(event.event_type.name)
+            + (f": {Truncator(event.result).chars(60)}" if event.result else ""),
+            who=str(event.author or ""),
+            url=event.get_absolute_url(),
+            icon=event.event_type.icon,
+        )
+        for event in activities.events
+    ]
+    tree.sort(key=lambda item: item.when, reverse=newest_first)
+    return tree
 
 
 def allow_remote_images[R: HttpResponseBase](response: R) -> R:
