@@ -192,6 +192,14 @@ class AccountInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=254), required=False
     )
     notes = serializers.CharField(required=False, allow_blank=True)
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Save even though another account already has this NIP or REGON (a branch of the "
+            "same company, a lead of a customer). Without it such a save is refused with 400."
+        ),
+    )
 
 
 class ContactInputSerializer(serializers.Serializer):
@@ -215,6 +223,7 @@ def _account_save(request: Request, account: Account | None, *, partial: bool) -
     given = AccountInputSerializer(data=request.data, partial=partial, context={"request": request})
     given.is_valid(raise_exception=True)
     data = dict(given.validated_data)
+    confirm_duplicate = bool(data.pop("confirm_duplicate", False))
     relations = {
         name: data.pop(name)
         for name in ("segments", "classifications", "shared_emails")
@@ -222,10 +231,21 @@ def _account_save(request: Request, account: Account | None, *, partial: bool) -
     }
     try:
         if account is None:
-            return services.account_create(by=user, data=data, **relations)
-        return services.account_update(account=account, by=user, data=data, **relations)
+            return services.account_create(
+                by=user, data=data, confirm_duplicate=confirm_duplicate, **relations
+            )
+        return services.account_update(
+            account=account, by=user, data=data, confirm_duplicate=confirm_duplicate, **relations
+        )
     except DjangoValidationError as error:
-        raise service_error(error) from error
+        refused = error
+        if hasattr(error, "error_dict") and services.has_duplicate_warning(error):
+            hint = _(
+                "Another account already has this NIP or REGON. If both are right, send "
+                "the request again with “confirm_duplicate”: true."
+            )
+            refused = DjangoValidationError({**error.error_dict, "confirm_duplicate": [hint]})
+        raise service_error(refused) from error
 
 
 def _contact_save(request: Request, contact: Contact | None, *, partial: bool) -> Contact:

@@ -19,6 +19,8 @@ from kartoteka.core.dictionaries import dictionaries_for
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
+from kartoteka.customers.identifiers import normalise_nip, normalise_regon
+from kartoteka.customers.merge import BOTH, KEPT, MERGED, ComparedField
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
 from kartoteka.customers.services import (
     ACCOUNT_FIELDS,
@@ -168,10 +170,52 @@ class AccountForm(ClassificationFields):
         if not user.is_administrator:
             del self.fields["legal_hold"]
         self.add_dictionary_fields(account.classifications.all() if account else ())
+        if data is not None and "duplicate_key" in data:
+            self._add_confirmation_fields()
+
+    def identifiers(self) -> dict[str, str]:
+        """The NIP and REGON as stored (as typed when invalid: the service says why)."""
+        found = {}
+        for field, normalise in (("nip", normalise_nip), ("regon", normalise_regon)):
+            raw = str(self.data.get(field, "")).strip()
+            try:
+                found[field] = normalise(raw)
+            except ValidationError:
+                found[field] = raw
+        return found
+
+    def _identifiers_key(self) -> str:
+        found = self.identifiers()
+        return f"{found['nip']}/{found['regon']}"
+
+    def offer_duplicate_confirmation(self) -> None:
+        """Show "Save anyway" (first) after the service found the NIP or REGON in use: it
+        confirms the values shown now, so a value changed later is checked again."""
+        self._add_confirmation_fields()
+        if self.is_bound:
+            data = dict(self.data.items()) if not hasattr(self.data, "copy") else self.data.copy()
+            data["duplicate_key"] = self._identifiers_key()
+            self.data = data
+
+    def _add_confirmation_fields(self) -> None:
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            label=_("Save anyway"),
+            required=False,
+            help_text=_(
+                "Another account already has this NIP or REGON. Tick this if both are right, "
+                "e.g. a branch of the same company or a lead of an existing customer."
+            ),
+        )
+        self.fields["duplicate_key"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.order_fields(["confirm_duplicate"])
 
     def service_arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``account_create`` and ``account_update``."""
         return {
+            "confirm_duplicate": bool(
+                self.cleaned_data.get("confirm_duplicate")
+                and self.cleaned_data.get("duplicate_key") == self._identifiers_key()
+            ),
             "data": {
                 field: self.cleaned_data[field] for field in ACCOUNT_FIELDS & self.fields.keys()
             },
@@ -255,3 +299,30 @@ class SegmentForm(ServiceForm):
 
     def __init__(self, data: Any = None, *, segment: Segment | None = None) -> None:
         super().__init__(data, initial={"name": segment.name} if segment else {})
+
+
+class AccountMergeForm(forms.Form):
+    """One choice per differing group of fields (see ``customers.merge``): the value of the
+    kept account, of the merged one, or, for the notes, both texts."""
+
+    def __init__(self, data: Any = None, *, comparison: list[ComparedField]) -> None:
+        super().__init__(data)
+        self.comparison = comparison
+        for row in comparison:
+            if not row.differs:
+                continue
+            choices = [(KEPT, _("This account's")), (MERGED, _("The other account's"))]
+            if row.group == "notes":
+                choices.append((BOTH, _("Both")))
+            # Left out, a choice takes its default (``default_side``), as the page preselects.
+            self.fields[row.group] = forms.ChoiceField(
+                label=row.label,
+                choices=choices,
+                initial=row.default,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def sides(self) -> dict[str, str]:
+        """The ``fields`` argument of ``account_merge``."""
+        return {group: side for group, side in self.cleaned_data.items() if side}

@@ -169,14 +169,8 @@ class Account(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["nip"], condition=~Q(nip=""), name="account_unique_nip"
-            ),
-            models.UniqueConstraint(
-                fields=["regon"], condition=~Q(regon=""), name="account_unique_regon"
-            ),
-        ]
+        # NIP and REGON are not unique: branches of one company share them, and a lead may
+        # duplicate a customer. The services warn about a shared one; ``merge.py`` joins two.
         indexes = [models.Index(fields=["kind", "name"], name="account_kind_name")]
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
 """The only code that writes accounts, contacts and their addresses.
 
 Every function runs in one transaction: it either saves everything it was given or raises
-``ValidationError`` and saves nothing. Uniqueness (NIP, REGON, email addresses) is checked
-first for a clear message and enforced by database constraints against races.
+``ValidationError`` and saves nothing. Email addresses are unique: checked first for a clear
+message and enforced by a database constraint against races. NIP and REGON may be shared by
+several accounts, but only when the caller confirms it (``confirm_duplicate``). Merging two
+accounts is in ``customers.merge``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kartoteka.core.dictionaries import validate_classifications
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.search_index import index_remove
 from kartoteka.core.validation import ErrorCollector
+from kartoteka.customers import selectors
 from kartoteka.customers.identifiers import (
     normalise_email,
     normalise_nip,
@@ -47,34 +50,63 @@ def _holder_name(account: Account, user: User) -> str:
     return _("an account you cannot see")
 
 
-def account_identifiers_check(
-    *, nip: str, regon: str, user: User, exclude_pk: int | None = None
-) -> dict[str, str]:
-    """Normalised NIP and REGON, or ``ValidationError`` per field (invalid or already held)."""
+def account_identifiers_check(*, nip: str, regon: str) -> dict[str, str]:
+    """Normalised NIP and REGON, or ``ValidationError`` per field for an invalid one."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
-    for field, normalise in (("nip", normalise_nip), ("regon", normalise_regon)):
-        raw = nip if field == "nip" else regon
+    for field, normalise, raw in (("nip", normalise_nip, nip), ("regon", normalise_regon, regon)):
         try:
             clean[field] = normalise(raw)
         except ValidationError as error:
             errors[field] = error.messages
-            continue
-        if not clean[field]:
-            continue
-        holders = Account.objects.filter(**{field: clean[field]})
-        if exclude_pk is not None:
-            holders = holders.exclude(pk=exclude_pk)
-        holder = holders.first()
-        if holder is not None:
-            label = "NIP" if field == "nip" else "REGON"
-            errors[field] = [
-                _("%(label)s %(value)s is already registered to %(holder)s.")
-                % {"label": label, "value": clean[field], "holder": _holder_name(holder, user)}
-            ]
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _duplicates_check(clean: dict[str, str], *, user: User, exclude_pk: int | None = None) -> None:
+    """``ValidationError`` (code ``duplicate``) per field whose value another account holds.
+
+    The holders the user may not see are not named. The caller asks for confirmation and
+    calls again with ``confirm_duplicate``: a shared NIP or REGON is allowed, never silent.
+    """
+    found = selectors.account_duplicates(
+        nip=clean["nip"], regon=clean["regon"], exclude_pk=exclude_pk
+    )
+    if not found:
+        return
+    holders = [account for accounts in found.values() for account in accounts]
+    visible = set(
+        Account.objects.visible_to(user)
+        .filter(pk__in=[account.pk for account in holders])
+        .values_list("pk", flat=True)
+    )
+    errors: dict[str, list[ValidationError]] = {}
+    for field, accounts in found.items():
+        names = [
+            account.name if account.pk in visible else _("an account you cannot see")
+            for account in accounts[: selectors.DUPLICATES_NAMED]
+        ]
+        if len(accounts) > selectors.DUPLICATES_NAMED:
+            names.append(_("more"))
+        label = "NIP" if field == "nip" else "REGON"
+        errors[field] = [
+            ValidationError(
+                _("%(label)s %(value)s is already used by %(holders)s.")
+                % {"label": label, "value": clean[field], "holders": ", ".join(names)},
+                code="duplicate",
+            )
+        ]
+    raise ValidationError(errors)
+
+
+def has_duplicate_warning(error: ValidationError) -> bool:
+    """Whether a service's refusal includes an already used NIP or REGON (to confirm)."""
+    if hasattr(error, "error_dict"):
+        errors = [e for field in error.error_dict.values() for e in field]
+    else:
+        errors = error.error_list
+    return any(e.code == "duplicate" for e in errors)
 
 
 def email_addresses_check(
@@ -202,8 +234,12 @@ def account_create(
     segments: Iterable[Segment] = (),
     classifications: Iterable[DictionaryEntry] = (),
     shared_emails: Iterable[str] = (),
+    confirm_duplicate: bool = False,
 ) -> Account:
     """Create an account with its segments, classifications and shared email addresses.
+
+    A NIP or REGON that another account already has is refused (code ``duplicate``) unless
+    ``confirm_duplicate``: branches of one company share them, but a typo must not pass silently.
 
     Only administrators, managers and its own account manager create it restricted: an agent
     may do so only when naming themselves its manager (see ``account_restriction_changeable``).
@@ -220,9 +256,9 @@ def account_create(
             was=False,
         )
     with errors.on():
-        data.update(
-            account_identifiers_check(nip=data.get("nip", ""), regon=data.get("regon", ""), user=by)
-        )
+        data.update(account_identifiers_check(nip=data.get("nip", ""), regon=data.get("regon", "")))
+        if not confirm_duplicate:
+            _duplicates_check(data, user=by)
     with errors.on("phone"):
         data["phone"] = normalise_phone(data.get("phone", ""))
     with errors.on("classifications"):
@@ -250,8 +286,12 @@ def account_update(
     segments: Iterable[Segment] | None = None,
     classifications: Iterable[DictionaryEntry] | None = None,
     shared_emails: Iterable[str] | None = None,
+    confirm_duplicate: bool = False,
 ) -> Account:
     """Change the given fields; ``None`` for a relation leaves it as it is.
+
+    A NIP or REGON changed to one another account has is refused (code ``duplicate``) unless
+    ``confirm_duplicate``.
 
     Only administrators, managers and the account's current manager change ``restricted``, or
     the manager and team of a restricted account, which decide who sees it (see
@@ -297,12 +337,16 @@ def account_update(
         with errors.on():
             data.update(
                 account_identifiers_check(
-                    nip=data.get("nip", account.nip),
-                    regon=data.get("regon", account.regon),
-                    user=by,
-                    exclude_pk=account.pk,
+                    nip=data.get("nip", account.nip), regon=data.get("regon", account.regon)
                 )
             )
+            # Only a changed value is checked: a shared one was confirmed when it was saved.
+            changed = {
+                field: data[field] if data[field] != getattr(account, field) else ""
+                for field in ("nip", "regon")
+            }
+            if not confirm_duplicate:
+                _duplicates_check(changed, user=by, exclude_pk=account.pk)
     if "phone" in data:
         with errors.on("phone"):
             data["phone"] = normalise_phone(data["phone"])

@@ -82,7 +82,8 @@ class CustomerChangeEntries:
                 key=row.history_id,
                 title=str(_ACCOUNT_TITLES[row.history_type]),
                 who=str(row.history_user or ""),
-                text=row.name,
+                # A merge says so ("Merged with …"); another change shows the name it had.
+                text=row.history_change_reason or row.name,
             )
             for row in rows[: window.limit + 1]
         ]

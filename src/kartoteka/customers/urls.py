@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.customers.views import accounts, contacts, segments
+from kartoteka.customers.views import accounts, contacts, merge, segments
 
 app_name = "customers"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("<int:pk>/", accounts.account_detail, name="account-detail"),
     path("<int:pk>/edit/", accounts.account_edit, name="account-edit"),
     path("<int:pk>/delete/", accounts.account_delete, name="account-delete"),
+    path("<int:pk>/merge/", merge.account_merge_pick, name="account-merge"),
+    path(
+        "<int:pk>/merge/<int:other_pk>/",
+        merge.account_merge_confirm,
+        name="account-merge-confirm",
+    ),
     path("contacts/", contacts.contact_list, name="contact-list"),
     path("contacts/new/", contacts.contact_create, name="contact-create"),
     path("contacts/<int:pk>/", contacts.contact_detail, name="contact-detail"),

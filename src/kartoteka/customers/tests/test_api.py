@@ -232,7 +232,57 @@ def test_create_account_with_a_taken_nip_names_the_holder(agent, budimex) -> Non
     response = api_for(agent).post(ACCOUNTS, {"name": "Kopia", "nip": "5260001246"}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"nip": ["NIP 5260001246 is already registered to Budimex S.A.."]}
+    assert response.json() == {
+        "nip": ["NIP 5260001246 is already used by Budimex S.A.."],
+        "confirm_duplicate": [
+            "Another account already has this NIP or REGON. If both are right, send the request "
+            "again with “confirm_duplicate”: true."
+        ],
+    }
+    assert Account.objects.filter(name="Kopia").exists() is False
+
+
+def test_create_account_with_a_taken_nip_and_confirm_duplicate_saves_it(agent, budimex) -> None:
+    # when
+    response = api_for(agent).post(
+        ACCOUNTS,
+        {"name": "Budimex Oddział", "nip": "5260001246", "confirm_duplicate": True},
+        format="json",
+    )
+    # then
+    assert response.status_code == 201
+    assert response.json()["nip"] == "5260001246"
+    assert Account.objects.filter(nip="5260001246").count() == 2
+
+
+def test_changing_the_regon_to_a_taken_one_needs_confirm_duplicate(agent, budimex) -> None:
+    # given
+    other = AccountFactory(name="Inna", regon="")
+    url = f"{ACCOUNTS}{other.pk}/"
+    # when
+    refused = api_for(agent).patch(url, {"regon": "010732630"}, format="json")
+    confirmed = api_for(agent).patch(
+        url, {"regon": "010732630", "confirm_duplicate": True}, format="json"
+    )
+    # then
+    assert refused.status_code == 400
+    assert refused.json()["regon"] == ["REGON 010732630 is already used by Budimex S.A.."]
+    assert confirmed.status_code == 200
+    assert confirmed.json()["regon"] == "010732630"
+
+
+def test_a_taken_nip_of_a_hidden_account_is_not_named_by_the_api(outsider, support_team) -> None:
+    # given
+    AccountFactory(name="Tajny", nip="5260001246", restricted=True, team=support_team)
+    # when
+    response = api_for(outsider).post(
+        ACCOUNTS, {"name": "Kopia", "nip": "5260001246"}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["nip"] == [
+        "NIP 5260001246 is already used by an account you cannot see."
+    ]
 
 
 def test_create_account_with_a_taken_email_reports_it_under_shared_emails(agent, budimex) -> None:

@@ -87,6 +87,7 @@ class World:
     hidden: Target  # a restricted customer of the Support team
     segment: Segment
     document_type: DocumentType
+    duplicate: Account  # an account everyone on the staff sees, to compare for a merge
     users: dict[str, User] = field(default_factory=dict)
 
 
@@ -169,6 +170,9 @@ ROUTES: dict[str, tuple[str, Walk]] = {
     "customers:account-detail": ("account", file_views),
     "customers:account-edit": ("account", page("account")),
     "customers:account-delete": ("account", page("account")),
+    "customers:account-merge": ("account", pages(page("account"), terms=LIST_SEARCHES)),
+    # Only looked at: a POST merges. The customer is the one merged away, its rows counted.
+    "customers:account-merge-confirm": ("account", page("duplicate", "account")),
     "customers:contact-list": ("listing", listed),
     "customers:contact-create": ("prefill", page(account="account")),
     "customers:contact-detail": (
@@ -265,6 +269,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             hidden=_customer(HIDDEN_NAME, author, restricted=True),
             segment=SegmentFactory(name="Hurt"),
             document_type=DocumentType.objects.get(name="Offer"),
+            duplicate=AccountFactory(name="Drukpol (duplikat)"),
             users=users,
         )
         transaction.set_rollback(True)

@@ -47,10 +47,83 @@ def test_duplicate_nip_names_the_account_that_holds_it(agent) -> None:
     with pytest.raises(ValidationError) as raised:
         services.account_create(by=agent, data={"name": "Kopia", "nip": "526-000-12-46"})
     # then
-    assert raised.value.message_dict == {
-        "nip": ["NIP 5260001246 is already registered to Budimex S.A.."]
-    }
+    assert raised.value.message_dict == {"nip": ["NIP 5260001246 is already used by Budimex S.A.."]}
+    assert raised.value.error_dict["nip"][0].code == "duplicate"
     assert Account.objects.filter(name="Kopia").exists() is False
+
+
+def test_a_confirmed_duplicate_nip_and_regon_are_saved(agent) -> None:
+    # given: a branch of the same company
+    head = AccountFactory(name="Budimex S.A.", nip="5260001246", regon="010732630")
+    # when
+    branch = services.account_create(
+        by=agent,
+        data={"name": "Budimex Oddział Kraków", "nip": "5260001246", "regon": "010732630"},
+        confirm_duplicate=True,
+    )
+    # then
+    assert sorted(Account.objects.filter(nip="5260001246").values_list("pk", flat=True)) == [
+        head.pk,
+        branch.pk,
+    ]
+    assert branch.regon == head.regon == "010732630"
+
+
+def test_duplicate_regon_is_refused_on_its_own_field(agent) -> None:
+    # given
+    AccountFactory(name="Budimex S.A.", regon="010732630")
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=agent, data={"name": "Kopia", "regon": "010732630"})
+    # then
+    assert raised.value.message_dict == {
+        "regon": ["REGON 010732630 is already used by Budimex S.A.."]
+    }
+
+
+def test_a_warning_names_five_holders_and_says_there_are_more(agent) -> None:
+    # given
+    for number in range(7):
+        AccountFactory(name=f"Oddział {number}", nip="5260001246")
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_create(by=agent, data={"name": "Kopia", "nip": "5260001246"})
+    # then
+    assert raised.value.message_dict["nip"] == [
+        "NIP 5260001246 is already used by Oddział 0, Oddział 1, Oddział 2, Oddział 3, "
+        "Oddział 4, more."
+    ]
+
+
+def test_editing_an_account_that_shares_its_nip_asks_nothing_when_the_nip_stays(agent) -> None:
+    # given
+    AccountFactory(name="Centrala", nip="5260001246")
+    branch = AccountFactory(name="Oddział", nip="5260001246")
+    # when
+    services.account_update(account=branch, by=agent, data={"nip": "5260001246", "city": "Łódź"})
+    # then
+    branch.refresh_from_db()
+    assert (branch.nip, branch.city) == ("5260001246", "Łódź")
+
+
+def test_changing_the_nip_to_one_in_use_is_refused_until_confirmed(agent) -> None:
+    # given
+    AccountFactory(name="Centrala", nip="5260001246")
+    other = AccountFactory(name="Inna", nip="5260250274")
+    # when
+    with pytest.raises(ValidationError) as raised:
+        services.account_update(account=other, by=agent, data={"nip": "5260001246"})
+    # then
+    assert raised.value.message_dict == {"nip": ["NIP 5260001246 is already used by Centrala."]}
+    other.refresh_from_db()
+    assert other.nip == "5260250274"
+    # when
+    services.account_update(
+        account=other, by=agent, data={"nip": "5260001246"}, confirm_duplicate=True
+    )
+    # then
+    other.refresh_from_db()
+    assert other.nip == "5260001246"
 
 
 def test_duplicate_nip_of_a_hidden_account_does_not_reveal_its_name(outsider, support_team) -> None:
@@ -61,7 +134,7 @@ def test_duplicate_nip_of_a_hidden_account_does_not_reveal_its_name(outsider, su
         services.account_create(by=outsider, data={"name": "Kopia", "nip": "5260001246"})
     # then
     assert raised.value.message_dict["nip"] == [
-        "NIP 5260001246 is already registered to an account you cannot see."
+        "NIP 5260001246 is already used by an account you cannot see."
     ]
 
 

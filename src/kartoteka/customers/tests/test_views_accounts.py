@@ -419,9 +419,9 @@ def test_create_with_invalid_nip_says_why_and_saves_nothing(agent):
     assert Account.objects.count() == 0
 
 
-def test_create_with_duplicate_nip_names_the_holder(agent):
+def test_create_with_duplicate_nip_warns_with_a_link_and_saves_nothing(agent):
     # given
-    AccountFactory(name="Holder SA", nip="5260250274")
+    holder = AccountFactory(name="Holder SA", nip="5260250274")
 
     # when
     response = client_for(agent).post(CREATE_URL, account_post(nip="526-025-02-74"))
@@ -429,22 +429,101 @@ def test_create_with_duplicate_nip_names_the_holder(agent):
     # then
     assert response.status_code == 400
     assert response.context["form"].errors["nip"] == [
-        "NIP 5260250274 is already registered to Holder SA."
+        "NIP 5260250274 is already used by Holder SA."
     ]
+    assert response.context["duplicates"].visible == [holder]
+    assert f'<a href="{holder.get_absolute_url()}">Holder SA</a>' in response.text
+    assert 'name="confirm_duplicate"' in response.text
+    assert 'name="duplicate_key" value="5260250274/"' in response.text
     assert Account.objects.count() == 1
+
+
+def test_create_with_duplicate_nip_saves_after_save_anyway(agent):
+    # given
+    holder = AccountFactory(name="Holder SA", nip="5260250274")
+
+    # when
+    response = client_for(agent).post(
+        CREATE_URL,
+        account_post(
+            name="Holder SA oddział",
+            nip="526-025-02-74",
+            confirm_duplicate="on",
+            duplicate_key="5260250274/",
+        ),
+    )
+
+    # then
+    branch = Account.objects.exclude(pk=holder.pk).get()
+    assert response.status_code == 302
+    assert (branch.name, branch.nip) == ("Holder SA oddział", "5260250274")
+
+
+def test_save_anyway_does_not_cover_a_nip_changed_after_the_warning(agent):
+    # given: the user was warned about one NIP, then typed another one in use
+    AccountFactory(name="Holder SA", nip="5260250274")
+    other = AccountFactory(name="Other SA", nip=valid_nip(7))
+
+    # when
+    response = client_for(agent).post(
+        CREATE_URL,
+        account_post(nip=other.nip, confirm_duplicate="on", duplicate_key="5260250274/"),
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors["nip"] == [
+        f"NIP {other.nip} is already used by Other SA."
+    ]
+    assert response.context["duplicates"].visible == [other]
+    assert f'name="duplicate_key" value="{other.nip}/"' in response.text
+    assert Account.objects.count() == 2
 
 
 def test_create_with_nip_of_hidden_account_does_not_name_it(outsider, support_team):
     # given
-    AccountFactory(name="Secret SA", nip="5260250274", restricted=True, team=support_team)
+    hidden = AccountFactory(name="Secret SA", nip="5260250274", restricted=True, team=support_team)
 
     # when
     response = client_for(outsider).post(CREATE_URL, account_post(nip="5260250274"))
 
     # then
     assert response.context["form"].errors["nip"] == [
-        "NIP 5260250274 is already registered to an account you cannot see."
+        "NIP 5260250274 is already used by an account you cannot see."
     ]
+    assert (response.context["duplicates"].visible, response.context["duplicates"].hidden) == (
+        [],
+        1,
+    )
+    assert "Secret SA" not in response.text
+    assert hidden.get_absolute_url() not in response.text
+    assert "1 account you cannot see" in response.text
+
+
+def test_edit_to_a_nip_in_use_warns_and_keeps_the_old_one(agent):
+    # given
+    holder = AccountFactory(name="Holder SA", nip="5260250274")
+    account = AccountFactory(name="Acme", nip="")
+    url = reverse("customers:account-edit", args=[account.pk])
+
+    # when
+    warned = client_for(agent).post(url, account_post(name="Acme", nip=holder.nip))
+    account.refresh_from_db()
+    nip_after_warning = account.nip
+    saved = client_for(agent).post(
+        url,
+        account_post(
+            name="Acme", nip=holder.nip, confirm_duplicate="on", duplicate_key=f"{holder.nip}/"
+        ),
+    )
+
+    # then
+    assert warned.status_code == 400
+    assert warned.context["duplicates"].visible == [holder]
+    assert nip_after_warning == ""
+    assert saved.status_code == 302
+    account.refresh_from_db()
+    assert account.nip == holder.nip
 
 
 def test_create_with_shared_email_of_a_contact_names_the_owner(agent):

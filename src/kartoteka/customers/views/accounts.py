@@ -88,13 +88,30 @@ def account_create(request: StaffRequest) -> HttpResponse:
                 ).get_absolute_url(),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            _show_service_errors(form, error)
         else:
             name = form.cleaned_data["name"]
             announce_creation(request, created, _("Customer %(name)s added.") % {"name": name})
             return redirect(url)
-    context = {"nav": "accounts", "form": form}
+    context = {"nav": "accounts", "form": form, "duplicates": _duplicates(request, form)}
     return render(request, "customers/account_form.html", context, status=form.status)
+
+
+def _show_service_errors(form: AccountForm, error: ValidationError) -> None:
+    form.add_service_errors(error)
+    if services.has_duplicate_warning(error):
+        form.offer_duplicate_confirmation()
+
+
+def _duplicates(
+    request: StaffRequest, form: AccountForm, account: Account | None = None
+) -> selectors.DuplicateHolders | None:
+    """The accounts sharing the NIP or REGON, when the form asks to confirm it."""
+    if "confirm_duplicate" not in form.fields:
+        return None
+    return selectors.account_duplicates_for_user(
+        request.user, **form.identifiers(), exclude_pk=account.pk if account else None
+    )
 
 
 @staff_member_required
@@ -108,11 +125,16 @@ def account_edit(request: StaffRequest, pk: int) -> HttpResponse:
         try:
             services.account_update(account=account, by=request.user, **form.service_arguments())
         except ValidationError as error:
-            form.add_service_errors(error)
+            _show_service_errors(form, error)
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": account.name})
             return redirect(account)
-    context = {"nav": "accounts", "form": form, "account": account}
+    context = {
+        "nav": "accounts",
+        "form": form,
+        "account": account,
+        "duplicates": _duplicates(request, form, account),
+    }
     return render(request, "customers/account_form.html", context, status=form.status)
 
 
