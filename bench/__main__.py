@@ -89,6 +89,7 @@ SMOKE = {
     "BENCH_OPEN_TASKS": "1000",
     "BENCH_FEED_EVENTS": "200",
     "BENCH_REMINDERS_DUE": "300",
+    "BENCH_IMPORT_ROWS": "2000",
 }
 
 
@@ -255,9 +256,9 @@ def main() -> None:
     if args not in ([], ["--smoke"]):
         raise SystemExit("usage: python -m bench [--smoke]")
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "cases", "search", "mail", "case_page", "activities"):
+    if only not in ("", "cases", "search", "mail", "case_page", "activities", "imports"):
         raise SystemExit(
-            f"BENCH_ONLY={only}: use cases, search, mail, case_page or activities "
+            f"BENCH_ONLY={only}: use cases, search, mail, case_page, activities or imports "
             "(or leave it unset for all)"
         )
     smoke = args == ["--smoke"]
@@ -275,6 +276,10 @@ def main() -> None:
             main_case_page()
         if only in ("", "activities"):
             problems += main_activities()
+        if only in ("", "imports"):
+            from bench import imports  # the import of customers (see ``bench.imports``)
+
+            problems += imports.run()
     finally:
         if smoke:
             shutil.rmtree(bench_dir(), ignore_errors=True)

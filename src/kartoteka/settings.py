@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kartoteka.desk",
     "kartoteka.api",
     "kartoteka.search",
+    "kartoteka.imports",
     "kartoteka.demo",
     "kartoteka.server",
 ]
@@ -183,6 +184,8 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "files"
 # The largest file a document may hold, in megabytes (kartoteka.documents.services).
 DOCUMENT_MAX_MB = env_int("KARTOTEKA_DOCUMENT_MAX_MB", 25)
+# The largest file an import of customers may upload, in megabytes (kartoteka.imports).
+IMPORT_MAX_MB = env_int("KARTOTEKA_IMPORT_MAX_MB", 50)
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -23,6 +23,9 @@ urlpatterns = [
     path("activities/", include("kartoteka.activities.urls")),
     path("privacy/", include("kartoteka.desk.privacy.urls")),
     path("notifications/", include("kartoteka.notifications.urls")),
+    # The imports' API sits in /api/v1/ but beside the api app, which stands in its layer.
+    path("api/v1/imports/", include("kartoteka.imports.api")),
     path("api/", include("kartoteka.api.urls")),
     path("search/", include("kartoteka.search.urls")),
+    path("imports/", include("kartoteka.imports.urls")),
 ]

@@ -1,0 +1,121 @@
+"""Reads of imports; every one starts from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Field, QuerySet
+from django.http import Http404
+
+from kartoteka.customers.models import Account
+from kartoteka.imports.models import Import, ImportRow
+from kartoteka.imports.running import account_values, import_stale_check
+
+if TYPE_CHECKING:
+    from kartoteka.people.models import User
+
+PAGE_SIZE = 50
+# The account fields compared side by side on the duplicate review (attribute, value key).
+COMPARED = (
+    ("name", "name"),
+    ("short_name", "short_name"),
+    ("nip", "nip"),
+    ("regon", "regon"),
+    ("street", "street"),
+    ("postal_code", "postal_code"),
+    ("city", "city"),
+    ("phone", "phone"),
+    ("website", "website"),
+    ("kind", "kind"),
+)
+
+
+def import_list(*, user: User) -> QuerySet[Import]:
+    return Import.objects.visible_to(user).select_related("created_by", "segment")
+
+
+def import_get_for_user(user: User, pk: int) -> Import:
+    """The import if the user may see it (its uploader, managers, administrators), else 404.
+
+    A run whose worker went away is marked failed on the way (``import_stale_check``), so
+    every page and the API show it as such and it can be started again."""
+    batch = Import.objects.visible_to(user).select_related("segment", "created_by").filter(pk=pk)
+    found = batch.first()
+    if found is None:
+        raise Http404
+    return import_stale_check(batch=found)
+
+
+def row_get_for_user(user: User, batch: Import, pk: int) -> ImportRow:
+    row = ImportRow.objects.visible_to(user).filter(batch=batch, pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def preview_rows(batch: Import, *, limit: int = 10) -> list[ImportRow]:
+    return list(batch.rows.order_by("line")[:limit])
+
+
+def invalid_page(batch: Import, page: Any) -> Page[ImportRow]:
+    rows = batch.rows.filter(valid=False).order_by("line")
+    return Paginator(rows, PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One field of a duplicate row: the existing value, the imported one, and whether they
+    clash (both present and different, or the identifier that makes the duplicate)."""
+
+    field: str
+    key: str
+    label: str
+    existing: str
+    imported: str
+    clash: bool
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    row: ImportRow
+    existing: Account | None
+    # The existing account is one the user may not see: only its existence is shown.
+    hidden: bool
+    fields: list[Comparison]
+
+
+def duplicate_page(*, user: User, batch: Import, page: Any) -> Page[DuplicateRow]:
+    """A page of the rows whose NIP, REGON, email or phone is not unique, each beside the
+    existing account it clashes with (two queries whatever the page size)."""
+    rows = batch.rows.filter(is_duplicate=True).order_by("line")
+    paged = Paginator(rows, PAGE_SIZE).get_page(page)
+    targets = {row.target_id for row in paged.object_list if row.target_id}
+    visible = Account.objects.visible_to(user).in_bulk(targets) if targets else {}
+    paged.object_list = cast(
+        Any,
+        [
+            _compare(
+                row, visible.get(row.target_id) if row.target_id else None, bool(row.target_id)
+            )
+            for row in paged.object_list
+        ],
+    )
+    return cast(Page[DuplicateRow], paged)
+
+
+def _compare(row: ImportRow, account: Account | None, has_target: bool) -> DuplicateRow:
+    incoming = account_values(row.values)
+    clashing = {clash["field"] for clash in row.duplicates}
+    fields = []
+    for attribute, key in COMPARED:
+        imported = str(incoming.get(attribute, "") or "")
+        existing = str(getattr(account, attribute, "") or "") if account else ""
+        identifier = key
+        if not (existing or imported):
+            continue
+        clash = identifier in clashing or bool(existing and imported and existing != imported)
+        label = str(cast(Field[Any, Any], Account._meta.get_field(attribute)).verbose_name)
+        fields.append(Comparison(attribute, key, label, existing, imported, clash))
+    return DuplicateRow(row, account, has_target and account is None, fields)
