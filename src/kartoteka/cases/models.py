@@ -355,6 +355,18 @@ class Case(models.Model):
                 name="case_status_changed_pending",
                 condition=Q(overdue_since__isnull=True),
             ),
+            # "Unassigned cases in my groups" (My work): the cases nobody took of a group and
+            # of a customer, without reading those someone took.
+            models.Index(
+                fields=["group", "-number"],
+                name="case_unassigned_group",
+                condition=Q(assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["account", "-number"],
+                name="case_unassigned_account",
+                condition=Q(assignee__isnull=True),
+            ),
             # The list's "overdue" filter.
             models.Index(
                 fields=["-number"],

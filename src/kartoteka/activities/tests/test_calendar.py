@@ -468,3 +468,24 @@ def test_the_calendar_speaks_the_users_language(agent, booked_room) -> None:
     assert ("Mój kalendarz" in response.text, "Miesiąc" in response.text) == (True, True)
     availability = client.get(reverse("activities:resource-availability"), {"date": "2026-12-08"})
     assert "Wolne przez cały dzień" in availability.text
+
+
+def test_an_item_links_its_event_with_its_times_and_escapes_what_users_typed(agent) -> None:
+    event = event_record(
+        by=agent,
+        account=AccountFactory(name='<script>alert("x")</script> Sp. z o.o.'),
+        event_type=event_type("Meeting"),
+        starts_at=at(7, 10),
+        ends_at=at(7, 11, 30),
+        confidential=True,
+    )
+    text = page(client_for(agent), date="2026-12-07", view="day").text
+    assert (
+        '<li class="calendar-item calendar-event"><time datetime="2026-12-07T10:00:00+01:00">'
+        '10:00</time>–<time datetime="2026-12-07T11:30:00+01:00">11:30</time> '
+        f'<span aria-hidden="true">{event.event_type.icon}</span> '
+        f'<a href="{event.get_absolute_url()}">Meeting · '
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Sp. z o.o.</a>"
+        ' <span class="pill pill-restricted">Confidential</span></li>'
+    ) in text
+    assert "<script>alert" not in text
