@@ -133,6 +133,23 @@ def test_cases_sections_show_mine_unassigned_in_my_groups_and_followed_with_news
     assert [(c.subject, c.news) for c in followed] == [("Śledzona z nowinami", 2)]
 
 
+def test_an_unassigned_case_of_my_group_and_my_team_counts_once(agent, manager, support_team):
+    # given: one case both of my group and of my team's customer, one taken, one closed
+    sales = CaseGroup.objects.get(name="Sales")
+    sales.members.add(agent)
+    ours = AccountFactory(team=support_team)
+    make_case("Niczyja podwójnie nasza", by=manager, group=sales, account=ours)
+    make_case("Wzięta", by=manager, group=sales, account=ours, assignee=manager)
+    make_case("Zamknięta", by=manager, group=sales, status=Status.objects.get(name="Closed"))
+    # when
+    unassigned = section(client_for(agent).get(URL), "unassigned")
+    # then
+    assert (unassigned.count, [c.subject for c in unassigned.rows]) == (
+        1,
+        ["Niczyja podwójnie nasza"],
+    )
+
+
 def test_threads_without_a_next_step_are_listed(agent, now):
     # given: a call planning nothing (flagged) and one planning a call (not flagged)
     account = AccountFactory()
