@@ -19,10 +19,12 @@ TEXT_MAX_LENGTH = 500
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def visible_to(self, user: User) -> NotificationQuerySet:
-        """A user's own notifications, and only those (nobody reads another's)."""
+        """A user's own notifications, and only those (nobody reads another's); of a user who
+        does not work with cases (any more), not those about cases."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self.filter(recipient=user)
+        own = self.filter(recipient=user)
+        return own if user.works_with_cases else own.filter(case__isnull=True)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)

@@ -22,8 +22,8 @@ def notification_list(user: User, *, unread_only: bool = False) -> QuerySet[Noti
 
 
 def unread_count(user: User | None) -> int:
-    """How many unread notifications the user has (one COUNT on an index; none for users who
-    do not work with cases, who get no notifications)."""
-    if user is None or not getattr(user, "works_with_cases", False):
+    """How many unread notifications the user has (one COUNT on an index; none for portal
+    users, who get no notifications)."""
+    if user is None or not getattr(user, "is_staff_member", False):
         return 0
     return Notification.objects.visible_to(user).unread().count()

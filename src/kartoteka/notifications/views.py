@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kartoteka.core.access import case_worker_required
+from kartoteka.core.access import staff_member_required
 from kartoteka.core.lists import render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.notifications import emails, selectors, services
@@ -37,7 +37,7 @@ def _back(request: StaffRequest) -> str:
     return list_url
 
 
-@case_worker_required
+@staff_member_required
 @require_GET
 def notification_list(request: StaffRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
@@ -51,7 +51,7 @@ def notification_list(request: StaffRequest) -> HttpResponse:
     return render_list(request, "notifications/notification_list.html", context)
 
 
-@case_worker_required
+@staff_member_required
 @require_POST
 def notification_read(request: StaffRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(
@@ -66,7 +66,7 @@ def notification_read(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect(_back(request))
 
 
-@case_worker_required
+@staff_member_required
 @require_POST
 def notifications_read_all(request: StaffRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)

@@ -185,7 +185,16 @@ class PreferencesForm(forms.ModelForm):
 
 class NotificationPreferencesForm(forms.ModelForm):
     """The user's own: following every new case, how notifications reach them by email, and
-    whether they are away (assignment rules pass them over)."""
+    whether they are away (assignment rules pass them over). Who does not work with cases
+    chooses the email alone (their reminders of tasks)."""
+
+    CASE_FIELDS = ("auto_follow_new_cases", "is_absent")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.instance.works_with_cases:
+            for name in self.CASE_FIELDS:
+                del self.fields[name]
 
     class Meta:
         model = User

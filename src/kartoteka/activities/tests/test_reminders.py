@@ -493,3 +493,13 @@ def test_the_reminder_of_a_done_task_is_no_longer_pending(agent) -> None:
     assert pending_at(task) == task.remind_at
     call_recorded(agent, account, starts_at=at(7, 9, 30), completes=task)
     assert PendingReminder.objects.count() == 0
+
+
+def test_who_does_not_work_with_cases_chooses_the_email_of_their_reminders(clerk) -> None:
+    page = client_for(clerk).get(reverse("people:preferences"))
+    assert list(page.context["notification_form"].fields) == ["notification_email"]
+    response = client_for(clerk).post(
+        reverse("people:notification-preferences"), {"notification_email": "off"}
+    )
+    clerk.refresh_from_db()
+    assert (response.status_code, clerk.notification_email) == (302, "off")

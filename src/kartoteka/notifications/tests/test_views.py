@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kartoteka.activities.models import Task
 from kartoteka.notifications import emails, services
 from kartoteka.notifications.models import Notification
 from kartoteka.notifications.selectors import unread_count
 from kartoteka.people.models import User
+from kartoteka.testing.activities import call_recorded
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.clients import client_for
+from kartoteka.testing.customers import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +73,27 @@ def test_the_outsider_sees_nothing_of_the_agents(agent, outsider_client):
     assert "No notifications yet." in response.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["portal_user", "clerk"])
-def test_the_list_does_not_exist_for_who_does_not_work_with_cases(persona, request):
-    user = request.getfixturevalue(persona)
-    assert client_for(user).get(LIST).status_code == 404
+def test_the_list_does_not_exist_for_portal_users(portal_user):
+    assert client_for(portal_user).get(LIST).status_code == 404
+
+
+def test_who_does_not_work_with_cases_hears_of_tasks_not_of_cases(clerk):
+    # given a clerk with a task reminder, and a case notification from when they worked cases
+    account = AccountFactory(name="Alfa")
+    call_recorded(clerk, account, next_in=timedelta(hours=1))
+    reminder = Notification.objects.create(
+        recipient=clerk,
+        kind=Notification.Kind.TASK_REMINDER,
+        task=Task.objects.get(),
+        text="Oddzwonić",
+    )
+    Notification.objects.create(recipient=clerk, case=make_case(), kind=Notification.Kind.NOTE)
+    # when
+    page = client_for(clerk).get(LIST)
+    # then the bell counts the reminder alone, and the list shows it alone
+    assert (page.status_code, unread_count(clerk)) == (200, 1)
+    assert [row.pk for row in page.context["page_obj"]] == [reminder.pk]
+    assert "notification-bell" in page.text
 
 
 def test_the_list_asks_a_stranger_to_sign_in():
@@ -115,11 +136,9 @@ def test_the_bell_costs_one_count_query(agent, django_assert_num_queries):
         assert unread_count(agent) == 4
 
 
-def test_no_bell_and_no_query_for_who_does_not_work_with_cases(clerk, django_assert_num_queries):
+def test_no_bell_and_no_query_for_portal_users(portal_user, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert unread_count(clerk) == 0
-    html = client_for(clerk).get(reverse("customers:account-list")).content.decode()
-    assert "notification-bell" not in html
+        assert unread_count(portal_user) == 0
 
 
 # Marking read

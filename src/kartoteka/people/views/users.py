@@ -62,9 +62,11 @@ def notification_preferences(request: StaffRequest) -> HttpResponse:
         try:
             services.user_notification_preferences_set(
                 user=request.user,
-                auto_follow_new_cases=form.cleaned_data["auto_follow_new_cases"],
+                auto_follow_new_cases=form.cleaned_data.get(
+                    "auto_follow_new_cases", request.user.auto_follow_new_cases
+                ),
                 notification_email=form.cleaned_data["notification_email"],
-                is_absent=form.cleaned_data["is_absent"],
+                is_absent=form.cleaned_data.get("is_absent"),
             )
         except ValidationError as error:
             show_service_errors(form, error)
