@@ -123,3 +123,70 @@ def test_a_windows_1250_file_is_reviewed_imported_and_undone(page: Page, agent: 
     updated.refresh_from_db()
     assert updated.city == "Radom"
     assert not Segment.objects.get(name="Targi Poznań").accounts.exists()
+
+
+def _contacts_file() -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["NIP", "Firma", "Imię", "Nazwisko", "Stanowisko", "E-mail"])
+    writer.writerows(
+        [
+            [valid_nip(501), "", "Łucja", "Żak", "Prezes", "lucja@przedzalnia.pl"],
+            ["", "ŹRÓDEŁKO ŻYWIEC SP. Z O.O.", "Jan", "Bąk", "", ""],
+            [valid_nip(520), "", "Adam", "Wróbel", "Zakupy", ""],
+            [valid_nip(599), "", "Nikt", "Nieznany", "", ""],
+        ]
+    )
+    return text.getvalue().encode("cp1250")
+
+
+def test_contacts_from_a_second_file_join_their_accounts(page: Page, agent: User) -> None:
+    # given: an existing account the contacts file also names
+    existing = AccountFactory(name="Stały Klient", nip=valid_nip(520))
+    log_in(page, "agent")
+    page.goto("/imports/")
+    accounts = _file().split(b"\r\n")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "firmy.csv", "mimeType": "text/csv", "buffer": b"\r\n".join(accounts[:3])}],
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Check the rows").click()
+    expect(page).to_have_url(re.compile(r"/imports/\d+/check/"))
+
+    # when: a Windows-1250 file of contacts is added on the check page
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "osoby.csv", "mimeType": "text/csv", "buffer": _contacts_file()}],
+    )
+    page.get_by_role("button", name="Add the contacts file").click()
+
+    # then: its encoding is proposed and its columns are matched
+    expect(page).to_have_url(re.compile(r"/imports/\d+/contacts/mapping/"))
+    expect(page.locator("#id_encoding")).to_have_value("cp1250")
+    expect(page.locator("#id_column_0")).to_have_value("nip")
+    expect(page.locator("table.import-columns")).to_contain_text("Łucja")
+    page.get_by_role("button", name="Check the contacts").click()
+
+    # then: three contacts are matched, the fourth listed with the reason
+    expect(page).to_have_url(re.compile(r"/imports/\d+/check/"))
+    expect(page.locator(".import-contacts")).to_contain_text("2 matched to rows of this import")
+    expect(page.locator(".import-contacts")).to_contain_text("1 matched to existing accounts")
+    expect(page.locator("#contact-line-5")).to_contain_text(
+        f"No account of the import or of yours has the NIP {valid_nip(599)}."
+    )
+
+    # when: the unmatched row is skipped and the import runs
+    page.get_by_role("button", name="Skip the contact rows not matched").click()
+    page.get_by_role("button", name="Import 2 rows").click()
+
+    # then: the contacts are on their accounts, and undo takes them back
+    expect(page).to_have_url(re.compile(r"/imports/\d+/result/"))
+    expect(page.locator(".import-result")).to_contain_text("3 created, 0 not imported")
+    assert Account.objects.get(name="Przędzalnia Łódź-Bałuty").contacts.get().last_name == "Żak"
+    assert Account.objects.get(name="Źródełko Żywiec Sp. z o.o.").contacts.get().last_name == "Bąk"
+    assert existing.contacts.get().first_name == "Adam"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Undo the import").click()
+    expect(page.locator("h1")).to_contain_text("Undone")
+    assert not existing.contacts.exists()

@@ -4,8 +4,17 @@
    ``delimiter``, ``segment`` or ``segment_name``) stores the file and answers what was read:
    the proposed encoding, the delimiter, the headers, sample rows and the proposed mapping.
 2. ``POST /api/v1/imports/{id}/check/`` (``mapping`` column index → field key, optional
-   ``encoding``, ``delimiter``, ``skip_header``) checks every row: the dry run. It answers the
-   counts, the invalid rows with the reason per cell, and the duplicates.
+   ``encoding``, ``delimiter``, ``skip_header``) checks every row: the dry run. A small file is
+   checked at once: 200 with the counts, the invalid rows with the reason per cell, and the
+   duplicates. A larger one is checked in the worker: 202 with the import (state
+   ``checking``, its ``progress``); poll ``GET …/{id}/`` until the state is ``checked`` (or
+   back to ``mapped`` with the reason in ``error``), then ``GET …/{id}/check/`` answers the
+   same 200 as above.
+   Contacts in a file of their own: ``POST …/{id}/contacts/`` (multipart: ``file``, optional
+   ``skip_header``, ``encoding``, ``delimiter``) answers what was read and the proposed
+   columns; ``POST …/{id}/contacts/check/`` (``mapping``, the same options) checks the
+   contacts and matches each to its account by NIP or name (200 or 202, as above); the
+   check's answer then holds ``contacts`` (the counts and the rows not matched, with why).
 3. ``POST /api/v1/imports/{id}/confirm/`` (``on_duplicate``: ``skip``, ``update`` or ``new``;
    invalid rows are skipped with ``skip_invalid``) starts the run in the worker (202); poll
    ``GET /api/v1/imports/{id}/`` for the state and the progress.
@@ -47,7 +56,7 @@ def _user(request: Request) -> User:
 class ImportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     state = serializers.CharField(
-        help_text="uploaded, mapped, checked, running, done, failed or undone."
+        help_text="uploaded, mapped, checking, checked, running, done, failed or undone."
     )
     original_name = serializers.CharField()
     kind = serializers.CharField()
@@ -69,16 +78,20 @@ class ImportSerializer(serializers.Serializer):
     created_count = serializers.IntegerField()
     updated_count = serializers.IntegerField()
     skipped_count = serializers.IntegerField()
+    contacts_created = serializers.IntegerField()
+    contacts_skipped = serializers.IntegerField()
     progress = serializers.SerializerMethodField()
     error = serializers.CharField()
     undo_report = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField()
 
     def get_progress(self, batch: Import) -> dict[str, Any] | None:
-        progress = progress_read(batch.pk) if batch.state == Import.State.RUNNING else None
+        working = (Import.State.CHECKING, Import.State.RUNNING)
+        progress = progress_read(batch.pk) if batch.state in working else None
         if progress is None:
             return None
         return {
+            "phase": progress.phase,
             "done": progress.done,
             "total": progress.total,
             "rows_per_second": round(progress.rows_per_second, 1),
@@ -94,9 +107,58 @@ class RowSerializer(serializers.Serializer):
     duplicates = serializers.ListField(child=serializers.DictField())
 
 
+class ContactFileSerializer(serializers.Serializer):
+    original_name = serializers.CharField()
+    kind = serializers.CharField()
+    encoding = serializers.CharField()
+    proposed_encoding = serializers.CharField()
+    delimiter = serializers.CharField()
+    skip_header = serializers.BooleanField()
+    headers = serializers.ListField(child=serializers.CharField())
+    sample = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    file_warnings = serializers.ListField(child=serializers.CharField())
+    mapping = serializers.DictField(
+        child=serializers.CharField(), help_text="Column index → contact field key."
+    )
+    checked = serializers.BooleanField()
+
+
+class ContactRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    values = serializers.DictField()
+    errors = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
+    match = serializers.CharField(help_text="row, account, unmatched or ambiguous.")
+    reason = serializers.CharField()
+
+
+class ContactsResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    to_rows = serializers.IntegerField(help_text="Matched to rows of this import.")
+    to_accounts = serializers.IntegerField(help_text="Matched to existing accounts.")
+    problems = serializers.IntegerField(help_text="Invalid, not matched or ambiguous.")
+    skipped = serializers.IntegerField()
+    not_matched = serializers.ListField(child=ContactRowSerializer())
+
+
 class CheckResultSerializer(ImportSerializer):
     invalid = serializers.SerializerMethodField()
     duplicates = serializers.SerializerMethodField()
+    contacts = serializers.SerializerMethodField()
+
+    def get_contacts(self, batch: Import) -> dict[str, Any] | None:
+        contact_file = selectors.contact_file_of(batch)
+        if contact_file is None or not contact_file.checked:
+            return None
+        counts = selectors.contact_counts(batch)
+        problems = selectors.contact_problem_page(batch, 1).object_list
+        return {
+            "total": counts.total,
+            "to_rows": counts.to_rows,
+            "to_accounts": counts.to_accounts,
+            "problems": counts.problems,
+            "skipped": counts.skipped,
+            "not_matched": ContactRowSerializer(list(problems)[:ROWS_SHOWN], many=True).data,
+        }
 
     def _rows(self, rows: QuerySet[ImportRow]) -> list[dict[str, Any]]:
         return cast(list[dict[str, Any]], RowSerializer(rows[:ROWS_SHOWN], many=True).data)
@@ -182,6 +244,13 @@ class ImportDetailApi(GenericAPIView):
         return Response(ImportSerializer(batch).data)
 
 
+def _checked(batch: Import) -> Response:
+    """The check's results (200), or the import while it is checked in the worker (202)."""
+    if batch.state == Import.State.CHECKING:
+        return Response(ImportSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+    return Response(CheckResultSerializer(batch).data)
+
+
 class ImportCheckApi(GenericAPIView):
     """The dry run: map the columns and check every row; nothing is written."""
 
@@ -189,7 +258,25 @@ class ImportCheckApi(GenericAPIView):
     serializer_class = CheckSerializer
     parser_classes = [JSONParser]
 
-    @extend_schema(request=CheckSerializer, responses={200: CheckResultSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: CheckResultSerializer, 202: ImportSerializer},
+        description="The results of the last check (200), or 202 while the worker checks.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        batch = selectors.import_get_for_user(_user(request), pk)
+        if batch.state in (Import.State.UPLOADED, Import.State.MAPPED):
+            raise exceptions.ValidationError(
+                {"state": [batch.error or "Not checked yet: POST the mapping to check."]}
+            )
+        return _checked(batch)
+
+    @extend_schema(
+        request=CheckSerializer,
+        responses={200: CheckResultSerializer, 202: ImportSerializer},
+        description="A small file is checked at once (200); a larger one in the worker "
+        "(202): poll GET /api/v1/imports/{id}/ until it is checked.",
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         batch = selectors.import_get_for_user(user, pk)
@@ -210,14 +297,99 @@ class ImportCheckApi(GenericAPIView):
                 delimiter=values.get("delimiter"),
                 skip_header=values.get("skip_header"),
             )
-            batch = services.import_check_run(batch=batch, by=user)
+            batch = services.import_check_start(batch=batch, by=user)
         except services.ImportFileError as error:
             raise _file_error(error) from error
         except services.ImportStateError as error:
             raise exceptions.ValidationError({"state": [error.message]}) from error
         except DjangoValidationError as error:
             raise service_error(error) from error
-        return Response(CheckResultSerializer(batch).data)
+        return _checked(batch)
+
+
+class ContactsUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    skip_header = serializers.BooleanField(default=True)
+    encoding = serializers.ChoiceField(choices=ENCODINGS, required=False)
+    delimiter = serializers.ChoiceField(choices=DELIMITERS, required=False)
+
+
+class ImportContactsApi(GenericAPIView):
+    """Add (or replace) the import's file of contacts: what was read, the proposed columns."""
+
+    queryset = Import.objects.none()
+    serializer_class = ContactFileSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ContactsUploadSerializer, responses={201: ContactFileSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        batch = selectors.import_get_for_user(user, pk)
+        data = ContactsUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            contact_file = services.contacts_upload(
+                batch=batch,
+                by=user,
+                upload=values["file"],
+                skip_header=values["skip_header"],
+                encoding=values.get("encoding", ""),
+                delimiter=values.get("delimiter", ""),
+            )
+        except services.ImportFileError as error:
+            raise _file_error(error) from error
+        except services.ImportStateError as error:
+            raise exceptions.ValidationError({"state": [error.message]}) from error
+        return Response(ContactFileSerializer(contact_file).data, status=status.HTTP_201_CREATED)
+
+
+class ImportContactsCheckApi(GenericAPIView):
+    """Match the contacts file's columns, check its rows and match each to its account."""
+
+    queryset = Import.objects.none()
+    serializer_class = CheckSerializer
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=CheckSerializer,
+        responses={200: CheckResultSerializer, 202: ImportSerializer},
+        description="Keys of the mapping: nip, name (the company's), contact_name, "
+        "contact_first_name, contact_last_name, contact_position, contact_email, contact_phone.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        batch = selectors.import_get_for_user(user, pk)
+        contact_file = selectors.contact_file_of(batch)
+        if contact_file is None:
+            raise exceptions.ValidationError({"file": ["Add a contacts file first."]})
+        data = CheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        raw = values.get("mapping", contact_file.mapping)
+        try:
+            mapping = {int(index): key for index, key in raw.items() if key}
+        except ValueError as error:
+            raise exceptions.ValidationError({"mapping": ["Keys are column numbers."]}) from error
+        try:
+            services.contacts_map(
+                batch=batch,
+                by=user,
+                mapping=mapping,
+                encoding=values.get("encoding"),
+                delimiter=values.get("delimiter"),
+                skip_header=values.get("skip_header"),
+            )
+            batch = services.import_check_start(
+                batch=batch, by=user, scope=Import.CheckScope.CONTACTS
+            )
+        except services.ImportFileError as error:
+            raise _file_error(error) from error
+        except services.ImportStateError as error:
+            raise exceptions.ValidationError({"state": [error.message]}) from error
+        except DjangoValidationError as error:
+            raise service_error(error) from error
+        return _checked(batch)
 
 
 class ImportConfirmApi(GenericAPIView):
@@ -284,6 +456,8 @@ urlpatterns = [
     path("", ImportListApi.as_view(), name="list"),
     path("<int:pk>/", ImportDetailApi.as_view(), name="detail"),
     path("<int:pk>/check/", ImportCheckApi.as_view(), name="check"),
+    path("<int:pk>/contacts/", ImportContactsApi.as_view(), name="contacts"),
+    path("<int:pk>/contacts/check/", ImportContactsCheckApi.as_view(), name="contacts-check"),
     path("<int:pk>/confirm/", ImportConfirmApi.as_view(), name="confirm"),
     path("<int:pk>/undo/", ImportUndoApi.as_view(), name="undo"),
 ]

@@ -58,6 +58,24 @@ def field_choices() -> list[tuple[str, Any]]:
     return [("", _("(ignore this column)"))] + [(spec.key, spec.label) for spec in FIELDS]
 
 
+class ContactsUploadForm(forms.Form):
+    file = forms.FileField(label=_("File of contacts (CSV or Excel .xlsx)"))
+    skip_header = forms.BooleanField(
+        label=_("The first row is a header, don't load it"), required=False, initial=True
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding"), choices=encoding_choices(auto=True), required=False
+    )
+
+
+def contact_field_choices() -> list[tuple[str, Any]]:
+    from kartoteka.imports.contacts import CONTACT_FILE_FIELDS
+
+    labels = {spec.key: spec.label for spec in FIELDS}
+    labels["name"] = _("Company name")
+    return [("", _("(ignore this column)"))] + [(key, labels[key]) for key in CONTACT_FILE_FIELDS]
+
+
 class MappingForm(forms.Form):
     """The way the file is read and one field per column (``column_<index>``)."""
 
@@ -67,11 +85,17 @@ class MappingForm(forms.Form):
         label=_("The first row is a header, don't load it"), required=False
     )
 
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        choices: list[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["encoding"]).choices = encoding_choices(auto=False)
         cast(forms.ChoiceField, self.fields["delimiter"]).choices = list(DELIMITER_LABELS.items())
-        choices = field_choices()
+        choices = choices or field_choices()
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header or _("Column %(number)d") % {"number": index + 1},

@@ -1,10 +1,14 @@
 """Imports of customers and leads: the uploaded file, its staged rows and what the run did.
 
-An ``Import`` walks ``uploaded → mapped → checked → running → done`` (or ``failed``, which can
-be started again, and ``undone`` after a successful undo). Its rows are staged in ``ImportRow``
-with their raw cells, normalised values, errors, duplicates and the user's decision; nothing
-reaches the customers' tables before the run. ``ImportedRecord`` is the undo log: what the run
-created, and for what it updated, the values before.
+An ``Import`` walks ``uploaded → mapped → checking → checked → running → done`` (or
+``failed``, which can be started again, and ``undone`` after a successful undo). ``checking``
+is the check in the worker: it ends ``checked``, or goes back to where it started
+(``mapped``, or ``checked`` when only a contacts file was checked) with the reason in
+``error``. Its rows are staged in ``ImportRow`` with their raw cells, normalised values,
+errors, duplicates and the user's decision; nothing reaches the customers' tables before the
+run. A second file of contacts (``ContactFile``) has its rows staged in ``ContactRow``, each
+matched to a row of the import or to an existing account. ``ImportedRecord`` is the undo
+log: what the run created, and for what it updated, the values before.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Import(models.Model):
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         MAPPED = "mapped", _("Columns mapped")
+        CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
@@ -44,6 +49,10 @@ class Import(models.Model):
     class Kind(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+
+    class CheckScope(models.TextChoices):
+        ALL = "all", _("Every row")
+        CONTACTS = "contacts", _("The contacts file")
 
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -75,12 +84,19 @@ class Import(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    # Contacts of the contacts file: created, and not imported (their account's row was not).
+    contacts_created = models.PositiveIntegerField(_("contacts created"), default=0)
+    contacts_skipped = models.PositiveIntegerField(_("contacts not imported"), default=0)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     rows_to_do = models.PositiveIntegerField(_("rows to do"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     progress_at = models.DateTimeField(_("progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the check in the worker (state ``checking``) reads: every row, or the contacts file.
+    check_scope = models.CharField(
+        _("check scope"), max_length=8, choices=CheckScope, blank=True, default=""
+    )
     # What an undo could not take back, one line each.
     undo_report = models.JSONField(_("undo report"), default=list, blank=True)
     created_by = models.ForeignKey(
@@ -197,3 +213,87 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} {self.action}"
+
+
+class ContactFile(models.Model):
+    """A second file of an import: contacts matched to its accounts by NIP or name."""
+
+    batch = models.OneToOneField(Import, on_delete=models.CASCADE, related_name="contact_file")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    kind = models.CharField(_("kind"), max_length=8, choices=Import.Kind, default=Import.Kind.CSV)
+    encoding = models.CharField(_("encoding"), max_length=32, blank=True)
+    proposed_encoding = models.CharField(_("proposed encoding"), max_length=32, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=4, blank=True)
+    skip_header = models.BooleanField(_("first row is a header"), default=True)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    sample = models.JSONField(_("sample rows"), default=list, blank=True)
+    file_warnings = models.JSONField(_("file warnings"), default=list, blank=True)
+    # Column index (as a string) → field key of ``columns.CONTACT_FILE_FIELDS``.
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    checked = models.BooleanField(_("checked"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # Rows that will not be imported: invalid, unmatched or ambiguous (and not skipped).
+    problem_rows = models.PositiveIntegerField(_("rows with problems"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contacts file")
+        verbose_name_plural = _("contacts files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ContactRowQuerySet(models.QuerySet["ContactRow"]):
+    def visible_to(self, user: User) -> ContactRowQuerySet:
+        return self.filter(batch__in=Import.objects.visible_to(user))
+
+
+class ContactRow(models.Model):
+    """One data row of the contacts file, staged and matched."""
+
+    class Match(models.TextChoices):
+        ROW = "row", _("A row of this import")
+        ACCOUNT = "account", _("An existing account")
+        UNMATCHED = "unmatched", _("No match")
+        AMBIGUOUS = "ambiguous", _("Several matches")
+
+    batch = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="contact_rows")
+    line = models.PositiveIntegerField(_("line"))
+    raw = models.JSONField(_("cells"), default=dict)
+    values = models.JSONField(_("values"), default=dict)
+    errors = models.JSONField(_("errors"), default=dict, blank=True)
+    valid = models.BooleanField(_("valid"), default=True)
+    match = models.CharField(_("match"), max_length=10, choices=Match, blank=True)
+    # The line of the import's row it belongs to (a line, not a key: the rows are staged
+    # again by every check, the lines stay).
+    row_line = models.PositiveIntegerField(_("line of the account"), null=True, blank=True)
+    account = models.ForeignKey(
+        "customers.Account",
+        verbose_name=_("existing account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    skipped = models.BooleanField(_("skipped"), default=False)
+
+    objects = ContactRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["batch", "line"]
+        verbose_name = _("contact row")
+        verbose_name_plural = _("contact rows")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="import_contact_unique_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line}"
+
+    @property
+    def matched(self) -> bool:
+        return self.valid and self.match in (self.Match.ROW, self.Match.ACCOUNT)

@@ -46,7 +46,8 @@ from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumb
 from kartoteka.customers.search_entries import account_entry, contact_entry
 from kartoteka.imports.bulk import Table, keys_allocate, prepared
 from kartoteka.imports.columns import DICTIONARY_PREFIX
-from kartoteka.imports.models import Import, ImportedRecord, ImportRow
+from kartoteka.imports.contacts import accepted_contacts
+from kartoteka.imports.models import ContactRow, Import, ImportedRecord, ImportRow
 from kartoteka.imports.progress import Ticker, progress_clear, progress_path
 
 if TYPE_CHECKING:
@@ -146,6 +147,8 @@ class RunResult:
     skipped: int = 0
     # Addresses left with their owner, as "line: address".
     kept_addresses: list[str] = field(default_factory=list)
+    contacts_created: int = 0
+    contacts_skipped: int = 0
 
 
 def import_claim(*, batch: Import) -> bool:
@@ -216,7 +219,7 @@ def import_run(*, import_id: int, by: User | None = None) -> Import:
     if batch.state != Import.State.RUNNING:
         return batch
     user = by or batch.created_by
-    total = accepted_rows(batch).count()
+    total = accepted_rows(batch).count() + accepted_contacts(batch).count()
     ticker = Ticker(batch.pk, total)
     ticker.tick(0, force=True)
     try:
@@ -235,6 +238,8 @@ def import_run(*, import_id: int, by: User | None = None) -> Import:
                 state=Import.State.DONE,
                 created_count=result.created,
                 updated_count=result.updated,
+                contacts_created=result.contacts_created,
+                contacts_skipped=result.contacts_skipped,
                 skipped_count=batch.total_rows - result.created - result.updated,
                 rows_done=total,
                 rows_to_do=total,
@@ -315,8 +320,106 @@ def _write(batch: Import, user: User | None, ticker: Ticker) -> RunResult:
         _update(batch, updates, user, segment, reason, taken, result)
         done += len(chunk)
         ticker.tick(done)
-    ticker.tick(done, force=True)
+    _write_contacts(tables, batch, user, reason, taken, result, ticker, done)
+    ticker.tick(ticker.total, force=True)
     return result
+
+
+def _write_contacts(
+    tables: Tables,
+    batch: Import,
+    user: User | None,
+    reason: str,
+    taken: set[str],
+    result: RunResult,
+    ticker: Ticker,
+    done: int,
+) -> None:
+    """Create the matched contacts of the contacts file (``contacts``): each under the
+    account its import row became (created or updated by this run) or the existing account
+    it was matched to. A contact whose import row was not imported (skipped, invalid) is
+    counted in ``contacts_skipped``. Inserted as the rows' contacts are (``bulk``)."""
+    if not batch.contact_rows.exists():
+        return
+    account_of_line = dict(
+        batch.records.filter(model=ImportedRecord.Model.ACCOUNT).values_list("line", "object_id")
+    )
+    now = prepared(Contact, "updated_at", timezone.now())
+    user_id = user.pk if user is not None else None
+    made = {
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": user_id,
+        "updated_by_id": user_id,
+    }
+    history = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": user_id,
+    }
+    record = {
+        "batch_id": batch.pk,
+        "action": ImportedRecord.Action.CREATED,
+        "stamp": now,
+        "previous": tables.no_previous,
+        "model": "contact",
+    }
+    query = (
+        accepted_contacts(batch)
+        .order_by("pk")
+        .values_list("line", "values", "row_line", "account_id")
+    )
+    for chunk in _chunked_stream(query.iterator(chunk_size=BATCH), BATCH):
+        # An existing account matched at the check may have been deleted or merged since.
+        existing = set(
+            Account.objects.filter(
+                pk__in={account for *_rest, account in chunk if account is not None}
+            ).values_list("pk", flat=True)
+        )
+        placed: list[tuple[int, int, dict[str, Any]]] = []
+        for line, values, row_line, account_id in chunk:
+            target = account_of_line.get(row_line) if row_line is not None else account_id
+            contact = contact_values(values)
+            if target is None or contact is None or (row_line is None and target not in existing):
+                result.contacts_skipped += 1
+                continue
+            placed.append((line, target, contact))
+        wanted = {address for _line, _target, contact in placed for address in contact["emails"]}
+        if wanted:
+            taken.update(
+                EmailAddress.objects.filter(address__in=wanted).values_list("address", flat=True)
+            )
+        ids = keys_allocate(Contact, len(placed))
+        contacts: list[dict[str, Any]] = []
+        emails: list[dict[str, Any]] = []
+        phones: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []
+        entries: list[IndexEntry] = []
+        for (line, target, contact), contact_id in zip(placed, ids, strict=True):
+            data = {**contact["data"], **made, "id": contact_id, "account_id": target}
+            contacts.append(data)
+            records.append({**record, "line": line, "object_id": contact_id})
+            addresses = _claim_addresses(contact["emails"], taken, line, result)
+            numbers = list(dict.fromkeys(contact["phones"]))
+            emails += [
+                {"address": address, "contact_id": contact_id, "position": position}
+                for position, address in enumerate(addresses)
+            ]
+            phones += [
+                {"number": number, "contact_id": contact_id, "position": position}
+                for position, number in enumerate(numbers)
+            ]
+            entries.append(contact_entry(cast(Contact, _Shape(data)), addresses, numbers))
+        tables.contact.insert(contacts)
+        tables.contact_history.insert({**contact, **history} for contact in contacts)
+        tables.email.insert(emails)
+        tables.phone.insert(phones)
+        tables.record.insert(records)
+        index_put(entries)
+        result.contacts_created += len(placed)
+        done += len(chunk)
+        ticker.tick(done)
 
 
 def _free_addresses(chunk: list[Staged], taken: set[str]) -> None:
@@ -598,7 +701,7 @@ def _blocking_relations() -> list[models.ForeignObjectRel]:
             continue
         if getattr(model, "_meta", None) is None or model.__name__.startswith("Historical"):
             continue
-        if model is ImportRow:
+        if model in (ImportRow, ContactRow):
             continue
         relations.append(relation)
     return relations
@@ -761,6 +864,17 @@ def _delete_with_history(
         _delete_with_history(contacts, Contact, by, reason)
         index_remove("account", ids)
     model._default_manager.filter(pk__in=ids).delete()
+
+
+def _chunked_stream[T](items: Iterator[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _chunked[T](items: list[T], size: int) -> Iterator[list[T]]:

@@ -10,7 +10,9 @@ from django.db.models import Field, QuerySet
 from django.http import Http404
 
 from kartoteka.customers.models import Account
-from kartoteka.imports.models import Import, ImportRow
+from kartoteka.imports.checking import check_stale
+from kartoteka.imports.contacts import problem_rows
+from kartoteka.imports.models import ContactFile, ContactRow, Import, ImportRow
 from kartoteka.imports.running import account_values, import_stale_check
 
 if TYPE_CHECKING:
@@ -40,12 +42,13 @@ def import_get_for_user(user: User, pk: int) -> Import:
     """The import if the user may see it (its uploader, managers, administrators), else 404.
 
     A run whose worker went away is marked failed on the way (``import_stale_check``), so
-    every page and the API show it as such and it can be started again."""
+    every page and the API show it as such and it can be started again; a check whose
+    worker went away goes back to be checked again (``check_stale``)."""
     batch = Import.objects.visible_to(user).select_related("segment", "created_by").filter(pk=pk)
     found = batch.first()
     if found is None:
         raise Http404
-    return import_stale_check(batch=found)
+    return check_stale(batch=import_stale_check(batch=found))
 
 
 def row_get_for_user(user: User, batch: Import, pk: int) -> ImportRow:
@@ -119,3 +122,40 @@ def _compare(row: ImportRow, account: Account | None, has_target: bool) -> Dupli
         label = str(cast(Field[Any, Any], Account._meta.get_field(attribute)).verbose_name)
         fields.append(Comparison(attribute, key, label, existing, imported, clash))
     return DuplicateRow(row, account, has_target and account is None, fields)
+
+
+def contact_file_of(batch: Import) -> ContactFile | None:
+    return ContactFile.objects.filter(batch=batch).first()
+
+
+def contact_problem_page(batch: Import, page: Any) -> Page[ContactRow]:
+    """The contact rows that will not be imported (invalid, no match or several), 50 a page,
+    each with the account it was matched to, if any (one query a page)."""
+    rows = problem_rows(batch).order_by("line")
+    return Paginator(rows, PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class ContactCounts:
+    total: int
+    to_rows: int
+    to_accounts: int
+    problems: int
+    skipped: int
+
+
+def contact_counts(batch: Import) -> ContactCounts:
+    """How the contacts file's rows were matched (one query)."""
+    from django.db.models import Count, Q
+
+    accepted = Q(valid=True, skipped=False)
+    counts = batch.contact_rows.aggregate(
+        total=Count("pk"),
+        to_rows=Count("pk", filter=accepted & Q(match=ContactRow.Match.ROW)),
+        to_accounts=Count("pk", filter=accepted & Q(match=ContactRow.Match.ACCOUNT)),
+        skipped=Count("pk", filter=Q(skipped=True)),
+    )
+    problems = counts["total"] - counts["to_rows"] - counts["to_accounts"] - counts["skipped"]
+    return ContactCounts(
+        counts["total"], counts["to_rows"], counts["to_accounts"], problems, counts["skipped"]
+    )

@@ -19,13 +19,22 @@ from django.utils.translation import gettext as _
 
 from kartoteka.core.files import file_name_clean
 from kartoteka.customers.models import Segment
+from kartoteka.imports.checking import check_at_once, check_claim, check_now
 from kartoteka.imports.checks import RowChecker
 from kartoteka.imports.columns import columns_match
-from kartoteka.imports.models import Import, ImportRow
+from kartoteka.imports.contacts import (
+    CONTACT_FIELDS,
+    CONTACT_FILE_FIELDS,
+    MATCH_FIELDS,
+    contact_columns_match,
+    contacts_match,
+    problem_rows,
+)
+from kartoteka.imports.models import ContactFile, Import, ImportRow
 from kartoteka.imports.reading import ENCODINGS, ImportFileError, sniff
 from kartoteka.imports.running import ImportStateError, UndoResult, import_claim, import_undo
-from kartoteka.imports.staging import duplicates_find, file_on_disk, import_check
-from kartoteka.imports.tasks import run_import
+from kartoteka.imports.staging import duplicates_find, file_on_disk
+from kartoteka.imports.tasks import check_import, run_import
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -33,7 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportFileError",
     "ImportStateError",
-    "import_check",
+    "contacts_map",
+    "contacts_remove",
+    "contacts_skip",
+    "contacts_upload",
+    "import_check_run",
+    "import_check_start",
     "import_create",
     "import_map",
     "import_reread",
@@ -109,7 +123,9 @@ def import_create(
     return batch
 
 
-def _sniff_into(batch: Import, *, encoding: str | None, delimiter: str | None) -> None:
+def _sniff_into(
+    batch: Import | ContactFile, *, encoding: str | None, delimiter: str | None
+) -> None:
     with file_on_disk(batch) as path:
         sniffed = sniff(path, encoding=encoding, delimiter=delimiter)
     batch.kind = sniffed.kind
@@ -191,11 +207,40 @@ def import_reread(
 
 
 def import_check_run(*, batch: Import, by: User | None) -> Import:
-    """Check every row (see ``staging.import_check``)."""
+    """Check every row now, in this process (see ``checking.check_now``): the command line
+    and the tests; pages and the API go through ``import_check_start``."""
     _editable(batch)
     if not batch.mapping:
         raise ImportStateError(_("Map the columns first."))
-    return import_check(batch=batch)
+    return check_now(batch=batch, scope=Import.CheckScope.ALL)
+
+
+def import_check_start(
+    *, batch: Import, by: User | None, scope: str = Import.CheckScope.ALL
+) -> Import:
+    """Check the rows (``scope`` ``all``) or the contacts file only (``contacts``, keeping
+    the decisions on the rows): at once for a small file, else in the worker, enqueued after
+    commit (the import is ``checking`` until it ends; see ``checking``).
+
+    Raises ``ImportFileError`` when a file checked at once cannot be read (nothing staged)."""
+    _editable(batch)
+    if not batch.mapping:
+        raise ImportStateError(_("Map the columns first."))
+    if scope == Import.CheckScope.CONTACTS:
+        contact_file = ContactFile.objects.filter(batch=batch).first()
+        if contact_file is None or not contact_file.mapping:
+            raise ImportStateError(_("Add a contacts file and match its columns first."))
+        if batch.state != Import.State.CHECKED:
+            scope = Import.CheckScope.ALL
+    if check_at_once(batch, scope):
+        return check_now(batch=batch, scope=scope)
+    with transaction.atomic():
+        if not check_claim(batch=batch, scope=scope):
+            raise ImportStateError(_("This import is being checked or imported already."))
+        batch_id = batch.pk
+        transaction.on_commit(lambda: check_import.enqueue(batch_id))
+    batch.refresh_from_db()
+    return batch
 
 
 @transaction.atomic
@@ -218,6 +263,8 @@ def row_fix(*, row: ImportRow, by: User | None, field: str, value: str) -> Impor
     batch.invalid_rows += int(was_valid) - int(row.valid)
     batch.duplicate_rows = duplicates_find(batch=batch)
     batch.save(update_fields=["invalid_rows", "duplicate_rows"])
+    if field in MATCH_FIELDS:
+        contacts_match(batch=batch)
     row.refresh_from_db()
     return row
 
@@ -284,6 +331,15 @@ def run_blockers(batch: Import) -> list[str]:
     waiting = batch.rows.filter(valid=False).exclude(decision=ImportRow.Decision.SKIP).count()
     if waiting:
         reasons.append(_("%(count)d invalid rows: fix them or skip them.") % {"count": waiting})
+    contact_file = ContactFile.objects.filter(batch=batch).first()
+    if contact_file is not None:
+        if not contact_file.checked:
+            reasons.append(_("Match the contacts file's columns and check it, or remove it."))
+        elif contact_file.problem_rows:
+            reasons.append(
+                _("%(count)d contact rows match no single account or are invalid: skip them.")
+                % {"count": contact_file.problem_rows}
+            )
     return reasons
 
 
@@ -303,3 +359,119 @@ def import_start(*, batch: Import, by: User | None) -> Import:
 
 def import_undo_run(*, batch: Import, by: User) -> UndoResult:
     return import_undo(batch=batch, by=by)
+
+
+# The second file: contacts matched to the accounts by NIP or name.
+
+
+@transaction.atomic
+def contacts_upload(
+    *,
+    batch: Import,
+    by: User | None,
+    upload: File[Any],
+    skip_header: bool = True,
+    encoding: str = "",
+    delimiter: str = "",
+) -> ContactFile:
+    """Store a file of contacts for the import (replacing an earlier one with its rows),
+    read its first rows and propose the encoding and the columns.
+
+    Raises ``ImportFileError`` (nothing stored, an earlier file kept) for a file too large or
+    unreadable."""
+    _editable(batch)
+    _size_check(upload.size or 0)
+    if encoding and encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown encoding %(name)s.") % {"name": encoding})
+    name = file_name_clean(upload.name or "") or "contacts.csv"
+    contact_file = ContactFile(
+        batch=batch, original_name=name, size=upload.size or 0, skip_header=skip_header
+    )
+    contact_file.file.save(name, upload, save=False)
+    try:
+        _sniff_into(contact_file, encoding=encoding or None, delimiter=delimiter or None)
+    except ImportFileError:
+        contact_file.file.delete(save=False)
+        raise
+    contacts_remove(batch=batch, by=by)
+    contact_file.mapping = (
+        {str(index): key for index, key in contact_columns_match(contact_file.headers).items()}
+        if contact_file.skip_header
+        else {}
+    )
+    contact_file.save()
+    return contact_file
+
+
+@transaction.atomic
+def contacts_map(
+    *,
+    batch: Import,
+    by: User | None,
+    mapping: dict[int, str],
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    skip_header: bool | None = None,
+) -> ContactFile:
+    """Set the columns of the contacts file (and the way it is read); its staged rows are
+    dropped until it is checked again. A mapping must name a contact field and the NIP or
+    the company name (what finds the account)."""
+    _editable(batch)
+    contact_file = ContactFile.objects.filter(batch=batch).first()
+    if contact_file is None:
+        raise ImportStateError(_("Add a contacts file first."))
+    if encoding is not None and encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown encoding %(name)s.") % {"name": encoding})
+    unknown = sorted(set(mapping.values()) - set(CONTACT_FILE_FIELDS) - {""})
+    if unknown:
+        raise ValidationError(_("A contacts file has no field %(key)s.") % {"key": unknown[0]})
+    if not set(mapping.values()) & set(MATCH_FIELDS):
+        raise ValidationError(
+            _("Match a column to the NIP or to the company name: they find each contact's account.")
+        )
+    if not set(mapping.values()) & set(CONTACT_FIELDS):
+        raise ValidationError(_("Match a column to the contact's name, email or phone."))
+    if skip_header is not None:
+        contact_file.skip_header = skip_header
+    if (encoding and encoding != contact_file.encoding) or (
+        delimiter and delimiter != contact_file.delimiter
+    ):
+        _sniff_into(
+            contact_file,
+            encoding=encoding or contact_file.encoding or None,
+            delimiter=delimiter or contact_file.delimiter or None,
+        )
+    contact_file.mapping = {str(index): key for index, key in mapping.items() if key}
+    contact_file.checked = False
+    contact_file.total_rows = contact_file.problem_rows = 0
+    contact_file.save()
+    batch.contact_rows.all().delete()
+    return contact_file
+
+
+@transaction.atomic
+def contacts_remove(*, batch: Import, by: User | None) -> None:
+    """Drop the import's contacts file and its staged rows."""
+    _editable(batch)
+    # A failed check of the contacts file said why on the check page: no longer so.
+    Import.objects.filter(pk=batch.pk, state=Import.State.CHECKED).update(error="")
+    contact_file = ContactFile.objects.filter(batch=batch).first()
+    if contact_file is None:
+        return
+    batch.contact_rows.all().delete()
+    stored = contact_file.file
+    contact_file.delete()
+    transaction.on_commit(lambda: stored.delete(save=False))
+
+
+@transaction.atomic
+def contacts_skip(*, batch: Import, by: User | None, row_ids: Iterable[int] | None = None) -> int:
+    """Leave out contact rows (``row_ids``; None means every one that will not be imported:
+    invalid, no match or several); the number of rows skipped."""
+    _editable(batch)
+    rows = problem_rows(batch)
+    if row_ids is not None:
+        rows = batch.contact_rows.filter(pk__in=list(row_ids), skipped=False)
+    count = rows.update(skipped=True)
+    ContactFile.objects.filter(batch=batch).update(problem_rows=problem_rows(batch).count())
+    return count

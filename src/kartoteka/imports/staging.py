@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,19 +27,22 @@ from django.utils.translation import gettext as _
 from kartoteka.customers.models import Account, EmailAddress, PhoneNumber
 from kartoteka.imports.bulk import Table
 from kartoteka.imports.checks import RowChecker
-from kartoteka.imports.models import Import, ImportRow
-from kartoteka.imports.reading import ImportFileError, numbered_rows
+from kartoteka.imports.models import ContactFile, Import, ImportRow
+from kartoteka.imports.reading import ImportFileError, numbered_rows, rows_estimate
 
 BATCH = 1000
+# Rows read between two calls of a check's ``tick`` (a few milliseconds of work).
+TICK_ROWS = 50
+Tick = Callable[[int], None]
 JSON_COLUMNS = ("raw", "values", "errors", "warnings", "duplicates")
 # Identifier kinds, in the order a row's clash is described and its target chosen.
 KINDS = ("nip", "regon", "email", "phone")
 
 
 @contextmanager
-def file_on_disk(batch: Import) -> Iterator[Path]:
-    """The import's file as a path to read: the stored file itself, or (for a storage without
-    paths) a temporary copy, removed afterwards."""
+def file_on_disk(batch: Import | ContactFile) -> Iterator[Path]:
+    """The import's file (or its contacts file) as a path to read: the stored file itself,
+    or (for a storage without paths) a temporary copy, removed afterwards."""
     try:
         stored: Path | None = Path(batch.file.path)
     except NotImplementedError:
@@ -91,26 +94,42 @@ def identifiers_of(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def import_check(*, batch: Import) -> Import:
-    """Stage and check every row of the file; find duplicates; the import becomes ``checked``.
+def import_check(*, batch: Import, tick: Tick | None = None) -> Import:
+    """Stage and check every row of the file; find duplicates; match the rows of its contacts
+    file (if any) again; the import becomes ``checked``. ``tick(rows read)`` is called every
+    ``TICK_ROWS`` rows (the worker's progress).
 
     Raises ``ImportFileError`` (and stages nothing) when the file cannot be read.
     """
+    from kartoteka.imports.contacts import contacts_match
+
     batch.rows.all().delete()
     mapping = {int(index): key for index, key in batch.mapping.items() if key}
     checker = RowChecker()
     with file_on_disk(batch) as path:
-        total, invalid, duplicates = _stage(batch, path, mapping, checker)
+        total, invalid, duplicates = _stage(batch, path, mapping, checker, tick)
     batch.total_rows = total
     batch.invalid_rows = invalid
     batch.duplicate_rows = duplicates
     batch.state = Import.State.CHECKED
-    batch.save(update_fields=["total_rows", "invalid_rows", "duplicate_rows", "state"])
+    batch.error = ""
+    batch.save(update_fields=["total_rows", "invalid_rows", "duplicate_rows", "state", "error"])
+    contacts_match(batch=batch)
     return batch
 
 
+def file_rows_estimate(batch: Import) -> int:
+    """About how many data rows the import's file holds (see ``reading.rows_estimate``)."""
+    with file_on_disk(batch) as path:
+        return rows_estimate(path, skip_header=batch.skip_header)
+
+
 def _stage(
-    batch: Import, path: Path, mapping: dict[int, str], checker: RowChecker
+    batch: Import,
+    path: Path,
+    mapping: dict[int, str],
+    checker: RowChecker,
+    tick: Tick | None = None,
 ) -> tuple[int, int, int]:
     """Stage the rows of the file at ``path``, their duplicates marked as they go (see
     ``duplicates_find``, which marks them again after a fix); (rows, invalid, duplicates)."""
@@ -152,6 +171,8 @@ def _stage(
         raw = raw_of(cells, mapping)
         checked = checker.check(raw)
         total += 1
+        if tick is not None and total % TICK_ROWS == 0:
+            tick(total)
         invalid += not checked.ok
         buffer.append(
             {

@@ -72,8 +72,8 @@ def test_windows_1250_rows_become_accounts_with_contacts_in_a_new_segment(
 
 def test_duplicates_are_found_in_the_database_and_in_the_file(agent):
     # given an account with a NIP and a contact's address, and a file repeating them
-    existing = AccountFactory(name="Stara Firma", nip=valid_nip(10))
-    holder = ContactFactory(account=AccountFactory(name="Ma Adres"))
+    existing = AccountFactory(name="Stara Firma", nip=valid_nip(10), regon="")
+    holder = ContactFactory(account=AccountFactory(name="Ma Adres", nip=valid_nip(9011), regon=""))
     EmailAddressFactory(contact=holder, address="jan@firma.pl")
     data = csv_bytes(
         [

@@ -2,6 +2,7 @@
 
 kartoteka import customers FILE [--encoding cp1250] [--segment NAME] [--delimiter ';']
                                 [--dry-run] [--on-duplicate skip|update|new] [--user USERNAME]
+                                [--contacts CONTACTS_FILE]
 
 The file is a CSV (UTF-8, Windows-1250 or ISO-8859-2; the encoding and the delimiter are
 detected unless given) or an .xlsx workbook whose first row names the columns (in Polish, Czech
@@ -11,6 +12,12 @@ phone is already held (in the database or earlier in the file) are duplicates: w
 ``--on-duplicate`` they refuse the import; ``skip`` leaves them out, ``update`` writes their
 non-empty values into the existing account, ``new`` imports them as new records. ``--dry-run``
 checks and reports, and writes nothing.
+
+``--contacts`` names a second file of contacts (CSV or .xlsx, read the same way, its first row
+naming the columns): the contact's name, position, email and phone, and the NIP or the company
+name that finds each contact's account, among the rows of FILE first, then among the existing
+accounts (those the ``--user`` sees). Contact rows that are invalid, or match no account or
+several, refuse the import (exit 1) and are listed with the reason.
 
 A summary goes to stdout. Exit codes: 0 imported (or, with --dry-run, would import); 1 refused:
 invalid rows, or duplicates without --on-duplicate (nothing written); 2 the file cannot be read
@@ -28,7 +35,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kartoteka.customers.models import Segment
 from kartoteka.imports import services
-from kartoteka.imports.models import Import, ImportRow
+from kartoteka.imports.models import ContactFile, Import, ImportRow
 from kartoteka.imports.reading import ENCODINGS, ImportFileError
 from kartoteka.imports.running import UPDATABLE, import_claim, import_run
 from kartoteka.people.models import User
@@ -53,6 +60,9 @@ class Command(BaseCommand):
         customers.add_argument("--dry-run", action="store_true", help="check only")
         customers.add_argument("--on-duplicate", choices=("skip", "update", "new"))
         customers.add_argument("--user", help="the user named as the importer")
+        customers.add_argument(
+            "--contacts", metavar="CONTACTS_FILE", help="a second file of contacts"
+        )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         code = self._customers(**options)
@@ -69,6 +79,7 @@ class Command(BaseCommand):
         dry_run: bool,
         on_duplicate: str | None,
         user: str | None,
+        contacts: str | None = None,
         **options: Any,
     ) -> int:
         by = None
@@ -79,6 +90,9 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             self.stderr.write(f"{file}: no such file")
+            return EXIT_UNREADABLE
+        if contacts and not Path(contacts).is_file():
+            self.stderr.write(f"{contacts}: no such file")
             return EXIT_UNREADABLE
         existing = Segment.objects.filter(name__iexact=segment.strip()).first() if segment else None
         try:
@@ -103,18 +117,76 @@ class Command(BaseCommand):
                 self._discard(batch)
                 return EXIT_UNREADABLE
             services.import_map(batch=batch, by=by, mapping=mapping)
-            batch = services.import_check_run(batch=batch, by=by)
         except ImportFileError as error:
             self.stderr.write(f"{file}: {error.message}")
             return EXIT_UNREADABLE
         except ValidationError as error:
             self.stderr.write(f"{file}: {'; '.join(error.messages)}")
             return EXIT_UNREADABLE
+        if contacts:
+            try:
+                self._add_contacts(batch, by, Path(contacts), encoding, delimiter)
+            except ImportFileError as error:
+                self.stderr.write(f"{contacts}: {error.message}")
+                self._discard(batch)
+                return EXIT_UNREADABLE
+            except ValidationError as error:
+                self.stderr.write(f"{contacts}: {'; '.join(error.messages)}")
+                self._discard(batch)
+                return EXIT_UNREADABLE
+        try:
+            batch = services.import_check_run(batch=batch, by=by)
+        except ImportFileError as error:
+            self.stderr.write(f"{error.message}")
+            return EXIT_UNREADABLE
         try:
             return self._decide_and_run(batch, by, dry_run=dry_run, on_duplicate=on_duplicate)
         finally:
             if dry_run:
                 self._discard(batch)
+
+    def _add_contacts(
+        self,
+        batch: Import,
+        by: User | None,
+        path: Path,
+        encoding: str | None,
+        delimiter: str | None,
+    ) -> None:
+        """Attach the contacts file with its columns as proposed from its header."""
+        with path.open("rb") as handle:
+            upload = File(handle, name=path.name)
+            upload.size = path.stat().st_size
+            contact_file = services.contacts_upload(
+                batch=batch,
+                by=by,
+                upload=upload,
+                skip_header=True,
+                encoding=encoding or "",
+                delimiter=delimiter or "",
+            )
+        mapping = {int(index): key for index, key in contact_file.mapping.items()}
+        services.contacts_map(batch=batch, by=by, mapping=mapping)
+
+    def _contacts_report(self, batch: Import) -> int:
+        """Print how the contacts matched; the number of rows that refuse the import."""
+        from kartoteka.imports.contacts import problem_rows
+        from kartoteka.imports.selectors import contact_counts, contact_file_of
+
+        if contact_file_of(batch) is None:
+            return 0
+        counts = contact_counts(batch)
+        out = self.stdout
+        out.write(f"contact rows: {counts.total}")
+        out.write(f"contacts matched to rows of the file: {counts.to_rows}")
+        out.write(f"contacts matched to existing accounts: {counts.to_accounts}")
+        out.write(f"contact rows not matched or invalid: {counts.problems}")
+        for row in problem_rows(batch).order_by("line")[:ERRORS_SHOWN]:
+            for field, message in row.errors.items():
+                out.write(f"  contacts line {row.line}: {field}: {message}")
+            if row.valid:
+                out.write(f"  contacts line {row.line}: {row.reason}")
+        return counts.problems
 
     def _decide_and_run(
         self, batch: Import, by: User | None, *, dry_run: bool, on_duplicate: str | None
@@ -127,12 +199,16 @@ class Command(BaseCommand):
         out.write(f"rows: {batch.total_rows}")
         out.write(f"invalid rows: {batch.invalid_rows}")
         out.write(f"duplicate rows: {batch.duplicate_rows}")
+        contact_problems = self._contacts_report(batch)
         if batch.invalid_rows:
             for row in batch.rows.filter(valid=False).order_by("line")[:ERRORS_SHOWN]:
                 for field, messages in row.errors.items():
                     for message in messages if isinstance(messages, list) else [messages]:
                         out.write(f"  line {row.line}: {field}: {message}")
             out.write("refused: fix the invalid rows; nothing was written")
+            return EXIT_REFUSED
+        if contact_problems:
+            out.write("refused: fix the contact rows listed; nothing was written")
             return EXIT_REFUSED
         if batch.duplicate_rows:
             for row in batch.rows.filter(is_duplicate=True).order_by("line")[:ERRORS_SHOWN]:
@@ -172,11 +248,21 @@ class Command(BaseCommand):
         out.write(f"created: {batch.created_count}")
         out.write(f"updated: {batch.updated_count}")
         out.write(f"skipped: {batch.skipped_count}")
+        if contact_file_of_batch(batch):
+            out.write(f"contacts created: {batch.contacts_created}")
+            out.write(f"contacts not imported: {batch.contacts_skipped}")
         for line in batch.undo_report[:ERRORS_SHOWN]:
             out.write(f"  address kept by its owner: {line}")
         out.write(f"import: {batch.pk}")
         return EXIT_OK
 
     def _discard(self, batch: Import) -> None:
+        contact_file = contact_file_of_batch(batch)
+        if contact_file is not None:
+            contact_file.file.delete(save=False)
         batch.file.delete(save=False)
         batch.delete()
+
+
+def contact_file_of_batch(batch: Import) -> ContactFile | None:
+    return ContactFile.objects.filter(batch=batch).first()

@@ -1,4 +1,5 @@
-"""Pages of an import: upload, mapping, check, duplicate review, progress and result.
+"""Pages of an import: upload, mapping, check, duplicate review, progress and result
+(the contacts file's pages are in ``views.contacts``).
 
 Every page starts from ``selectors.import_get_for_user`` (404 for someone else's import).
 """
@@ -18,7 +19,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from kartoteka.core.access import staff_member_required
 from kartoteka.imports import selectors, services
 from kartoteka.imports.columns import FIELDS
-from kartoteka.imports.forms import CellFixForm, MappingForm, RowsActionForm, UploadForm
+from kartoteka.imports.forms import (
+    CellFixForm,
+    ContactsUploadForm,
+    MappingForm,
+    RowsActionForm,
+    UploadForm,
+    contact_field_choices,
+)
 from kartoteka.imports.models import Import, ImportRow
 from kartoteka.imports.progress import progress_read
 from kartoteka.imports.running import UPDATABLE
@@ -30,6 +38,7 @@ FIELD_LABELS = {spec.key: spec.label for spec in FIELDS}
 STATE_PAGES = {
     Import.State.UPLOADED: "imports:mapping",
     Import.State.MAPPED: "imports:mapping",
+    Import.State.CHECKING: "imports:progress",
     Import.State.CHECKED: "imports:check",
     Import.State.RUNNING: "imports:progress",
     Import.State.DONE: "imports:result",
@@ -123,15 +132,16 @@ def import_mapping(request: StaffRequest, pk: int) -> HttpResponse:
                 services.import_reread(batch=batch, by=request.user, **reading)
             else:
                 services.import_map(batch=batch, by=request.user, mapping=form.mapping(), **reading)
-                services.import_check_run(batch=batch, by=request.user)
-        except services.ImportFileError as error:
+                services.import_check_start(batch=batch, by=request.user)
+        except (services.ImportFileError, services.ImportStateError) as error:
             form.add_error(None, error.message)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             if "reread" in request.POST:
                 return redirect("imports:mapping", batch.pk)
-            return redirect("imports:check", batch.pk)
+            # Checked at once (a small file), or the progress of the check in the worker.
+            return redirect("imports:detail", batch.pk)
     context = {"nav": "accounts", "batch": batch, "form": form}
     return render(request, "imports/mapping.html", context, status=400 if form.errors else 200)
 
@@ -143,8 +153,14 @@ def import_check(request: StaffRequest, pk: int) -> HttpResponse:
     batch = selectors.import_get_for_user(request.user, pk)
     if batch.state not in (Import.State.CHECKED, Import.State.FAILED):
         return redirect("imports:detail", batch.pk)
+    return render(request, "imports/check.html", check_page_context(request, batch))
+
+
+def check_page_context(
+    request: StaffRequest, batch: Import, contacts_form: ContactsUploadForm | None = None
+) -> dict[str, object]:
     mapped = list(dict.fromkeys(batch.mapping.values()))
-    context = {
+    return {
         "nav": "accounts",
         "batch": batch,
         "preview": selectors.preview_rows(batch),
@@ -152,8 +168,24 @@ def import_check(request: StaffRequest, pk: int) -> HttpResponse:
         "mapped": [(key, FIELD_LABELS.get(key, key)) for key in mapped],
         "blockers": services.run_blockers(batch),
         "accepted": batch.rows.filter(valid=True).exclude(decision=ImportRow.Decision.SKIP).count(),
+        **_contacts_context(request, batch, contacts_form),
     }
-    return render(request, "imports/check.html", context)
+
+
+def _contacts_context(
+    request: StaffRequest, batch: Import, form: ContactsUploadForm | None = None
+) -> dict[str, object]:
+    contact_file = selectors.contact_file_of(batch)
+    checked = contact_file is not None and contact_file.checked
+    return {
+        "contact_file": contact_file,
+        "contacts_form": form or ContactsUploadForm(),
+        "contact_counts": selectors.contact_counts(batch) if checked else None,
+        "contact_problems": selectors.contact_problem_page(batch, request.GET.get("cpage"))
+        if checked
+        else None,
+        "contact_labels": dict(contact_field_choices()),
+    }
 
 
 @staff_member_required
@@ -298,20 +330,26 @@ def import_start(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("imports:progress", batch.pk)
 
 
+IN_WORKER = (Import.State.CHECKING, Import.State.RUNNING)
+
+
 def _progress_context(batch: Import) -> dict[str, object]:
-    progress = progress_read(batch.pk) if batch.state == Import.State.RUNNING else None
+    progress = progress_read(batch.pk) if batch.state in IN_WORKER else None
     return {"batch": batch, "progress": progress}
 
 
 @staff_member_required
 @require_GET
 def import_progress(request: StaffRequest, pk: int) -> HttpResponse:
+    """The progress of the check or of the run in the worker; when it ends, the page of
+    the import's new state (the check's results, the result, or the columns with why the
+    check failed)."""
     batch = selectors.import_get_for_user(request.user, pk)
     if request.htmx:
-        if batch.state != Import.State.RUNNING:
+        if batch.state not in IN_WORKER:
             return HttpResponseClientRedirect(batch.get_absolute_url())
         return render(request, "imports/progress.html#bar", _progress_context(batch))
-    if batch.state != Import.State.RUNNING:
+    if batch.state not in IN_WORKER:
         return redirect("imports:detail", batch.pk)
     return render(request, "imports/progress.html", {"nav": "accounts", **_progress_context(batch)})
 
@@ -320,7 +358,7 @@ def import_progress(request: StaffRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_progress_json(request: StaffRequest, pk: int) -> JsonResponse:
     batch = selectors.import_get_for_user(request.user, pk)
-    progress = progress_read(batch.pk) if batch.state == Import.State.RUNNING else None
+    progress = progress_read(batch.pk) if batch.state in IN_WORKER else None
     return JsonResponse(
         {
             "state": batch.state,
