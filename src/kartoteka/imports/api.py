@@ -30,6 +30,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -267,7 +268,7 @@ class ImportCheckApi(GenericAPIView):
         batch = selectors.import_get_for_user(_user(request), pk)
         if batch.state in (Import.State.UPLOADED, Import.State.MAPPED):
             raise exceptions.ValidationError(
-                {"state": [batch.error or "Not checked yet: POST the mapping to check."]}
+                {"state": [batch.error or _("Not checked yet: POST the mapping to check.")]}
             )
         return _checked(batch)
 
@@ -284,10 +285,7 @@ class ImportCheckApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         raw = values.get("mapping", batch.mapping)
-        try:
-            mapping = {int(index): key for index, key in raw.items() if key}
-        except ValueError as error:
-            raise exceptions.ValidationError({"mapping": ["Keys are column numbers."]}) from error
+        mapping = _mapping_of(raw)
         try:
             services.import_map(
                 batch=batch,
@@ -362,15 +360,12 @@ class ImportContactsCheckApi(GenericAPIView):
         batch = selectors.import_get_for_user(user, pk)
         contact_file = selectors.contact_file_of(batch)
         if contact_file is None:
-            raise exceptions.ValidationError({"file": ["Add a contacts file first."]})
+            raise exceptions.ValidationError({"file": [_("Add a contacts file first.")]})
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         raw = values.get("mapping", contact_file.mapping)
-        try:
-            mapping = {int(index): key for index, key in raw.items() if key}
-        except ValueError as error:
-            raise exceptions.ValidationError({"mapping": ["Keys are column numbers."]}) from error
+        mapping = _mapping_of(raw)
         try:
             services.contacts_map(
                 batch=batch,
@@ -461,3 +456,11 @@ urlpatterns = [
     path("<int:pk>/confirm/", ImportConfirmApi.as_view(), name="confirm"),
     path("<int:pk>/undo/", ImportUndoApi.as_view(), name="undo"),
 ]
+
+
+def _mapping_of(raw: dict[str, str]) -> dict[int, str]:
+    """A posted mapping (column number → field key; an empty key ignores the column)."""
+    try:
+        return {int(index): key for index, key in raw.items() if key}
+    except ValueError as error:
+        raise exceptions.ValidationError({"mapping": [_("Keys are column numbers.")]}) from error

@@ -346,18 +346,7 @@ def _write_contacts(
     )
     now = prepared(Contact, "updated_at", timezone.now())
     user_id = user.pk if user is not None else None
-    made = {
-        "created_at": now,
-        "updated_at": now,
-        "created_by_id": user_id,
-        "updated_by_id": user_id,
-    }
-    history = {
-        "history_date": now,
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": user_id,
-    }
+    made, history = _creation_columns(now, user_id, reason)
     record = {
         "batch_id": batch.pk,
         "action": ImportedRecord.Action.CREATED,
@@ -499,18 +488,7 @@ def _create(
     classifications: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     entries: list[IndexEntry] = []
-    made = {
-        "created_at": now,
-        "updated_at": now,
-        "created_by_id": user_id,
-        "updated_by_id": user_id,
-    }
-    history = {
-        "history_date": now,
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": user_id,
-    }
+    made, history = _creation_columns(now, user_id, reason)
     record = {"batch_id": batch.pk, "action": ImportedRecord.Action.CREATED, "stamp": now}
     record["previous"] = tables.no_previous
     with_contact: list[tuple[Staged, int, dict[str, Any]]] = []
@@ -880,3 +858,22 @@ def _chunked_stream[T](items: Iterator[T], size: int) -> Iterator[list[T]]:
 def _chunked[T](items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _creation_columns(
+    now: Any, user_id: int | None, reason: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns every created row shares, and those of its history record."""
+    made = {
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": user_id,
+        "updated_by_id": user_id,
+    }
+    history = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": user_id,
+    }
+    return made, history
