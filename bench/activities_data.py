@@ -57,6 +57,7 @@ from bench.generate import (
 from kartoteka.activities.models import (
     Event,
     EventType,
+    Participation,
     PendingReminder,
     Product,
     Resource,
@@ -208,7 +209,7 @@ def activities_ensure(say: Callable[[str], None]) -> dict[str, Any]:
 
 def _clear() -> None:
     tables = [
-        Event.participants.through._meta.db_table,
+        Participation._meta.db_table,
         Event.contacts.through._meta.db_table,
         Event.products.through._meta.db_table,
         Event.documents.through._meta.db_table,
@@ -526,7 +527,9 @@ def _pending_reminders(end: int, stamp: Callable[[datetime], Any]) -> None:
         )
 
 
-def _participant_pairs(plan: Plan) -> Iterator[tuple[int, int]]:
+def _participant_pairs(
+    plan: Plan, stamp: Callable[[datetime], Any]
+) -> Iterator[tuple[int, int, Any]]:
     """One meeting in ten has a colleague of the owner's team (never the feed user)."""
     meeting = plan.types["Meeting"]
     users = plan.users
@@ -539,7 +542,7 @@ def _participant_pairs(plan: Plan) -> Iterator[tuple[int, int]]:
             if plan.event_type[event_id - 1] == meeting and event_id % 10 == 3:
                 colleague = team + (owner - team + 1 + event_id % (TEAM_SIZE - 1)) % TEAM_SIZE
                 if colleague != owner and colleague < len(users) - 1:
-                    yield event_id, users[colleague]
+                    yield event_id, users[colleague], _moment(plan.event_start[event_id - 1], stamp)
 
 
 def _product_pairs(plan: Plan, products: list[int]) -> Iterator[tuple[int, int]]:
@@ -587,9 +590,9 @@ def _generate(sizes: ActivitySizes, say: Callable[[str], None]) -> dict[str, Any
 
     def pairs() -> None:
         insert_pairs(
-            Event.participants.through._meta.db_table,
-            ("event_id", "user_id"),
-            _participant_pairs(plan),
+            Participation._meta.db_table,
+            ("event_id", "user_id", "starts_at"),
+            _participant_pairs(plan, stamp),
         )
         insert_pairs(
             Event.products.through._meta.db_table,

@@ -563,7 +563,7 @@ def insert(
     _sequence_catch_up(model)
 
 
-def insert_pairs(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, int]]) -> None:
+def insert_pairs(table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows of a many-to-many table (its ids numbered by the database)."""
     quoted = ", ".join(columns)
     with connection.cursor() as cursor:
@@ -572,7 +572,8 @@ def insert_pairs(table: str, columns: tuple[str, str], rows: Iterable[tuple[int,
                 for row in rows:
                     copy.write_row(row)
         else:
-            sql = f"INSERT INTO {table} ({quoted}) VALUES (%s, %s)"  # noqa: S608
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
             iterator = iter(rows)
             while batch := list(itertools.islice(iterator, BATCH)):
                 cursor.executemany(sql, batch)

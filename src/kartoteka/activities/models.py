@@ -194,9 +194,7 @@ def event_visibility(user: User, prefix: str = "") -> Q:
     visible account as an administrator. Portal users see none (``confidential_visibility``,
     the documents' rule, with the event's own people added)."""
     p = prefix
-    took_part = Event.participants.through.objects.filter(
-        event_id=OuterRef(f"{p}pk"), user_id=user.pk
-    )
+    took_part = Participation.objects.filter(event_id=OuterRef(f"{p}pk"), user_id=user.pk)
     concerned = (
         Q(**{f"{p}author__team__supervisor_id": user.pk})
         | Q(**{f"{p}author__successor_id": user.pk})
@@ -245,6 +243,7 @@ class Event(models.Model):
         verbose_name=_("staff taking part"),
         blank=True,
         related_name="events",
+        through="Participation",
     )
     contacts = models.ManyToManyField(
         "customers.Contact",
@@ -342,6 +341,26 @@ def task_visibility(user: User, prefix: str = "") -> Q:
         | Q(**{f"{p}assignee_id": user.pk})
         | Q(**{f"{p}created_by_id": user.pk})
     )
+
+
+class Participation(models.Model):
+    """A colleague taking part in an event, with the event's start (events are not moved once
+    recorded): "the events these people take part in this week" reads a range of the index
+    ``participation_user_time``, not every participation they ever had."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "activities_event_participants"
+        unique_together = [("event", "user")]
+        indexes = [models.Index(fields=["user", "starts_at"], name="participation_user_time")]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.event_id}"
 
 
 class TaskQuerySet(models.QuerySet["Task"]):

@@ -162,7 +162,7 @@ def event_record(
     )
     event.full_clean(exclude=["account", "thread", "event_type", "author", "resource", "case"])
     _event_insert(event)
-    event.participants.set(participants)
+    event.participants.set(participants, through_defaults={"starts_at": event.starts_at})
     event.contacts.set(contacts)
     event.products.set(products)
     event.documents.set(documents)
