@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from kartoteka.activities.models import (
     EVENT_LONGEST,
     Event,
-    Participation,
     Resource,
     Task,
     TaskQuerySet,
@@ -258,10 +257,12 @@ def _events_of(
     participations by person), where one query with OR would read every event."""
     seen = _events_between(Event.objects.visible_to(viewer), start, end).order_by()
     recorded = seen.filter(author_id__in=people)
-    participations = Participation.objects.filter(
-        user_id__in=people, starts_at__gt=start - EVENT_LONGEST, starts_at__lt=end
+    # Joined (not "pk IN"), so that the database starts from the few participations.
+    taking_part = seen.filter(
+        participation__user_id__in=people,
+        participation__starts_at__gt=start - EVENT_LONGEST,
+        participation__starts_at__lt=end,
     )
-    taking_part = seen.filter(pk__in=participations.values("event_id"))
     return recorded.union(taking_part).order_by("starts_at", "pk")
 
 

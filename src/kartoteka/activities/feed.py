@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kartoteka.activities.models import CalendarFeed, Event, Participation, Task
+from kartoteka.activities.models import CalendarFeed, Event, Task
 from kartoteka.people.models import User
 
 FEED_PAST = timedelta(days=90)
@@ -108,10 +108,12 @@ def feed_events(user: User, *, now: datetime) -> QuerySet[Event, tuple[Any, ...]
         .order_by()
     )
     recorded = seen.filter(author=user).values_list(*EVENT_COLUMNS)
-    participations = Participation.objects.filter(
-        user=user, starts_at__gte=now - FEED_PAST, starts_at__lt=now + FEED_FUTURE
-    )
-    taking_part = seen.filter(pk__in=participations.values("event_id")).values_list(*EVENT_COLUMNS)
+    # Joined (not "pk IN"), so that the database starts from the user's participations.
+    taking_part = seen.filter(
+        participation__user=user,
+        participation__starts_at__gte=now - FEED_PAST,
+        participation__starts_at__lt=now + FEED_FUTURE,
+    ).values_list(*EVENT_COLUMNS)
     return recorded.union(taking_part).order_by("starts_at", "pk")
 
 
