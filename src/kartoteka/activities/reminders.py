@@ -18,6 +18,7 @@ rescheduling moves the due time and recomputes the reminder.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -123,30 +124,33 @@ def reminders_claim(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> li
         if not rows:
             return []
         assignees = User.objects.in_bulk({row[3] for row in rows})
-    field = Task._meta.get_field("due_at")
-    claimed = [
-        (_aware(field, remind_at), task_id, _aware(field, due_at), assignee_id, account, what)
-        for task_id, remind_at, due_at, assignee_id, _state, account, what in rows
-    ]
-    claimed.sort(key=lambda row: (row[0], row[1]))  # RETURNING keeps no order
+    # RETURNING keeps no order: by the reminder's time as the database returned it (SQLite's
+    # text of a UTC time sorts as the time does), so that only the due times are converted.
+    rows.sort(key=lambda row: (row[1], row[0]))
+    aware = _aware_datetimes(Task._meta.get_field("due_at"))
     return [
         ClaimedReminder(
             task_id=task_id,
-            due_at=due_at,
+            due_at=aware(due_at),
             account_name=account,
             event_type_name=what,
             assignee=assignees[assignee_id],
         )
-        for _remind_at, task_id, due_at, assignee_id, account, what in claimed
+        for task_id, _remind_at, due_at, assignee_id, _state, account, what in rows
     ]
 
 
-def _aware(field: Field[Any, Any], value: Any) -> datetime:
-    """A datetime as the database returned it to raw SQL (SQLite: text), made aware."""
-    converted = value
-    for converter in connection.ops.get_db_converters(field.get_col(field.model._meta.db_table)):
-        converted = converter(converted, field, connection)
-    return cast(datetime, converted)
+def _aware_datetimes(field: Field[Any, Any]) -> Callable[[Any], datetime]:
+    """What turns a datetime as the database returns it to raw SQL (SQLite: text) into an
+    aware one; the converters looked up once for the thousands of values of a claim."""
+    converters = connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
+
+    def aware(value: Any) -> datetime:
+        for converter in converters:
+            value = converter(value, field, connection)
+        return cast(datetime, value)
+
+    return aware
 
 
 def reminders_due_count(now: datetime | None = None) -> int:
