@@ -284,17 +284,8 @@ class ImportCheckApi(GenericAPIView):
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        raw = values.get("mapping", batch.mapping)
-        mapping = _mapping_of(raw)
         try:
-            services.import_map(
-                batch=batch,
-                by=user,
-                mapping=mapping,
-                encoding=values.get("encoding"),
-                delimiter=values.get("delimiter"),
-                skip_header=values.get("skip_header"),
-            )
+            services.import_map(batch=batch, by=user, **_reading(values, batch.mapping))
             batch = services.import_check_start(batch=batch, by=user)
         except services.ImportFileError as error:
             raise _file_error(error) from error
@@ -364,17 +355,8 @@ class ImportContactsCheckApi(GenericAPIView):
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        raw = values.get("mapping", contact_file.mapping)
-        mapping = _mapping_of(raw)
         try:
-            services.contacts_map(
-                batch=batch,
-                by=user,
-                mapping=mapping,
-                encoding=values.get("encoding"),
-                delimiter=values.get("delimiter"),
-                skip_header=values.get("skip_header"),
-            )
+            services.contacts_map(batch=batch, by=user, **_reading(values, contact_file.mapping))
             batch = services.import_check_start(
                 batch=batch, by=user, scope=Import.CheckScope.CONTACTS
             )
@@ -464,3 +446,14 @@ def _mapping_of(raw: dict[str, str]) -> dict[int, str]:
         return {int(index): key for index, key in raw.items() if key}
     except ValueError as error:
         raise exceptions.ValidationError({"mapping": [_("Keys are column numbers.")]}) from error
+
+
+def _reading(values: dict[str, Any], saved_mapping: dict[str, str]) -> dict[str, Any]:
+    """How a file is to be read, as a check request asks (the saved mapping unless it sends
+    one): the keyword arguments of ``import_map`` and ``contacts_map``."""
+    return {
+        "mapping": _mapping_of(values.get("mapping", saved_mapping)),
+        "encoding": values.get("encoding"),
+        "delimiter": values.get("delimiter"),
+        "skip_header": values.get("skip_header"),
+    }

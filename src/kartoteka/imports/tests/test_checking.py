@@ -20,11 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def in_worker(monkeypatch, settings, tmp_path):
-    """Every file is checked in the worker, however small; the progress files of this test
-    apart from those of tests running beside it (their imports may have the same ids)."""
+def in_worker(monkeypatch):
+    """Every file is checked in the worker, however small."""
     monkeypatch.setattr(checking, "CHECK_AT_ONCE_BYTES", -1)
-    settings.MEDIA_ROOT = str(tmp_path)
 
 
 def _rows(count: int, start: int = 0) -> list[list[str]]:
