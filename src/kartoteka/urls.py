@@ -28,4 +28,8 @@ urlpatterns = [
     path("api/", include("kartoteka.api.urls")),
     path("search/", include("kartoteka.search.urls")),
     path("imports/", include("kartoteka.imports.urls")),
+    path("kb/", include("kartoteka.kb.urls")),
+    path("help/", include("kartoteka.kb.public_urls")),
+    path("portal/", include("kartoteka.portal.urls")),
+    path("forms/", include("kartoteka.webforms.urls")),
 ]

@@ -91,6 +91,34 @@ class AccountQuerySet(models.QuerySet["Account"]):
         return self.filter(account_visibility(user))
 
 
+class PortalRole(models.Model):
+    """What a contact with a portal login may do there; set by the administrator. The case,
+    note, attachment and document ``visible_to`` doors read it for portal users."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    sees_company_cases = models.BooleanField(
+        _("sees all cases of the company"),
+        default=False,
+        help_text=_("Otherwise only the cases the contact reported or takes part in."),
+    )
+    may_create_cases = models.BooleanField(_("may create cases"), default=True)
+    may_close_cases = models.BooleanField(_("may close and reopen cases"), default=True)
+    sees_shared_documents = models.BooleanField(
+        _("sees the company's documents shared with the customer"), default=False
+    )
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Given to newly invited contacts.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("portal role")
+        verbose_name_plural = _("portal roles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Account(models.Model):
     """A customer or lead (Polish *kontrahent*)."""
 
@@ -216,6 +244,14 @@ class Contact(models.Model):
         null=True,
         blank=True,
         related_name="portal_contact",
+    )
+    portal_role = models.ForeignKey(
+        PortalRole,
+        verbose_name=_("portal role"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
