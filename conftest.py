@@ -26,11 +26,13 @@ def _restore_migrated_data() -> None:
 
     from kartoteka.activities.defaults import create_default_event_types
     from kartoteka.cases.defaults import create_default_lists
+    from kartoteka.customers.defaults import create_default_portal_roles
     from kartoteka.documents.defaults import create_default_types
 
     create_default_lists(apps)
     create_default_types(apps)
     create_default_event_types(apps)
+    create_default_portal_roles(apps)
 
 
 @pytest.fixture(scope="session")

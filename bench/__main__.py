@@ -90,6 +90,12 @@ SMOKE = {
     "BENCH_FEED_EVENTS": "200",
     "BENCH_REMINDERS_DUE": "300",
     "BENCH_IMPORT_ROWS": "2000",
+    "BENCH_WEBFORM_SECONDS": "1",
+    "BENCH_KB_ARTICLES": "500",
+    "BENCH_PORTAL_CASES": "200",
+    "BENCH_PORTAL_OTHERS": "1",
+    "BENCH_PORTAL_CONVERSATION": "10",
+    "BENCH_RULE_CUSTOMERS": "100",
 }
 
 
@@ -256,10 +262,22 @@ def main() -> None:
     if args not in ([], ["--smoke"]):
         raise SystemExit("usage: python -m bench [--smoke]")
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "cases", "search", "mail", "case_page", "activities", "imports"):
+    if only not in (
+        "",
+        "cases",
+        "search",
+        "mail",
+        "case_page",
+        "activities",
+        "imports",
+        "webforms",
+        "kb",
+        "portal",
+        "rules",
+    ):
         raise SystemExit(
-            f"BENCH_ONLY={only}: use cases, search, mail, case_page, activities or imports "
-            "(or leave it unset for all)"
+            f"BENCH_ONLY={only}: use cases, search, mail, case_page, activities, imports, "
+            "webforms, kb, portal or rules (or leave it unset for all)"
         )
     smoke = args == ["--smoke"]
     if smoke:
@@ -280,6 +298,22 @@ def main() -> None:
             from bench import imports  # the import of customers (see ``bench.imports``)
 
             problems += imports.run()
+        if only in ("", "webforms"):
+            from bench import webforms  # a web form flooded (see ``bench.webforms``)
+
+            problems += webforms.run()
+        if only in ("", "kb"):
+            from bench import kb  # knowledge base suggestions (see ``bench.kb``)
+
+            problems += kb.run()
+        if only in ("", "portal"):
+            from bench import portal  # the customer portal's cases (see ``bench.portal``)
+
+            problems += portal.run()
+        if only in ("", "rules"):
+            from bench import rules  # a scheduled rule for a big segment (see ``bench.rules``)
+
+            problems += rules.run()
     finally:
         if smoke:
             shutil.rmtree(bench_dir(), ignore_errors=True)

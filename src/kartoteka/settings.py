@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django_tasks_db",
@@ -243,7 +244,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"MailSecurityEnum": "kartoteka.mail.models.Mailbox.Security"},
+    "ENUM_NAME_OVERRIDES": {
+        "MailSecurityEnum": "kartoteka.mail.models.Mailbox.Security",
+        "WebFormFieldUseEnum": "kartoteka.webforms.models.WebForm.FieldUse",
+    },
 }
 
 LOGGING = {

@@ -25,6 +25,8 @@ urlpatterns = [
     path("notifications/", include("kartoteka.notifications.urls")),
     # The imports' API sits in /api/v1/ but beside the api app, which stands in its layer.
     path("api/v1/imports/", include("kartoteka.imports.api")),
+    path("api/v1/kb/", include("kartoteka.kb.api")),
+    path("api/v1/forms/", include("kartoteka.webforms.api")),
     path("api/", include("kartoteka.api.urls")),
     path("search/", include("kartoteka.search.urls")),
     path("imports/", include("kartoteka.imports.urls")),

@@ -1,10 +1,12 @@
-"""The staff API, version 1 (``/api/v1/``); the schema is at ``/api/schema/``."""
+"""The staff API, version 1 (``/api/v1/``, whose index lists every endpoint); the schema is
+at ``/api/schema/``, its documentation page at ``/api/docs/`` (``api.docs``)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
 from kartoteka.activities import api as activities
+from kartoteka.api import docs
 from kartoteka.cases import api as cases
 from kartoteka.cases.models import CaseGroup, CaseType, Category, Priority
 from kartoteka.customers import api as customers
@@ -15,6 +17,7 @@ from kartoteka.people import api as people
 
 app_name = "api-v1"
 urlpatterns = [
+    path("", docs.api_index, name="index"),
     path("token/", people.TokenObtainApi.as_view(), name="token"),
     path("accounts/", customers.AccountListApi.as_view(), name="account-list"),
     path("accounts/<int:pk>/", customers.AccountDetailApi.as_view(), name="account-detail"),

@@ -91,3 +91,12 @@ def cases_merged_events(*, source: Case, target: Case, by: User | None, moved: i
 def case_overdue_event(*, case: Case, status: str, days: int, told: Iterable[str]) -> CaseEvent:
     """The overdue job found the case ``days`` days in ``status``; ``told``: who got mail."""
     return _event(case, CaseEvent.Kind.OVERDUE, None, status=status, days=days, told=list(told))
+
+
+# The mailbox a case's mail goes out from is kept by the mail app (``mail.models.CaseMailbox``);
+# its changes are case events like the others.
+
+
+def mailbox_changed_event(*, case: Case, by: User | None, old: str, new: str) -> CaseEvent:
+    """The case's mailbox changed from ``old`` to ``new`` (names as shown; "" the default)."""
+    return _event(case, CaseEvent.Kind.MAILBOX_CHANGED, by, old=old[:255], new=new[:255])

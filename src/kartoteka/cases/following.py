@@ -84,7 +84,7 @@ def followers_update(happening: Happening, case: Case) -> None:
 
     - ``case_created``: the creator, the assignee, every user who follows each new case
       (``User.auto_follow_new_cases``) and every member of a team that does
-      (``Team.auto_follow_new_cases``);
+      (``Team.auto_follow_new_cases``); and the reporter's portal login, if any;
     - ``case_updated`` with a new assignee: the new assignee;
     - ``note_added``: the note's author and the users it mentions;
     - anything else (``message_received``, ``case_overdue``): nobody new.
@@ -120,3 +120,19 @@ def followers_update(happening: Happening, case: Case) -> None:
     else:
         return
     followers_add(case=case, users=case_viewers_among(case, users))
+    if happening.kind == Kind.CASE_CREATED and case.reporter_id is not None:
+        followers_add(case=case, users=_reporter_portal_login(case))
+
+
+def _reporter_portal_login(case: Case) -> list[User]:
+    """The portal login of the case's reporter, if it may see the case in the portal: portal
+    users follow their cases (``notifications.portal_notices`` tells them of public answers;
+    staff notifications never reach them)."""
+    from kartoteka.people.models import User
+
+    login = User.objects.filter(
+        portal_contact=case.reporter_id, is_active=True, role=User.Role.PORTAL
+    ).first()
+    if login is None or not Case.objects.visible_to(login).filter(pk=case.pk).exists():
+        return []
+    return [login]

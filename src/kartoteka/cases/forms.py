@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -35,6 +35,34 @@ LOOKUPS: dict[str, type[Status | Priority | CaseType | Category | CaseGroup]] = 
     "category": Category,
     "group": CaseGroup,
 }
+
+
+class CaseFormExtra(Protocol):
+    """A field that an app above cases adds to the case form (new and edit), registered once
+    when Django starts (``case_form_extra_register``): the mail app's mailbox the case's mail
+    goes out from. Cases may not import those apps; the form asks them instead."""
+
+    name: str
+
+    def field(self, *, case: Case | None) -> forms.Field:
+        """The form field, its initial value the case's (or, for a new case, the default)."""
+        ...
+
+    def save(self, *, case: Case, value: Any, by: User | None) -> None:
+        """Write the chosen value, inside the transaction that creates or changes the case;
+        ``ValidationError`` (keyed by ``name``) refuses it and rolls the case back."""
+        ...
+
+
+_extras: dict[str, CaseFormExtra] = {}
+
+
+def case_form_extra_register(extra: CaseFormExtra) -> None:
+    _extras[extra.name] = extra
+
+
+def case_form_extras() -> dict[str, CaseFormExtra]:
+    return dict(_extras)
 
 
 def date_input() -> forms.DateInput:
@@ -153,6 +181,19 @@ class CaseForm(SubmitOnceForm):
             del self.fields["account"]
             self.customer = case.account
         self.people = self._offer_people_of(self.customer, without_customer=contact)
+        for name, extra in _extras.items():
+            self.fields[name] = extra.field(case=case)
+
+    @property
+    def extra_fields(self) -> list[forms.BoundField]:
+        """The fields the apps above cases added (``CaseFormExtra``)."""
+        return [self[name] for name in _extras if name in self.fields]
+
+    def extras_save(self, *, case: Case, by: User | None) -> None:
+        """Save the added fields; call inside the transaction that saves the case."""
+        for name, extra in _extras.items():
+            if name in self.fields:
+                extra.save(case=case, value=self.cleaned_data.get(name), by=by)
 
     def _field(self, name: str) -> forms.ModelChoiceField:
         return cast(forms.ModelChoiceField, self.fields[name])

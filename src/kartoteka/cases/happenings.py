@@ -36,6 +36,9 @@ class Kind(StrEnum):
     MESSAGE_RECEIVED = "message_received"
     NOTE_ADDED = "note_added"
     CASE_OVERDUE = "case_overdue"
+    # A person's email from the case (a reply or a forward) was queued: the customer's
+    # portal users hear of it (``notifications.portal_notices``); no one else acts on it.
+    MESSAGE_SENT = "message_sent"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +157,13 @@ def message_received(*, message: PlacedMessage, opened_case: bool = False) -> No
             opened_case=opened_case,
         )
     )
+
+
+def message_sent(*, message: PlacedMessage, by: User | None) -> None:
+    """A person's email from the case was queued (``mail.sending.outbound.reply_create``)."""
+    if message.case_id is None:
+        return
+    _report(Happening(Kind.MESSAGE_SENT, message.case_id, _actor_id(by), message_id=message.pk))
 
 
 def note_added(*, note: CaseNote) -> None:

@@ -173,6 +173,15 @@ def _event_entry(event: CaseEvent) -> HistoryEntry:
         label = capfirst(str(Case._meta.get_field("contacts").verbose_name))
         entry.changes.append(FieldChange("contacts", label, _people(old), _people(new), old, new))
         return entry
+    if event.kind == CaseEvent.Kind.MAILBOX_CHANGED:
+        default = _("the default mailbox")
+        old_name, new_name = data.get("old") or default, data.get("new") or default
+        entry.changes.append(
+            FieldChange(
+                "mailbox", _("Mailbox"), old_name, new_name, data.get("old"), data.get("new")
+            )
+        )
+        return entry
     values = {"subject": data.get("subject") or _("(no subject)"), "number": data.get("other_case")}
     Kind = CaseEvent.Kind
     if event.kind == Kind.MESSAGE_MOVED_IN:

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kartoteka.customers.models import account_visibility
+from kartoteka.customers.models import account_visibility, portal_contact_for
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
+    from kartoteka.customers.models import Contact
     from kartoteka.people.models import User
 
 
@@ -214,12 +215,36 @@ def case_visibility(user: User, prefix: str = "") -> Q:
     )
 
 
+def portal_case_visibility(contact: Contact, prefix: str = "") -> Q:
+    """The portal branch of ``Case.visible_to`` as a filter on the case at ``prefix``, for the
+    contact whose portal login reads: the cases of the contact's customer when the contact's
+    portal role ``sees_company_cases``, else those of its customer the contact reported or
+    takes part in (no role: the latter). A contact without a customer sees only such cases
+    without a customer; a case of another customer is never seen, even one the contact
+    reported before moving to this customer."""
+    own = (
+        Q(**{f"{prefix}account_id": contact.account_id})
+        if contact.account_id is not None
+        else Q(**{f"{prefix}account__isnull": True})
+    )
+    role = contact.portal_role
+    if role is not None and role.sees_company_cases and contact.account_id is not None:
+        return own
+    taking_part = Case.contacts.through.objects.filter(contact_id=contact.pk).values("case_id")
+    return own & (Q(**{f"{prefix}reporter_id": contact.pk}) | Q(**{f"{prefix}pk__in": taking_part}))
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
-        """Cases for those who work with cases; a case of a restricted account follows its rule."""
-        if not user.is_authenticated or not user.works_with_cases:
-            return self.none()
-        return self.filter(case_visibility(user))
+        """Cases for those who work with cases; a case of a restricted account follows its rule.
+        A portal user sees their customer's cases as their role says
+        (``portal_case_visibility``)."""
+        if user.is_authenticated and user.works_with_cases:
+            return self.filter(case_visibility(user))
+        contact = portal_contact_for(user)
+        if contact is not None:
+            return self.filter(portal_case_visibility(contact))
+        return self.none()
 
 
 class Case(models.Model):
@@ -228,9 +253,10 @@ class Case(models.Model):
 
         USER = "user", _("By a user")
         PORTAL = "portal", _("Portal")
-        API = "api", _("API or web form")
+        API = "api", _("API")
         EMAIL = "email", _("Email")
         RULE = "rule", _("Rule")
+        WEB_FORM = "webform", _("Web form")
 
     number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
     subject = models.CharField(_("subject"), max_length=255)
@@ -396,16 +422,15 @@ class Case(models.Model):
 class CaseNoteQuerySet(models.QuerySet["CaseNote"]):
     def visible_to(self, user: User) -> CaseNoteQuerySet:
         """Staff who see the case see all its notes; a portal user sees only the public ones
-        of their own account's cases, never an internal note."""
+        of the cases the portal shows them (``portal_case_visibility``), never an internal
+        note."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.works_with_cases:
             return self.filter(case_visibility(user, prefix="case__"))
-        if user.role == user.Role.PORTAL:
-            account_id = getattr(getattr(user, "portal_contact", None), "account_id", None)
-            if account_id is None:
-                return self.none()
-            return self.filter(internal=False, case__account_id=account_id)
+        contact = portal_contact_for(user)
+        if contact is not None:
+            return self.filter(portal_case_visibility(contact, prefix="case__"), internal=False)
         return self.none()
 
 
@@ -471,6 +496,25 @@ class CaseFollower(models.Model):
         return f"{self.user_id} follows #{self.case_id}"
 
 
+class CaseAttachmentQuerySet(models.QuerySet["CaseAttachment"]):
+    def visible_to(self, user: User) -> CaseAttachmentQuerySet:
+        """The attachments of the cases a staff user sees; a portal user sees, of the cases
+        the portal shows them, only the files the customer's side uploaded in the portal
+        (the staff's files of a case are internal, as in the customer's print of a case)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.works_with_cases:
+            return self.filter(case_visibility(user, prefix="case__"))
+        contact = portal_contact_for(user)
+        if contact is not None:
+            return self.filter(
+                portal_case_visibility(contact, prefix="case__"),
+                uploaded_by__role=user.Role.PORTAL,
+                uploaded_by__is_superuser=False,
+            )
+        return self.none()
+
+
 class CaseAttachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/", max_length=255)
@@ -481,6 +525,8 @@ class CaseAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = CaseAttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -503,6 +549,7 @@ class CaseEvent(models.Model):
         MERGED_FROM = "merged_from", _("Case merged in")
         MERGED_INTO = "merged_into", _("Merged into another case")
         OVERDUE = "overdue", _("Overdue")
+        MAILBOX_CHANGED = "mailbox_changed", _("Mailbox changed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind)

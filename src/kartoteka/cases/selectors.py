@@ -65,11 +65,7 @@ def case_can_delete(user: User) -> bool:
 
 def case_attachment_get_for_user(user: User, number: int, pk: int) -> CaseAttachment:
     """An attachment of a case the user may see (else 404)."""
-    attachment = (
-        CaseAttachment.objects.filter(case__in=Case.objects.visible_to(user))
-        .filter(case__number=number, pk=pk)
-        .first()
-    )
+    attachment = CaseAttachment.objects.visible_to(user).filter(case__number=number, pk=pk).first()
     if attachment is None:
         raise Http404
     return attachment

@@ -434,7 +434,10 @@ def case_note_add(*, case: Case, by: User, text: str, internal: bool = True) -> 
         case=case, account_id=case.account_id, author=by, text=text, internal=internal
     )
     index_put([note_entry(note)])
-    mentioned = mentions.mentions_resolve(case=case, text=text)
+    # A customer writing in the portal names no colleague of ours: "@name" is plain text there.
+    mentioned = (
+        mentions.mentions_resolve(case=case, text=text) if by is None or by.is_staff_member else []
+    )
     if mentioned:
         note.mentioned.set(mentioned)
     happenings.note_added(note=note)
@@ -516,8 +519,11 @@ ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 
 
 @transaction.atomic
-def case_attachment_add(*, case: Case, by: User, file: UploadedFile[bytes]) -> CaseAttachment:
-    """Store an uploaded file through Django's default storage and attach it to the case.
+def case_attachment_add(
+    *, case: Case, by: User | None, file: UploadedFile[bytes]
+) -> CaseAttachment:
+    """Store an uploaded file through Django's default storage and attach it to the case
+    (``by`` is ``None`` for a file that came with a web form).
 
     Files up to ``ATTACHMENT_MAX_BYTES`` are accepted; the original name is kept for display
     and download, while the stored name is the storage's own (made safe and unique).

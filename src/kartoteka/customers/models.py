@@ -287,6 +287,20 @@ class Contact(models.Model):
         return reverse("customers:contact-detail", args=[self.pk])
 
 
+def portal_contact_for(user: Any) -> Contact | None:
+    """The contact whose portal login ``user`` is (the portal branch of every ``visible_to``
+    door reads it); None for anyone else: anonymous, inactive, staff (a superuser included),
+    a portal login no contact holds. Read once per user object (Django keeps it on ``user``)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.role != user.Role.PORTAL or user.is_superuser:
+        return None
+    try:
+        return user.portal_contact  # type: ignore[no-any-return]
+    except Contact.DoesNotExist:
+        return None
+
+
 class EmailAddress(models.Model):
     """An email address owned by exactly one contact, or by an account (a shared address).
 

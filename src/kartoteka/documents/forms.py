@@ -67,6 +67,13 @@ class DocumentForm(ServiceErrorsMixin, forms.Form):
     shared_users = forms.ModelMultipleChoiceField(
         label=_("Shared with users"), queryset=User.objects.none(), required=False
     )
+    shared_with_customer = forms.BooleanField(
+        label=_("Shared with the customer"),
+        required=False,
+        help_text=_(
+            "The customer's contacts see it in the customer portal (never a confidential one)."
+        ),
+    )
     shared_teams = forms.ModelMultipleChoiceField(
         label=_("Shared with teams"), queryset=Team.objects.all(), required=False
     )
@@ -93,6 +100,7 @@ class DocumentForm(ServiceErrorsMixin, forms.Form):
                     "confidential": document.confidential,
                     "shared_users": list(document.shared_users.all()),
                     "shared_teams": list(document.shared_teams.all()),
+                    "shared_with_customer": document.shared_with_customer,
                 }
             )
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.customers.models import confidential_visibility
+from kartoteka.customers.models import confidential_visibility, portal_contact_for
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -46,8 +46,31 @@ def document_visibility(user: User, prefix: str = "") -> Q:
     return confidential_visibility(user, Document, prefix)
 
 
+def portal_document_visibility(user: User, prefix: str = "") -> Q | None:
+    """The portal branch of the documents' door, as a filter on ``prefix``: for a portal user
+    whose role ``sees_shared_documents``, the documents of their customer shared with the
+    customer and not confidential; nothing for a portal user without that right; None for
+    anyone who is not a portal user."""
+    contact = portal_contact_for(user)
+    if contact is None:
+        return None
+    role = contact.portal_role
+    if role is None or not role.sees_shared_documents or contact.account_id is None:
+        return Q(pk__in=[])
+    return Q(
+        **{
+            f"{prefix}account_id": contact.account_id,
+            f"{prefix}shared_with_customer": True,
+            f"{prefix}confidential": False,
+        }
+    )
+
+
 class DocumentQuerySet(models.QuerySet["Document"]):
     def visible_to(self, user: User) -> DocumentQuerySet:
+        portal = portal_document_visibility(user)
+        if portal is not None:
+            return self.filter(portal)
         return self.filter(document_visibility(user))
 
 
@@ -87,6 +110,15 @@ class Document(models.Model):
         _("confidential"),
         default=False,
         help_text=_("Only its author, the users and teams named here, and administrators see it."),
+    )
+    # Shown in the customer portal to the customer's contacts whose portal role sees shared
+    # documents; a confidential document never is, whatever this says.
+    shared_with_customer = models.BooleanField(
+        _("shared with the customer"),
+        default=False,
+        help_text=_(
+            "The customer's contacts see it in the customer portal (never a confidential one)."
+        ),
     )
     shared_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("shared with users"), blank=True, related_name="+"

@@ -64,6 +64,7 @@ def document_create(
     confidential: bool = False,
     shared_users: Sequence[User] = (),
     shared_teams: Sequence[Team] = (),
+    shared_with_customer: bool = False,
 ) -> Document:
     """A new document of ``account`` by ``by`` with its first files (at least one). The case
     and contacts must belong to the account; every file is checked before any is stored."""
@@ -79,6 +80,7 @@ def document_create(
         description=description,
         author=by,
         confidential=confidential,
+        shared_with_customer=shared_with_customer,
     )
     if date is not None:
         document.date = date
@@ -107,6 +109,7 @@ def document_update(
     confidential: bool,
     shared_users: Sequence[User],
     shared_teams: Sequence[Team],
+    shared_with_customer: bool = False,
 ) -> Document:
     """Change the document's fields (author and administrators only)."""
     if not document_can_change(by, document):
@@ -118,6 +121,7 @@ def document_update(
     document.date = date
     document.case = case
     document.confidential = confidential
+    document.shared_with_customer = shared_with_customer
     document.full_clean(exclude=["author", "case", "account", "document_type"])
     document.save()
     document.contacts.set(contacts)

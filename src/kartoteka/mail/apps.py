@@ -16,3 +16,8 @@ class MailConfig(AppConfig):
         from kartoteka.mail.search_entries import MessageSource
 
         search_source_register(MessageSource())
+
+        from kartoteka.cases.forms import case_form_extra_register
+        from kartoteka.mail.forms.case_mailbox import CaseMailboxExtra
+
+        case_form_extra_register(CaseMailboxExtra())

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases import events
 from kartoteka.core.validation import ErrorCollector
-from kartoteka.mail.models import Mailbox
+from kartoteka.mail.models import CaseMailbox, Mailbox
+
+if TYPE_CHECKING:
+    from kartoteka.cases.models import Case
+    from kartoteka.people.models import User
 
 MAILBOX_FIELDS = (
     "name",
@@ -286,3 +292,80 @@ def mailbox_fetch_finished(*, mailbox: Mailbox, error: str) -> None:
 def mailbox_list() -> list[Mailbox]:
     """Every mailbox for the administration list, by name."""
     return list(Mailbox.objects.select_related("group").order_by("name"))
+
+
+# The mailbox of a case
+
+
+def mailboxes_that_send() -> QuerySet[Mailbox]:
+    """Mailboxes mail may go out from: the active ones that are not archives, by name."""
+    return (
+        Mailbox.objects.filter(active=True)
+        .exclude(purpose=Mailbox.Purpose.ARCHIVE)
+        .order_by("name", "pk")
+    )
+
+
+def case_mailbox(case: Case) -> Mailbox | None:
+    """The mailbox the case names itself, while it can send (active, not an archive)."""
+    link = (
+        CaseMailbox.objects.filter(
+            case_id=case.pk, mailbox__active=True, mailbox__purpose=Mailbox.Purpose.CASES
+        )
+        .select_related("mailbox")
+        .first()
+    )
+    return link.mailbox if link is not None else None
+
+
+def case_mailbox_shown(case: Case) -> tuple[Mailbox | None, bool]:
+    """The mailbox a case's mail goes out from (``mailbox_for_case``) and whether it is the
+    case's own (else the default one), in one query."""
+    own = CaseMailbox.objects.filter(case_id=case.pk, mailbox_id=OuterRef("pk"))
+    rows = list(
+        Mailbox.objects.filter(active=True)
+        .filter(Q(is_default=True) | Q(Exists(own), purpose=Mailbox.Purpose.CASES))
+        .annotate(own=Exists(own))
+    )
+    for mailbox in rows:
+        if mailbox.own:  # type: ignore[attr-defined]
+            return mailbox, True
+    return (rows[0] if rows else None), False
+
+
+def mailbox_for_case(case: Case) -> Mailbox | None:
+    """The mailbox a case's replies and notices go out from: its own (``case_mailbox``), else
+    the installation's default one; ``None`` when neither can send (one query). The one answer
+    every sender about a case asks (composer, customer notices, portal notices, rule emails)."""
+    return case_mailbox_shown(case)[0]
+
+
+@transaction.atomic
+def case_mailbox_set(*, case: Case, mailbox: Mailbox | None, by: User | None) -> bool:
+    """Name the mailbox the case's mail goes out from; ``None`` or the default mailbox itself
+    clear it (the case then follows whichever mailbox is the default). Records the change in
+    the case's history; returns whether anything changed.
+
+    Raises ``ValidationError`` (key ``mailbox``) for a mailbox that cannot send. Locks the
+    case's link row (``select_for_update``), so two changes at once queue.
+    """
+    if mailbox is not None and not mailboxes_that_send().filter(pk=mailbox.pk).exists():
+        raise ValidationError(
+            {"mailbox": _("That mailbox cannot send (inactive or an archive); choose another.")},
+            code="mailbox_cannot_send",
+        )
+    default = Mailbox.objects.default()
+    if mailbox is not None and default is not None and mailbox.pk == default.pk:
+        mailbox = None
+    link = CaseMailbox.objects.select_for_update().filter(case_id=case.pk).first()
+    old = Mailbox.objects.filter(pk=link.mailbox_id).first() if link is not None else None
+    if (old.pk if old else None) == (mailbox.pk if mailbox else None):
+        return False
+    if mailbox is None:
+        CaseMailbox.objects.filter(case_id=case.pk).delete()
+    else:
+        CaseMailbox.objects.update_or_create(case_id=case.pk, defaults={"mailbox": mailbox})
+    events.mailbox_changed_event(
+        case=case, by=by, old=str(old) if old else "", new=str(mailbox) if mailbox else ""
+    )
+    return True

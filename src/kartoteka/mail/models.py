@@ -170,6 +170,77 @@ class Mailbox(models.Model):
         self.smtp_password_encrypted = crypto.encrypt(value)
 
 
+def customer_public(prefix: str = "") -> Q:
+    """The emails of a case its customer's side has (the rule of
+    ``mail.customer_side.seen_by_customer_side`` and ``notifications.notices.last_public_text``,
+    as one filter on the message at ``prefix``): placed mail received (neither an auto-reply
+    nor a bounce) and mail a person sent (not automatic, not failed), whose sender, To or Cc
+    is an address of the case's customer's side: of its customer (shared or of any of its
+    contacts), its reporter, the contact its notices tell, or its contacts. A forward to a
+    supplier, a supplier's own answer, a notification and anything in triage are not theirs.
+
+    The case's typed extra addresses (``Case.notify_addresses``) do not count here: they are
+    not the customer's people. To and Cc are searched as their stored JSON text
+    (``"address": "…"``, the same on SQLite and PostgreSQL), which no other field can fake.
+    """
+    from django.db.models import Exists, F, OuterRef, TextField, Value
+    from django.db.models.functions import Cast, Concat, Lower
+    from django.db.models.lookups import IContains
+
+    from kartoteka.customers.models import EmailAddress
+
+    p = prefix
+    case = f"{p}case__"
+    # Each owner's addresses are found by an index (the reporter and the notified contact
+    # together: SQLite uses both indexes of an OR of two equalities).
+    owners = (
+        Q(account_id=OuterRef(f"{case}account_id")),
+        Q(contact__account_id=OuterRef(f"{case}account_id")),
+        Q(contact_id=OuterRef(f"{case}reporter_id"))
+        | Q(contact_id=OuterRef(f"{case}notify_contact_id")),
+        Q(contact__cases=OuterRef(f"{p}case_id")),
+    )
+    addresses = EmailAddress.objects.order_by()
+    # The sender: one indexed look-up of the address, then whose it is.
+    sender = Exists(
+        addresses.filter(address=Lower(OuterRef(f"{p}from_address"))).filter(
+            owners[0] | owners[1] | owners[2] | owners[3]
+        )
+    )
+    # To and Cc: each owner's few addresses (each found by an index) searched in the text.
+    needle = Concat(Value('"address": "'), F("address"), Value('"'), output_field=TextField())
+    listed = Q(IContains(Cast(OuterRef(f"{p}to"), output_field=TextField()), needle)) | Q(
+        IContains(Cast(OuterRef(f"{p}cc"), output_field=TextField()), needle)
+    )
+    touches = Q(sender)
+    for owner in owners:
+        touches |= Q(Exists(addresses.filter(owner).filter(listed)))
+    received = Q(
+        **{
+            f"{p}direction": Message.Direction.INBOUND,
+            f"{p}state": Message.State.PLACED,
+            f"{p}auto_reply": False,
+            f"{p}bounce": False,
+        }
+    )
+    sent = Q(
+        **{
+            f"{p}direction": Message.Direction.OUTBOUND,
+            f"{p}automatic": False,
+            f"{p}state__in": [
+                Message.State.QUEUED,
+                Message.State.SENDING,
+                Message.State.SENT,
+            ],
+        }
+    )
+    return (
+        Q(**{f"{p}case__isnull": False, f"{p}discarded_at__isnull": True})
+        & (received | sent)
+        & touches
+    )
+
+
 class MessageQuerySet(models.QuerySet["Message"]):
     def visible_to(self, user: object) -> MessageQuerySet:
         """Messages of cases the user sees; mail filed to a customer without a case (an
@@ -178,12 +249,22 @@ class MessageQuerySet(models.QuerySet["Message"]):
 
         Mail we sent outside any case and customer (notifications to colleagues, which may
         name restricted cases) only for those who see everything.
+
+        A portal user sees, of the cases the portal shows them, only the emails the
+        customer's side has (``customer_public``).
         """
-        from kartoteka.cases.models import case_visibility
-        from kartoteka.customers.models import account_visibility
+        from kartoteka.cases.models import case_visibility, portal_case_visibility
+        from kartoteka.customers.models import account_visibility, portal_contact_for
 
         if not getattr(user, "works_with_cases", False):
-            return self.none()
+            contact = portal_contact_for(user)
+            if contact is None:
+                return self.none()
+            return self.filter(
+                Q(case__isnull=False),
+                portal_case_visibility(contact, prefix="case__"),
+                customer_public(),
+            )
         # A join on the case, not ``case__in`` a subquery of every visible case (see
         # ``case_visibility``); ``case__isnull=False`` keeps unplaced mail out of this branch,
         # whose ``case__account__isnull`` a missing case would satisfy.
@@ -363,6 +444,26 @@ class Message(models.Model):
         return bool(self.text_new.strip()) and self.text.strip() != self.text_new.strip()
 
 
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def visible_to(self, user: object) -> AttachmentQuerySet:
+        """The attachments of the messages ``Message.objects.visible_to(user)`` shows; for a
+        portal user by joins on the message and its case (not ``message__in`` a subquery of
+        every message of their customer, which SQLite would build whole)."""
+        from kartoteka.cases.models import portal_case_visibility
+        from kartoteka.customers.models import portal_contact_for
+
+        if getattr(user, "works_with_cases", False):
+            return self.filter(message__in=Message.objects.visible_to(user))
+        contact = portal_contact_for(user)
+        if contact is None:
+            return self.none()
+        return self.filter(
+            Q(message__case__isnull=False),
+            portal_case_visibility(contact, prefix="message__case__"),
+            customer_public(prefix="message__"),
+        )
+
+
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=255)
@@ -371,6 +472,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     inline = models.BooleanField(default=False)
     content_id = models.CharField(max_length=255, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -496,3 +599,24 @@ class DraftAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseMailbox(models.Model):
+    """The mailbox a case's replies and notices go out from, when the case names one; without
+    a row (or when its mailbox cannot send: inactive, an archive) the default mailbox sends.
+    Read through ``mailboxes.mailbox_for_case``, written by ``mailboxes.case_mailbox_set``.
+    Kept in mail, above the cases, so a case knows nothing of mailboxes."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, verbose_name=_("mailbox"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case's mailbox")
+        verbose_name_plural = _("cases' mailboxes")
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} → {self.mailbox_id}"

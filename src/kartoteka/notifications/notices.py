@@ -21,7 +21,7 @@ automatic, discarded, nor an auto-reply or bounce) from or to the customer's sid
 (``customer_side_addresses``), or public comment, whichever is newer; a forward to a supplier
 or a supplier's own message is never quoted.
 
-The emails are automatic mail from the default mailbox through the outbox
+The emails are automatic mail from the case's mailbox (else the default) through the outbox
 (``mail.sending.outbound.message_compose(automatic=True)``): they carry the case's tag, so a
 reply lands in the case, and the loop guard holds back auto-repliers, robots, our own mailboxes and
 rate-limited addresses. One email goes per language and audience: the customer's side
@@ -55,6 +55,7 @@ from kartoteka.mail.customer_side import (
     split_addresses,
     touches_customer_side,
 )
+from kartoteka.mail.mailboxes import mailbox_for_case
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.sending.outbound import message_compose
 from kartoteka.people.models import User
@@ -321,8 +322,9 @@ def customer_notices_send(happening: Happening, case: Case) -> None:
     """Notification emails to the customer's side for a happening (see the module's docstring).
 
     Runs in the worker after the happening committed. Nothing is sent when the case says
-    not to, for a merged case, when nobody is to be told, or when there is no default mailbox
-    (logged as a warning). Each email is queued in its own transaction by ``message_compose``.
+    not to, for a merged case, when nobody is to be told, or when no mailbox can send them
+    (``mailbox_for_case``: the case's own, else the default; logged as a warning). Each email
+    is queued in its own transaction by ``message_compose``.
     """
     if not case.notify or case.merged_into_id is not None:
         return
@@ -335,7 +337,7 @@ def customer_notices_send(happening: Happening, case: Case) -> None:
     recipients = notice_recipients(case, settings_row=settings_row, actor_id=happening.actor_id)
     if not recipients:
         return
-    mailbox = Mailbox.objects.default()
+    mailbox = mailbox_for_case(case)
     if mailbox is None:
         logger.warning(
             "case #%s: no default mailbox, so its notification emails are not sent", case.number

@@ -74,14 +74,16 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:
     """What django-axes answers a locked sign-in with (``AXES_LOCKOUT_CALLABLE``): the sign-in
-    page with the message, or JSON for the API. It names no user, so it tells nobody whether
-    the user name exists."""
+    page with the message (the page's own template when its view names one in
+    ``request.sign_in_template``, as the portal's does), or JSON for the API. It names no
+    user, so it tells nobody whether the user name exists."""
     username = (credentials or {}).get("username")
     message = lockout_message(locked_until(request, username=username))
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=LOCKED_STATUS)
     form = LockedSignInForm(request, message=message)
-    return render(request, "registration/login.html", {"form": form}, status=LOCKED_STATUS)
+    template = getattr(request, "sign_in_template", "registration/login.html")
+    return render(request, template, {"form": form}, status=LOCKED_STATUS)
 
 
 def failures_clear(*, username: str, address: str) -> None:

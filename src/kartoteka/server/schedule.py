@@ -19,7 +19,7 @@ from kartoteka.notifications.tasks import (
     send_hourly_digests,
     send_task_reminders,
 )
-from kartoteka.workflows.tasks import mark_overdue_cases
+from kartoteka.workflows.tasks import mark_overdue_cases, run_scheduled_rules
 
 SCHEDULE: tuple[Job, ...] = (
     Job(
@@ -41,6 +41,12 @@ SCHEDULE: tuple[Job, ...] = (
         mark_overdue_cases,
         timedelta(minutes=15),
         "mark cases that stayed longer than their status allows and tell whom the status says",
+    ),
+    Job(
+        run_scheduled_rules,
+        timedelta(minutes=1),
+        "create the cases of scheduled rules whose time has come (each occurrence once; after "
+        "a downtime only the last missed one)",
     ),
     Job(
         send_task_reminders,

@@ -22,6 +22,7 @@ def make_rule(
     active: bool = True,
     changed_field: str = "",
     changed_to: str = "",
+    schedule: dict[str, Any] | None = None,
 ) -> Rule:
     return rule_save(
         rule=None,
@@ -31,6 +32,7 @@ def make_rule(
         trigger=trigger,
         changed_field=changed_field,
         changed_to=changed_to,
+        schedule=schedule,
         conditions=conditions or [],
         actions=actions or [],
     )

@@ -272,11 +272,11 @@ def _email_recipients(action: RuleAction, case: Case) -> list[str]:
 
 
 def _send_email(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
-    from kartoteka.mail.models import Mailbox
+    from kartoteka.mail.mailboxes import mailbox_for_case
     from kartoteka.mail.sending import canned
     from kartoteka.mail.sending.outbound import message_compose
 
-    mailbox = Mailbox.objects.default()
+    mailbox = mailbox_for_case(case)
     if mailbox is None:
         logger.warning("rule %s: no default mailbox to send its email from", rule.pk)
         return case, _("Email not sent: there is no default mailbox.")
@@ -297,6 +297,36 @@ def _send_email(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
     }
 
 
+def _set_mailbox(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
+    from django.core.exceptions import ValidationError
+
+    from kartoteka.mail.mailboxes import case_mailbox_set
+
+    if action.mailbox is None:
+        return case, _("Mailbox not set: it no longer exists.")
+    try:
+        changed = case_mailbox_set(case=case, mailbox=action.mailbox, by=None)
+    except ValidationError:
+        return case, _("Mailbox not set: %(mailbox)s cannot send.") % {"mailbox": action.mailbox}
+    if not changed:
+        return case, _("The mailbox was already %(mailbox)s.") % {"mailbox": action.mailbox}
+    return case, _("Mailbox set to %(mailbox)s.") % {"mailbox": action.mailbox}
+
+
+def _create_case(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
+    """On a case's happening: one case for the action's customer (a segment's customers get
+    theirs only from a scheduled rule, see ``workflows.scheduled``)."""
+    from kartoteka.workflows.creating import case_from_action
+
+    if action.account is None:
+        return case, _("No case created: the customer no longer exists.")
+    created = case_from_action(action=action, account=action.account, rule=rule)
+    return case, _("Case #%(number)s created for %(customer)s.") % {
+        "number": created.number,
+        "customer": action.account.name,
+    }
+
+
 ACTIONS: dict[str, Callable[[RuleAction, Case, Rule], ActionResult]] = {
     RuleAction.Kind.ASSIGN_ROUND_ROBIN: _assign,
     RuleAction.Kind.ASSIGN_LEAST_BUSY: _assign,
@@ -304,13 +334,17 @@ ACTIONS: dict[str, Callable[[RuleAction, Case, Rule], ActionResult]] = {
     RuleAction.Kind.NOTIFY: _notify,
     RuleAction.Kind.ADD_FOLLOWERS: _add_followers,
     RuleAction.Kind.SEND_EMAIL: _send_email,
+    RuleAction.Kind.SET_MAILBOX: _set_mailbox,
+    RuleAction.Kind.CREATE_CASE: _create_case,
 }
 
 
 def rules_for(trigger: str) -> list[Rule]:
     """The active rules of a trigger in their order, with conditions and actions (4 queries
     when there are any, 1 when there are none)."""
-    actions = RuleAction.objects.select_related("group", "team").prefetch_related("users")
+    actions = RuleAction.objects.select_related(
+        "group", "team", "mailbox", "account", "case_assignee"
+    ).prefetch_related("users")
     return list(
         Rule.objects.filter(active=True, trigger=trigger)
         .order_by("position", "pk")

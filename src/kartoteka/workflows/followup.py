@@ -16,7 +16,9 @@ back, and nothing slows the writing request.
 3. in-app notifications of the followers and the mentioned, with their emails
    (``notifications.staff.staff_notify``);
 4. notification emails to the customer's side, as the case's settings say
-   (``notifications.notices.customer_notices_send``).
+   (``notifications.notices.customer_notices_send``);
+5. emails to the customer's portal users following the case about a public answer
+   (``notifications.portal_notices.portal_notices_send``).
 
 A failing step is logged and the later steps still run: a broken rule must not keep the
 followers uninformed. What the steps themselves cause (a rule assigns the case) is reported
@@ -37,7 +39,7 @@ from django.tasks import task
 from kartoteka.cases import following
 from kartoteka.cases.happenings import Happening
 from kartoteka.cases.models import Case
-from kartoteka.notifications import notices, staff
+from kartoteka.notifications import notices, portal_notices, staff
 from kartoteka.workflows import engine
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def steps() -> tuple[Step, ...]:
         engine.rules_apply,
         staff.staff_notify,
         notices.customer_notices_send,
+        portal_notices.portal_notices_send,
     )
 
 

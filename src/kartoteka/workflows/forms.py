@@ -8,14 +8,18 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.cases.models import CaseGroup
+from kartoteka.cases.models import CaseGroup, CaseType, Priority
 from kartoteka.core.once import SubmitOnceForm
+from kartoteka.customers.models import Account, Segment
+from kartoteka.mail.mailboxes import mailboxes_that_send
 from kartoteka.mail.sending.canned import CASE_PLACEHOLDERS
-from kartoteka.people.models import Team
+from kartoteka.people.models import Team, User
 from kartoteka.workflows import services, values
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition
 
@@ -44,11 +48,44 @@ class RuleForm(forms.Form):
         required=False,
         help_text=_("Empty: any new value."),
     )
+    schedule_frequency = forms.ChoiceField(
+        label=_("How often"), choices=[("", "—"), *Rule.Frequency.choices], required=False
+    )
+    schedule_weekday = forms.TypedChoiceField(
+        label=_("On"),
+        choices=[("", "—"), *Rule.Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Every week: the weekday."),
+    )
+    schedule_day = forms.IntegerField(
+        label=_("Day of the month"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        help_text=_("Every month: 1 to 31; a shorter month runs on its last day."),
+    )
+    schedule_time = forms.TimeField(
+        label=_("At"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
 
     def __init__(self, *args: Any, changed_to_choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["changed_to"]).choices = changed_to_choices
-        _shown_with(self, "trigger", {Rule.Trigger.CASE_UPDATED: ("changed_field", "changed_to")})
+        self.fields["schedule_time"].help_text = _(
+            "In the installation's time zone (%(zone)s)."
+        ) % {"zone": settings.TIME_ZONE}
+        _shown_with(
+            self,
+            "trigger",
+            {
+                Rule.Trigger.CASE_UPDATED: ("changed_field", "changed_to"),
+                Rule.Trigger.SCHEDULED: SCHEDULE_FORM_FIELDS,
+            },
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -58,7 +95,10 @@ class RuleForm(forms.Form):
         try:
             raw = values.value_split(code, changed_field) if code else ""
             checked = services.trigger_check(
-                trigger=data["trigger"], changed_field=changed_field, changed_to=raw
+                trigger=data["trigger"],
+                changed_field=changed_field,
+                changed_to=raw,
+                schedule=self.schedule(),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -68,6 +108,16 @@ class RuleForm(forms.Form):
             return data
         return {**data, **checked}
 
+    def schedule(self) -> dict[str, Any]:
+        """The schedule as ``rule_save`` takes it."""
+        data = self.cleaned_data
+        return {
+            "frequency": data.get("schedule_frequency") or "",
+            "weekday": data.get("schedule_weekday"),
+            "day": data.get("schedule_day"),
+            "at": data.get("schedule_time"),
+        }
+
     @staticmethod
     def initial_for(rule: Rule) -> dict[str, Any]:
         return {
@@ -76,6 +126,10 @@ class RuleForm(forms.Form):
             "trigger": rule.trigger,
             "changed_field": rule.changed_field,
             "changed_to": f"{rule.changed_field}:{rule.changed_to}" if rule.changed_to else "",
+            "schedule_frequency": rule.schedule_frequency,
+            "schedule_weekday": rule.schedule_weekday,
+            "schedule_day": rule.schedule_day,
+            "schedule_time": rule.schedule_time,
         }
 
 
@@ -140,7 +194,13 @@ ACTION_KIND_FIELDS: dict[str, tuple[str, ...]] = {
     RuleAction.Kind.SEND_EMAIL: (
         "email_subject", "email_body", "email_reporter", "email_contacts", "email_addresses",
     ),
+    RuleAction.Kind.SET_MAILBOX: ("mailbox",),
+    RuleAction.Kind.CREATE_CASE: (
+        "case_subject", "case_description", "case_type", "case_priority", "group",
+        "case_assignee", "case_assignment", "account", "segment", "mailbox",
+    ),
 }  # fmt: skip
+SCHEDULE_FORM_FIELDS = ("schedule_frequency", "schedule_weekday", "schedule_day", "schedule_time")
 
 
 def _shown_with(
@@ -214,11 +274,66 @@ class ActionForm(forms.Form):
         help_text=_("Comma-separated."),
     )
 
-    FILLED = ("group", "value", "users", "team", "message", "email_subject", "email_body")
+    mailbox = forms.ModelChoiceField(
+        label=_("Mailbox"),
+        queryset=mailboxes_that_send(),
+        required=False,
+        help_text=_("Replies and notices of the case go out from it (empty: the default)."),
+    )
+    case_subject = forms.CharField(
+        label=_("Subject of the new case"),
+        max_length=255,
+        required=False,
+        help_text=_("Placeholders: {customer}, {date}."),
+    )
+    case_description = forms.CharField(
+        label=_("Description of the new case"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    case_type = forms.ChoiceField(label=_("Type of the new case"), required=False)
+    case_priority = forms.ChoiceField(label=_("Priority of the new case"), required=False)
+    case_assignee = forms.ModelChoiceField(
+        label=_("Assignee of the new case"), queryset=values.case_workers(), required=False
+    )
+    case_assignment = forms.ChoiceField(
+        label=_("Or assign"),
+        choices=[("", "—"), *RuleAction.Assignment.choices],
+        required=False,
+        help_text=_("Among the members of the group above."),
+    )
+    account = forms.ModelChoiceField(
+        label=_("For the customer"), queryset=Account.objects.none(), required=False
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Or for each customer of the segment"),
+        queryset=Segment.objects.order_by("name", "pk"),
+        required=False,
+        help_text=_("Only on a schedule: one case per customer."),
+    )
 
-    def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
+    FILLED = (
+        "group", "value", "users", "team", "message", "email_subject", "email_body", "mailbox",
+        "case_subject", "account", "segment",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[Any],
+        accounts: QuerySet[Account] | None = None,
+        lists: dict[str, list[tuple[str, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["value"]).choices = choices
+        if accounts is not None:
+            cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+        lists = lists or {}
+        default: list[tuple[str, Any]] = [("", _("— the list's default —"))]
+        for name in ("case_type", "case_priority"):
+            cast(forms.ChoiceField, self.fields[name]).choices = default + lists.get(name, [])
         _shown_with(self, "kind", ACTION_KIND_FIELDS)
 
     def clean(self) -> dict[str, Any]:
@@ -264,6 +379,15 @@ class ActionForm(forms.Form):
             "email_reporter": action.email_reporter,
             "email_contacts": action.email_contacts,
             "email_addresses": action.email_addresses,
+            "mailbox": action.mailbox_id,
+            "case_subject": action.case_subject,
+            "case_description": action.case_description,
+            "case_type": action.case_type,
+            "case_priority": action.case_priority,
+            "case_assignee": action.case_assignee_id,
+            "case_assignment": action.case_assignment,
+            "account": action.account_id,
+            "segment": action.segment_id,
         }
 
 
@@ -289,10 +413,11 @@ ActionFormSet = forms.formset_factory(
 
 
 def rule_forms(
-    data: Any, *, rule: Rule | None
+    data: Any, *, rule: Rule | None, user: User
 ) -> tuple[RuleForm, forms.BaseFormSet, forms.BaseFormSet]:
     """The rule's form and its two formsets, bound to ``data`` (or filled from ``rule``);
-    the select lists are read once for all rows."""
+    the select lists are read once for all rows. A new case's customer is one ``user``
+    sees."""
     changed_to = values.value_choices(list(Rule.ChangedField.values))
     condition_choices = values.value_choices(CONDITION_LISTS)
     action_choices = values.value_choices(SET_FIELD_LISTS, clearable=True)
@@ -310,8 +435,18 @@ def rule_forms(
         initial=conditions_initial,
         form_kwargs={"choices": condition_choices},
     )
+    lists = {
+        "case_type": [(str(t.pk), t.name) for t in CaseType.objects.order_by("position", "name")],
+        "case_priority": [
+            (str(p.pk), p.name) for p in Priority.objects.order_by("position", "name")
+        ],
+    }
+    accounts = Account.objects.visible_to(user).order_by("name", "pk")
     actions = ActionFormSet(
-        data, prefix="actions", initial=actions_initial, form_kwargs={"choices": action_choices}
+        data,
+        prefix="actions",
+        initial=actions_initial,
+        form_kwargs={"choices": action_choices, "accounts": accounts, "lists": lists},
     )
     return form, conditions, actions
 

@@ -23,6 +23,21 @@ class Rule(models.Model):
         CASE_UPDATED = "case_updated", _("A case's field changes")
         MESSAGE_RECEIVED = "message_received", _("A message is received")
         CASE_OVERDUE = "case_overdue", _("A case becomes overdue")
+        SCHEDULED = "scheduled", _("On a schedule")
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY = "monthly", _("Every month")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     class ChangedField(models.TextChoices):
         STATUS = "status", _("status")
@@ -42,6 +57,18 @@ class Rule(models.Model):
         _("changed field"), max_length=32, choices=ChangedField, blank=True
     )
     changed_to = models.CharField(_("changed to"), max_length=64, blank=True)
+    # scheduled: how often, on which weekday (weekly) or day of the month (monthly; a shorter
+    # month runs on its last day), at what time of the installation's time zone. Only the
+    # occurrences after ``schedule_from`` (when the schedule was saved) run (``schedule``).
+    schedule_frequency = models.CharField(
+        _("how often"), max_length=8, choices=Frequency, blank=True
+    )
+    schedule_weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday, null=True, blank=True
+    )
+    schedule_day = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    schedule_time = models.TimeField(_("at"), null=True, blank=True)
+    schedule_from = models.DateTimeField(_("scheduled from"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -101,6 +128,12 @@ class RuleAction(models.Model):
         NOTIFY = "notify", _("Notify users")
         ADD_FOLLOWERS = "add_followers", _("Add followers")
         SEND_EMAIL = "send_email", _("Send an email")
+        SET_MAILBOX = "set_mailbox", _("Set the case's mailbox")
+        CREATE_CASE = "create_case", _("Create a case")
+
+    class Assignment(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("in turn within the group")
+        LEAST_BUSY = "least_busy", _("to the least busy of the group")
 
     class SetField(models.TextChoices):
         STATUS = "status", _("status")
@@ -148,6 +181,49 @@ class RuleAction(models.Model):
     email_reporter = models.BooleanField(_("to the reporter"), default=False)
     email_contacts = models.BooleanField(_("to the case's contacts"), default=False)
     email_addresses = models.CharField(_("to these addresses"), max_length=1000, blank=True)
+    # Set the case's mailbox; create a case: the new case's mailbox (empty: the default).
+    mailbox = models.ForeignKey(
+        "mail.Mailbox",
+        verbose_name=_("mailbox"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Create a case: its subject and description ({customer} and {date} filled in), type and
+    # priority (primary keys as text; empty: the list's default), group (``group``), assignee
+    # or assignment within the group, and for whom: one customer or each customer of a segment.
+    case_subject = models.CharField(_("subject of the new case"), max_length=255, blank=True)
+    case_description = models.TextField(
+        _("description of the new case"), max_length=5000, blank=True
+    )
+    case_type = models.CharField(_("type"), max_length=64, blank=True)
+    case_priority = models.CharField(_("priority"), max_length=64, blank=True)
+    case_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    case_assignment = models.CharField(_("assign"), max_length=16, choices=Assignment, blank=True)
+    account = models.ForeignKey(
+        "customers.Account",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    segment = models.ForeignKey(
+        "customers.Segment",
+        verbose_name=_("segment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -179,6 +255,50 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} on #{self.case_number}"
+
+
+class ScheduledRun(models.Model):
+    """One occurrence of a scheduled rule (or a run started by hand): claimed once, by
+    creating this row (unique per rule and occurrence, so several workers never run it
+    twice), then worked through in chunks of customers, each chunk's cases created in one
+    transaction with the move of ``cursor`` (the last customer done), so an interrupted run
+    resumes where it stopped and never makes a case twice."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="scheduled_runs")
+    occurrence = models.DateTimeField(_("occurrence"))
+    by_hand = models.BooleanField(_("started by hand"), default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Where the work stands: the rule's create-case action (by order) and the last customer
+    # done for it.
+    step = models.PositiveSmallIntegerField(default=0)
+    cursor = models.PositiveBigIntegerField(default=0)
+    created = models.PositiveIntegerField(_("cases created"), default=0)
+    failed = models.PositiveIntegerField(_("customers failed"), default=0)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "occurrence"], name="scheduled_run_once_per_occurrence"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["started_at"],
+                name="scheduled_run_unfinished",
+                condition=models.Q(finished_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} at {self.occurrence:%Y-%m-%d %H:%M}"
 
 
 class RoundRobinPointer(models.Model):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.rule_create, name="rule-create"),
     path("<int:pk>/", views.rule_edit, name="rule-edit"),
     path("<int:pk>/delete/", views.rule_delete, name="rule-delete"),
+    path("<int:pk>/run/", views.rule_run_now, name="rule-run-now"),
 ]

@@ -12,20 +12,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kartoteka.cases.lookups import LOOKUP_KINDS
 from kartoteka.core.access import case_configurator_required
 from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.people.access import StaffRequest
-from kartoteka.workflows import selectors, services
+from kartoteka.workflows import scheduled, selectors, services
 from kartoteka.workflows.forms import rule_forms, rule_rows
 from kartoteka.workflows.models import Rule
+from kartoteka.workflows.tasks import work_scheduled_run
 
 RUNS_SHOWN = 20
 
@@ -69,7 +71,8 @@ def rule_list(request: StaffRequest) -> HttpResponse:
                 text = _("%(name)s moved.")
             messages.success(request, text % {"name": rule.name})
         return redirect("workflows:rule-list")
-    return render(request, "workflows/rule_list.html", _context(rules=selectors.rule_list()))
+    context = _context(rules=selectors.rules_with_next_run(selectors.rule_list()))
+    return render(request, "workflows/rule_list.html", context)
 
 
 def _save(
@@ -77,7 +80,7 @@ def _save(
 ) -> tuple[HttpResponse | None, tuple[Any, Any, Any]]:
     """Bind the forms; on a valid post save the rule and return the redirect."""
     data = request.POST if request.method == "POST" else None
-    form, conditions, actions = rule_forms(data, rule=rule)
+    form, conditions, actions = rule_forms(data, rule=rule, user=request.user)
     if data is None:
         return None, (form, conditions, actions)
     valid = [form.is_valid(), conditions.is_valid(), actions.is_valid()]
@@ -91,7 +94,12 @@ def _save(
 
     def save() -> str:
         saved = services.rule_save(
-            rule=rule, by=request.user, conditions=condition_rows, actions=action_rows, **fields
+            rule=rule,
+            by=request.user,
+            conditions=condition_rows,
+            actions=action_rows,
+            schedule=form.schedule(),
+            **fields,
         )
         return reverse("workflows:rule-edit", args=[saved.pk])
 
@@ -133,6 +141,9 @@ def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
         conditions=conditions,
         actions=actions,
         runs=selectors.rule_runs(rule, limit=RUNS_SHOWN),
+        scheduled_runs=selectors.scheduled_runs(rule, limit=RUNS_SHOWN),
+        next_run=selectors.rule_next_run(rule),
+        can_run=rule.trigger == Rule.Trigger.SCHEDULED and request.user.is_administrator,
     )
     return render(request, "workflows/rule_form.html", context)
 
@@ -146,3 +157,22 @@ def rule_delete(request: StaffRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s deleted.") % {"name": rule.name})
         return redirect("workflows:rule-list")
     return render(request, "workflows/rule_confirm_delete.html", _context(rule=rule))
+
+
+@case_configurator_required
+@require_POST
+def rule_run_now(request: StaffRequest, pk: int) -> HttpResponse:
+    """An administrator runs a scheduled rule at once (its cases are made in the background);
+    for any other rule, or anyone else, there is no such action (404)."""
+    rule = _rule(pk)
+    if rule.trigger != Rule.Trigger.SCHEDULED or not request.user.is_administrator:
+        raise Http404
+    run = scheduled.rule_run_now(rule=rule, by=request.user)
+    if run is None:
+        messages.info(request, _("%(name)s is already running.") % {"name": rule.name})
+    else:
+        transaction.on_commit(lambda: work_scheduled_run.enqueue(run.pk))
+        messages.success(
+            request, _("%(name)s runs now; its cases appear in a moment.") % {"name": rule.name}
+        )
+    return redirect("workflows:rule-edit", rule.pk)

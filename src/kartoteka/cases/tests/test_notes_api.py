@@ -11,6 +11,7 @@ from kartoteka.cases.models import Case, CaseNote
 from kartoteka.people.models import User
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.customers import AccountFactory, ContactFactory
+from kartoteka.testing.portal import portal_role
 
 SECRET = "Klient zalega z płatnościami"
 
@@ -215,7 +216,8 @@ def test_users_without_case_rights_are_refused_and_read_nothing(db, request, per
 def test_the_notes_selector_of_the_api_gives_a_portal_user_only_public_notes(agent, portal_user):
     # given: the portal user's own account, with an internal note and a public comment
     account = AccountFactory()
-    ContactFactory(account=account, portal_user=portal_user)
+    # (a role that sees the company's cases: without one, only the contact's own cases)
+    ContactFactory(account=account, portal_user=portal_user, portal_role=portal_role("Company"))
     case = make_case(account=account)
     services.case_note_add(case=case, by=agent, text=SECRET)
     public = services.case_note_add(case=case, by=agent, text="Kurier jutro", internal=False)

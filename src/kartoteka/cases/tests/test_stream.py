@@ -16,6 +16,7 @@ from kartoteka.testing.clients import client_for
 from kartoteka.testing.customers import AccountFactory, ContactFactory
 from kartoteka.testing.mail.sending import add_message, make_inbound, make_mailbox
 from kartoteka.testing.people import UserFactory
+from kartoteka.testing.portal import portal_role
 
 HTMX = {"HX-Request": "true"}
 SECRET = "Klient zalega z płatnościami — nie mówić mu o rabacie"
@@ -344,8 +345,9 @@ def test_page_queries_do_not_grow_with_posts_mentions_and_followers(
     client.get(case.get_absolute_url())
 
     # when / then: the page's fixed count for a case without emails or a customer, the
-    # followers and the notes' mentions being one query; the activities card's events and tasks
-    with django_assert_num_queries(22):
+    # followers and the notes' mentions being one query; the activities card's events and tasks;
+    # the mailbox the case's mail goes out from
+    with django_assert_num_queries(23):
         response = client.get(case.get_absolute_url())
     assert response.text.count('<span class="mention">@supervisor</span>') == posts
     assert response.text.count('class="note-card"') == posts
@@ -357,7 +359,8 @@ def test_page_queries_do_not_grow_with_posts_mentions_and_followers(
 def test_a_portal_user_sees_only_public_notes_of_their_own_account(agent, portal_user):
     # given
     account = AccountFactory()
-    ContactFactory(account=account, portal_user=portal_user)
+    # (a role that sees the company's cases: without one, only the contact's own cases)
+    ContactFactory(account=account, portal_user=portal_user, portal_role=portal_role("Company"))
     case = make_case(account=account)
     services.case_note_add(case=case, by=agent, text=SECRET)
     public = services.case_note_add(case=case, by=agent, text="Kurier jutro", internal=False)

@@ -313,8 +313,8 @@ def test_detail_query_count_does_not_grow_with_notes_files_and_emails(
     # navigation and the bell; whether the reader has news about the case (read on opening);
     # for the case tree the history records, the names of the seven related lists they
     # mention, the events and the notes; the followers with the notes' mentions; the activities
-    # card's events and tasks
-    with django_assert_num_queries(25):
+    # card's events and tasks; the mailbox the case's mail goes out from
+    with django_assert_num_queries(26):
         response = client.get(url("case-detail", case))
     assert response.text.count('class="note-card"') == extra
     assert response.text.count('class="message-card') == emails

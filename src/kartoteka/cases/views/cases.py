@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,12 +41,15 @@ def case_create(request: StaffRequest) -> HttpResponse:
         )
     if form.is_valid():
         try:
+
+            def create() -> str:
+                with transaction.atomic():
+                    case = services.case_create(by=request.user, **form.service_arguments())
+                    form.extras_save(case=case, by=request.user)
+                return case.get_absolute_url()
+
             url, created = submit_once(
-                user=request.user,
-                token=form.cleaned_data["submission_token"],
-                create=lambda: services.case_create(
-                    by=request.user, **form.service_arguments()
-                ).get_absolute_url(),
+                user=request.user, token=form.cleaned_data["submission_token"], create=create
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -65,7 +69,9 @@ def case_edit(request: StaffRequest, number: int) -> HttpResponse:
     form = CaseForm(data, user=request.user, case=case)
     if form.is_valid():
         try:
-            services.case_update(case=case, by=request.user, **form.service_arguments())
+            with transaction.atomic():
+                services.case_update(case=case, by=request.user, **form.service_arguments())
+                form.extras_save(case=case, by=request.user)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -18,6 +18,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kartoteka.activities.selectors import CaseActivities, case_activities
@@ -32,20 +33,31 @@ from kartoteka.cases.forms import (
 from kartoteka.cases.models import Case
 from kartoteka.cases.stream import case_stream
 from kartoteka.core.access import case_worker_required
-from kartoteka.mail import conversation
+from kartoteka.mail import conversation, mailboxes
+from kartoteka.mail.forms import case_mailbox
 from kartoteka.notifications.services import notifications_mark_read_for_case
 from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 
-# (name, label) of the properties edited in place, in the panel's order.
-PROPERTIES = [(name, CaseForm.base_fields[name].label) for name in EDITABLE_PROPERTIES]
+# (name, label) of the properties edited in place, in the panel's order; the last, the
+# mailbox the case's mail goes out from, is the mail app's (``mail.forms.case_mailbox``).
+PROPERTIES = [
+    *((name, CaseForm.base_fields[name].label) for name in EDITABLE_PROPERTIES),
+    (case_mailbox.NAME, gettext_lazy("Mailbox")),
+]
+
+
+def mailbox_context(case: Case) -> dict[str, Any]:
+    """What the panel shows of the case's mailbox: its own, else the default one."""
+    mailbox, own = mailboxes.case_mailbox_shown(case)
+    return {"case_mailbox": mailbox if own else None, "default_mailbox": None if own else mailbox}
 
 
 def render_case(
     request: StaffRequest,
     case: Case,
     status: int = 200,
-    editing: CasePropertyForm | None = None,
+    editing: CasePropertyForm | case_mailbox.CaseMailboxForm | None = None,
     **forms: Any,
 ) -> HttpResponse:
     """The case page; ``editing`` shows that property's form in place (the no-script path)."""
@@ -68,6 +80,7 @@ def render_case(
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "activities": activities,
+        **mailbox_context(case),
     }
     return allow_remote_images(render(request, "desk/case_page.html", context, status=status))
 

@@ -17,8 +17,15 @@ from kartoteka.cases import history, selectors, services
 from kartoteka.cases.forms import EDITABLE_PROPERTIES, CasePropertyForm
 from kartoteka.cases.models import Case
 from kartoteka.core.access import case_worker_required
-from kartoteka.desk.views.case_page import PROPERTIES, allow_remote_images, render_case
-from kartoteka.mail import conversation, customer_side
+from kartoteka.desk.views.case_page import (
+    PROPERTIES,
+    allow_remote_images,
+    mailbox_context,
+    render_case,
+)
+from kartoteka.mail import conversation, customer_side, mailboxes
+from kartoteka.mail.forms import case_mailbox
+from kartoteka.mail.forms.case_mailbox import CaseMailboxForm
 from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
 from kartoteka.people.services import user_conversation_order_set
@@ -27,7 +34,12 @@ LABELS = dict(PROPERTIES)
 
 
 def _render_property(
-    request: StaffRequest, case: Case, name: str, *, form: CasePropertyForm | None, saved: bool
+    request: StaffRequest,
+    case: Case,
+    name: str,
+    *,
+    form: CasePropertyForm | CaseMailboxForm | None,
+    saved: bool,
 ) -> HttpResponse:
     """The property's row (with its form when ``form``); after a save also the page's header
     and a toast, swapped out of band."""
@@ -39,6 +51,7 @@ def _render_property(
         "can_edit": True,
         "can_delete": selectors.case_can_delete(request.user),
         "saved": saved,
+        **mailbox_context(case),
     }
     return render(request, "desk/case_property.html", context)
 
@@ -47,6 +60,8 @@ def _render_property(
 @require_http_methods(["GET", "POST"])
 def case_property(request: StaffRequest, number: int, name: str) -> HttpResponse:
     """Change one property through ``case_update`` (which records it in the history)."""
+    if name == case_mailbox.NAME:
+        return _case_mailbox(request, number)
     if name not in EDITABLE_PROPERTIES:
         raise Http404
     case = selectors.case_get_for_user(request.user, number, write=True)
@@ -69,6 +84,30 @@ def case_property(request: StaffRequest, number: int, name: str) -> HttpResponse
     case = selectors.case_get_for_user(request.user, number)
     if request.htmx:
         # htmx swaps only successful responses, so a form with errors comes back as 200.
+        return _render_property(request, case, name, form=form, saved=False)
+    status = 400 if form.is_bound else 200
+    return render_case(request, case, status=status, editing=form)
+
+
+def _case_mailbox(request: StaffRequest, number: int) -> HttpResponse:
+    """The mailbox property: ``mail.mailboxes.case_mailbox_set`` (recorded in the history)."""
+    name = case_mailbox.NAME
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    if request.method == "GET" and "cancel" in request.GET:
+        return _render_property(request, case, name, form=None, saved=False)
+    data = request.POST if request.method == "POST" else None
+    form = CaseMailboxForm(data, case=case)
+    if form.is_valid():
+        try:
+            mailboxes.case_mailbox_set(case=case, mailbox=form.cleaned_data[name], by=request.user)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if request.htmx:
+                return _render_property(request, case, name, form=None, saved=True)
+            messages.success(request, _("%(property)s saved.") % {"property": LABELS[name]})
+            return redirect(f"{case.get_absolute_url()}#property-{name}")
+    if request.htmx:
         return _render_property(request, case, name, form=form, saved=False)
     status = 400 if form.is_bound else 200
     return render_case(request, case, status=status, editing=form)

@@ -32,11 +32,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kartoteka.cases import happenings
 from kartoteka.cases.following import case_follow
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings, case_update
 from kartoteka.core.addresses import addresses_parse
-from kartoteka.mail import rawstore
+from kartoteka.mail import mailboxes, rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Mailbox, Message
 from kartoteka.mail.reading import message_ids, quotes
@@ -240,8 +241,12 @@ def mailboxes_for_sending() -> QuerySet[Mailbox]:
 
 
 def default_mailbox(case: Case, *, replying_to: Message | None) -> Mailbox | None:
-    """The mailbox the replied message came in, else the case's latest inbound one, else the
-    installation's default mailbox (only active mailboxes)."""
+    """The mailbox the case names (``mailboxes.case_mailbox``), else the one the replied
+    message came in, else the case's latest inbound one, else the installation's default
+    mailbox (only mailboxes that can send)."""
+    own = mailboxes.case_mailbox(case)
+    if own is not None:
+        return own
     for message in (replying_to, last_inbound(case)):
         mailbox = message.mailbox if message is not None else None
         if mailbox is not None and mailbox.active and not mailbox.archives:
@@ -474,6 +479,7 @@ def reply_create(
     )
     # Who writes to the customer wants to hear the answer.
     case_follow(case=case, user=by)
+    happenings.message_sent(message=message, by=by)
     new_status = status or settings_row.reply_status
     if new_status is not None and case.status_id != new_status.pk:
         case_update(

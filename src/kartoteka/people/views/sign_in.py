@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,6 +30,10 @@ class SignInView(LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         assert isinstance(user, User)  # noqa: S101 (AUTH_USER_MODEL)
+        if user.role == User.Role.PORTAL and not user.is_superuser:
+            # Customers sign in to the portal, whose pages and second step are their own.
+            messages.info(self.request, _("Customers sign in here, to the customer portal."))
+            return redirect("portal:login")
         if sign_in.password_passed(self.request, user):
             return HttpResponseRedirect(self.get_success_url())
         self.request.session[NEXT_KEY] = self.get_redirect_url()

@@ -1,0 +1,90 @@
+"""A labelled set for the suggestions: what customers write (a case's subject and first
+message, in their own words, inflected, with typos of diacritics) and the demo article
+(``demo.kb_articles``, by key) that answers it. Read by ``test_suggestions`` (quality floor)
+and ``bench.kb`` (precision at 3 and mean reciprocal rank)."""
+
+from __future__ import annotations
+
+LABELLED = (
+    ("Prośba o korektę faktury FV/118/2026 — na fakturze jest zła cena jednostkowa, "
+     "powinno być 12,50 zł netto zamiast 14 zł.", "korekta"),
+    ("Zwróciliśmy dwa kartony, proszę o korektę do faktury, zmniejszenie ilości.", "korekta"),
+    ("Dzień dobry, zgubiliśmy fakturę za marzec, czy możemy dostać duplikat?", "duplikat"),
+    ("Faktura nie dotarła mailem, proszę o ponowne przesłanie kopii w PDF.", "duplikat"),
+    ("Zmieniliśmy nazwę firmy i adres siedziby, proszę zaktualizować dane na fakturach. "
+     "W załączniku odpis z KRS.", "dane-faktury"),
+    ("Na fakturze jest błędny NIP nabywcy, KSeF ją odrzucił.", "dane-faktury"),
+    ("Dostaliśmy przypomnienie o zaległej płatności, a przelew poszedł tydzień temu.",
+     "terminy-platnosci"),
+    ("Jaki mamy termin płatności faktur? Wstrzymaliście wysyłkę naszego zamówienia.",
+     "terminy-platnosci"),
+    ("Klient zapłacił fakturę na 20 tys. brutto zwykłym przelewem, bez podzielonej płatności "
+     "MPP, co robimy?", "split-payment"),
+    ("Nie mogę się zalogować, zapomniałem hasła do panelu, a mail z linkiem nie przychodzi.",
+     "reset-hasla"),
+    ("Jak ustawić nowe hasło? Link do resetu wygasł.", "reset-hasla"),
+    ("Brak dostępu do panelu klienta — pisze że konto zablokowane.", "blokada-konta"),
+    ("Od wczoraj nie możemy wejść do panelu, przeglądarka wyrzuca przy logowaniu, ciasteczka "
+     "włączone.", "blokada-konta"),
+    ("Chcemy dodać nowego pracownika do konta, żeby mógł składać zamówienia. Jak nadać mu "
+     "uprawnienia?", "nowy-uzytkownik"),
+    ("Księgowa potrzebuje dostępu tylko do podglądu faktur, jak założyć jej użytkownika?",
+     "nowy-uzytkownik"),
+    ("Zmieniłem telefon i nie mam kodów do logowania dwuetapowego, aplikacja Authenticator "
+     "pusta.", "dwuetapowe"),
+    ("Gdzie jest nasze zamówienie ZAM/5521? Miało być wysłane w poniedziałek, nie ma numeru "
+     "przesyłki do śledzenia.", "status-zamowienia"),
+    ("Kiedy realizacja zamówienia? Potrzebujemy towaru na piątek.", "status-zamowienia"),
+    ("Proszę anulować zamówienie ZAM/4410, zamówiliśmy pomyłkowo.", "zmiana-zamowienia"),
+    ("Czy można jeszcze zmienić adres dostawy i ilość w złożonym zamówieniu?",
+     "zmiana-zamowienia"),
+    ("Kierowca z paletami przyjechał bez awizacji, nie mieliśmy wózka do rozładunku.",
+     "dostawa-palety"),
+    ("Zamawiamy 40 palet EUR, czy dostawa będzie z awizacją? Magazyn przyjmuje 7-15.",
+     "dostawa-palety"),
+    ("Przesyłka przyszła uszkodzona, karton zgnieciony, drukarka ma pękniętą obudowę. "
+     "Kurier już odjechał.", "uszkodzona-przesylka"),
+    ("Paleta dotarła rozbita, czy potrzebny jest protokół szkody?", "uszkodzona-przesylka"),
+    ("Chcemy oddać nieużywane czytniki, są w oryginalnych opakowaniach, jak zrobić zwrot?",
+     "zwrot-towaru"),
+    ("Zwrot towaru — zamówiliśmy za dużo rolek, czy przyjmiecie?", "zwrot-towaru"),
+    ("W dostawie wg WZ/3312 brakuje 5 kartonów etykiet, przyszły też inne pozycje.",
+     "niezgodnosc-dostawy"),
+    ("Niezgodność ilości w dostawie, na dokumencie WZ 20 szt., przyszło 15.",
+     "niezgodnosc-dostawy"),
+    ("Drukarka etykiet drukuje bardzo blado, na etykietach białe paski w pionie.",
+     "drukarka-glowica"),
+    ("Wydruki z drukarki Zebra są niewyraźne, czy trzeba wymienić głowicę?", "drukarka-glowica"),
+    ("Drukarka przesuwa etykiety, nadruk wychodzi poza etykietę i wysuwa puste.",
+     "drukarka-kalibracja"),
+    ("Po zmianie rolki etykiet drukarka źle podaje, drukuje na przerwie między etykietami.",
+     "drukarka-kalibracja"),
+    ("Skaner kodów kreskowych wpisuje dziwne znaki zamiast cyfr w programie.",
+     "czytnik-konfiguracja"),
+    ("Czytnik bezprzewodowy przestał działać, nie łączy się ze stacją bazową.",
+     "czytnik-konfiguracja"),
+    ("Terminal płatniczy pokazuje brak połączenia z hostem, klienci nie mogą płacić kartą.",
+     "terminal-platnosci"),
+    ("Terminal odrzuca transakcje kartą od rana, wczoraj nie zamknęliśmy dnia.",
+     "terminal-platnosci"),
+    ("Jak włożyć nową rolkę papieru do terminala? Skończył się papier.", "terminal-papier"),
+    ("Przenosimy system ERP na nowy serwer, jak przenieść licencję?", "licencja-erp"),
+    ("Serwer padł, a licencja ERP jest aktywna na starym komputerze, prosimy o zwolnienie.",
+     "licencja-erp"),
+    ("Po aktualizacji programu ERP stanowiska pokazują niezgodną wersję bazy danych.",
+     "aktualizacja-erp"),
+    ("Czy przed aktualizacją systemu trzeba robić kopię bazy?", "aktualizacja-erp"),
+    ("Jak przeprowadzić inwentaryzację magazynu w programie? Mamy kolektory.",
+     "inwentaryzacja"),
+    ("Ile trwa gwarancja na czytnik kodów i czy można ją przedłużyć?", "gwarancja"),
+    ("Chcemy przedłużyć gwarancję na drukarki etykiet, kończy się w przyszłym miesiącu.",
+     "gwarancja"),
+    ("Terminal wymaga naprawy, jak wysłać urządzenie do serwisu? Czy dostaniemy zastępcze?",
+     "zgloszenie-serwisowe"),
+    ("Zgłaszam usterkę drukarki do naprawy, numer seryjny 52J183304, proszę o odbiór kurierem.",
+     "zgloszenie-serwisowe"),
+    ("Kiedy możecie zrobić przegląd klimatyzacji w biurze? Mamy 4 jednostki.",
+     "klimatyzacja-przeglad"),
+    ("Jakie są warunki umowy serwisowej, czas reakcji i okres wypowiedzenia?",
+     "umowa-serwisowa"),
+)  # fmt: skip
