@@ -9,12 +9,15 @@ The children still run ``migrate``, which applies whatever migration came after 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,3 +49,42 @@ def copy_migrated(data_dir: Path) -> None:
         )
         (template / "ready").touch()
     shutil.copytree(template, data_dir, ignore=shutil.ignore_patterns("ready"), dirs_exist_ok=True)
+
+
+def fresh_children(module: str, args: Sequence[str], *, what: str) -> dict[str, dict[str, Any]]:
+    """Run ``python -m bench.<module> ARGS`` once for each database of ``BENCH_DATABASES``,
+    each on a fresh database of its own (SQLite: a copy of the migrated one in a new data dir;
+    PostgreSQL: ``kartoteka_bench_<module>``, dropped and created), and gather the JSON report
+    each prints; ``{"failed": True}`` for a child that failed. A PostgreSQL server that cannot
+    be reached is skipped, and said so (``what`` names the measurement in progress lines)."""
+    from bench.__main__ import postgres_create, postgres_server
+
+    reports: dict[str, dict[str, Any]] = {}
+    for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
+        print(f"{vendor}: {what}", file=sys.stderr, flush=True)
+        data_dir = bench_dir() / f"{module}-{vendor}"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        database_url = ""
+        if vendor == "postgresql":
+            import psycopg
+
+            name = f"kartoteka_bench_{module}"
+            try:
+                postgres_create(name, drop=True)
+            except psycopg.OperationalError as error:
+                print(f"{vendor}: skipped, the server is not reachable ({error})", file=sys.stderr)
+                continue
+            data_dir.mkdir(parents=True)
+            database_url = f"{postgres_server()}/{name}"
+        else:
+            copy_migrated(data_dir)
+        child = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", f"bench.{module}", *args],
+            env=child_env(data_dir, database_url),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        shutil.rmtree(data_dir, ignore_errors=True)
+        reports[vendor] = {"failed": True} if child.returncode else json.loads(child.stdout)
+    return reports

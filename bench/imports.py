@@ -30,9 +30,7 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -279,40 +277,10 @@ def main() -> None:
 
 def run() -> list[str]:
     """Run the child on each database and print the table; the wrong results."""
-    from bench.__main__ import postgres_create, postgres_server
-    from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+    from bench.datadir import fresh_children
 
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
-    reports: dict[str, dict[str, Any]] = {}
-    for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
-        say(f"{vendor}: importing {rows:,} rows")
-        data_dir = bench_dir() / f"imports-{vendor}-{rows}"
-        shutil.rmtree(data_dir, ignore_errors=True)
-        database_url = ""
-        if vendor == "postgresql":
-            import psycopg
-
-            try:
-                postgres_create("kartoteka_bench_imports", drop=True)
-            except psycopg.OperationalError as error:
-                say(f"{vendor}: skipped, the server is not reachable ({error})")
-                continue
-            data_dir.mkdir(parents=True)
-            database_url = f"{postgres_server()}/kartoteka_bench_imports"
-        else:
-            copy_migrated(data_dir)
-        child = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.imports", str(rows)],
-            env=child_env(data_dir, database_url),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if child.returncode != 0:
-            reports[vendor] = {"failed": True}
-            continue
-        reports[vendor] = json.loads(child.stdout)
+    reports = fresh_children("imports", [str(rows)], what=f"importing {rows:,} rows")
     print_table(reports)
     return problems(reports)
 

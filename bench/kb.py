@@ -23,9 +23,7 @@ import itertools
 import json
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
@@ -212,37 +210,10 @@ def main() -> None:
 
 def run() -> list[str]:
     """Run the child on each database and print the table; the wrong results."""
-    from bench.__main__ import postgres_create, postgres_server
-    from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+    from bench.datadir import fresh_children
 
     count = int(os.environ.get("BENCH_KB_ARTICLES", "10000"))
-    reports: dict[str, dict[str, Any]] = {}
-    for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
-        say(f"{vendor}: knowledge base of {count:,} articles")
-        data_dir = bench_dir() / f"kb-{vendor}-{count}"
-        shutil.rmtree(data_dir, ignore_errors=True)
-        database_url = ""
-        if vendor == "postgresql":
-            import psycopg
-
-            try:
-                postgres_create("kartoteka_bench_kb", drop=True)
-            except psycopg.OperationalError as error:
-                say(f"{vendor}: skipped, the server is not reachable ({error})")
-                continue
-            data_dir.mkdir(parents=True)
-            database_url = f"{postgres_server()}/kartoteka_bench_kb"
-        else:
-            copy_migrated(data_dir)
-        child = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.kb", str(count)],
-            env=child_env(data_dir, database_url),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
-        reports[vendor] = {"failed": True} if child.returncode else json.loads(child.stdout)
+    reports = fresh_children("kb", [str(count)], what=f"knowledge base of {count:,} articles")
     print_table(reports)
     return problems(reports, checked=count >= 10_000)
 

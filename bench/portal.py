@@ -22,9 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -265,36 +263,9 @@ def child() -> None:
 
 def run() -> list[str]:
     """Run the child on each database and print the table; the wrong results."""
-    from bench.__main__ import postgres_create, postgres_server
-    from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+    from bench.datadir import fresh_children
 
-    reports: dict[str, dict[str, Any]] = {}
-    for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
-        say(f"{vendor}: the portal's case list and case page")
-        data_dir = bench_dir() / f"portal-{vendor}"
-        shutil.rmtree(data_dir, ignore_errors=True)
-        database_url = ""
-        if vendor == "postgresql":
-            import psycopg
-
-            try:
-                postgres_create("kartoteka_bench_portal", drop=True)
-            except psycopg.OperationalError as error:
-                say(f"{vendor}: skipped, the server is not reachable ({error})")
-                continue
-            data_dir.mkdir(parents=True)
-            database_url = f"{postgres_server()}/kartoteka_bench_portal"
-        else:
-            copy_migrated(data_dir)
-        process = subprocess.run(
-            [sys.executable, "-m", "bench.portal", "child"],
-            env=child_env(data_dir, database_url),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
-        reports[vendor] = {"failed": True} if process.returncode else json.loads(process.stdout)
+    reports = fresh_children("portal", ["child"], what="the portal's case list and case page")
     print_table(reports)
     return problems(reports)
 

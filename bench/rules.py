@@ -16,8 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from datetime import datetime
@@ -106,37 +104,12 @@ def main() -> None:
 
 def run() -> list[str]:
     """Run the child on each database and print the table; the wrong results."""
-    from bench.__main__ import postgres_create, postgres_server
-    from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+    from bench.datadir import fresh_children
 
     customers = os.environ.get("BENCH_RULE_CUSTOMERS", "2000")
-    reports: dict[str, dict[str, Any]] = {}
-    for vendor in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(","):
-        say(f"{vendor}: a scheduled rule for a segment of {customers} customers")
-        data_dir = bench_dir() / f"rules-{vendor}"
-        shutil.rmtree(data_dir, ignore_errors=True)
-        database_url = ""
-        if vendor == "postgresql":
-            import psycopg
-
-            try:
-                postgres_create("kartoteka_bench_rules", drop=True)
-            except psycopg.OperationalError as error:
-                say(f"{vendor}: skipped, the server is not reachable ({error})")
-                continue
-            data_dir.mkdir(parents=True)
-            database_url = f"{postgres_server()}/kartoteka_bench_rules"
-        else:
-            copy_migrated(data_dir)
-        child = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.rules", customers],
-            env=child_env(data_dir, database_url),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
-        reports[vendor] = {"failed": True} if child.returncode else json.loads(child.stdout)
+    reports = fresh_children(
+        "rules", [customers], what=f"a scheduled rule for a segment of {customers} customers"
+    )
     print_table(reports)
     return problems(reports)
 
