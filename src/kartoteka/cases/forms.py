@@ -297,6 +297,7 @@ class NoteForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"), max_length=255)
+    shared = forms.BooleanField(label=_("Show to the customer in the portal"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

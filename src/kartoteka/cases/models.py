@@ -499,19 +499,16 @@ class CaseFollower(models.Model):
 class CaseAttachmentQuerySet(models.QuerySet["CaseAttachment"]):
     def visible_to(self, user: User) -> CaseAttachmentQuerySet:
         """The attachments of the cases a staff user sees; a portal user sees, of the cases
-        the portal shows them, only the files the customer's side uploaded in the portal
-        (the staff's files of a case are internal, as in the customer's print of a case)."""
+        the portal shows them, only the files shown to the customer (``shared``): their own
+        side's uploads, and the staff's files a user chose to show (the others are internal,
+        as in the customer's print of a case)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.works_with_cases:
             return self.filter(case_visibility(user, prefix="case__"))
         contact = portal_contact_for(user)
         if contact is not None:
-            return self.filter(
-                portal_case_visibility(contact, prefix="case__"),
-                uploaded_by__role=user.Role.PORTAL,
-                uploaded_by__is_superuser=False,
-            )
+            return self.filter(portal_case_visibility(contact, prefix="case__"), shared=True)
         return self.none()
 
 
@@ -525,6 +522,9 @@ class CaseAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Shown to the customer in the portal: what the customer's side uploaded (portal, web
+    # form) always; a staff file only when a user chose to show it.
+    shared = models.BooleanField(_("shown to the customer"), default=False)
 
     objects = CaseAttachmentQuerySet.as_manager()
 

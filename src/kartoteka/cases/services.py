@@ -520,10 +520,11 @@ ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
 
 @transaction.atomic
 def case_attachment_add(
-    *, case: Case, by: User | None, file: UploadedFile[bytes]
+    *, case: Case, by: User | None, file: UploadedFile[bytes], shared: bool = False
 ) -> CaseAttachment:
     """Store an uploaded file through Django's default storage and attach it to the case
-    (``by`` is ``None`` for a file that came with a web form).
+    (``by`` is ``None`` for a file that came with a web form); ``shared``: shown to the
+    customer in the portal.
 
     Files up to ``ATTACHMENT_MAX_BYTES`` are accepted; the original name is kept for display
     and download, while the stored name is the storage's own (made safe and unique).
@@ -549,7 +550,16 @@ def case_attachment_add(
         size=size,
         content_type=(file.content_type or "")[:127],
         uploaded_by=by,
+        shared=shared,
     )
     attachment.file.save(name, file, save=False)
     attachment.save()
+    return attachment
+
+
+def case_attachment_share(*, attachment: CaseAttachment, shared: bool) -> CaseAttachment:
+    """Show a case's file to the customer in the portal, or stop showing it."""
+    if attachment.shared != shared:
+        attachment.shared = shared
+        attachment.save(update_fields=["shared"])
     return attachment

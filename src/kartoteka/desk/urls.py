@@ -20,6 +20,11 @@ urlpatterns = [
     path("<int:number>/follow/", following.case_follow, name="case-follow"),
     path("<int:number>/unfollow/", following.case_unfollow, name="case-unfollow"),
     path("<int:number>/attachments/", case_page.case_attachment_add, name="case-attachment-add"),
+    path(
+        "<int:number>/attachments/<int:pk>/shared/",
+        case_page.case_attachment_share,
+        name="case-attachment-share",
+    ),
     path("work/", work.my_work, name="my-work"),
     path("work/<slug:key>/", work.my_work_section, name="my-work-section"),
 ]

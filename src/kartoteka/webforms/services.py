@@ -289,7 +289,7 @@ def submission_accept(
         channel=Case.Channel.WEB_FORM,
     )
     for upload in data.files:
-        case_attachment_add(case=case, by=None, file=upload)
+        case_attachment_add(case=case, by=None, file=upload, shared=True)
     record.case = case
     record.save(update_fields=["case"])
     if confirm:

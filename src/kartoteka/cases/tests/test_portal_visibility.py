@@ -131,14 +131,20 @@ def test_own_role_sees_no_comment_of_a_colleagues_case(agent, company, piotr):
     assert CaseNote.objects.visible_to(piotr.portal_user).count() == 0
 
 
-def test_portal_user_sees_only_files_the_customer_uploaded(agent, company, anna, piotr):
-    # given
+def test_portal_user_sees_only_files_shown_to_the_customer(agent, company, anna, piotr):
+    # given: a staff file kept internal, one shown to the customer, and the customer's own
     case = make_case("Faktura", by=agent, account=company, reporter=piotr)
     staff_file = case_attachment_add(
         case=case, by=agent, file=SimpleUploadedFile("wewnetrzny.xlsx", b"internal")
     )
+    manual = case_attachment_add(
+        case=case, by=agent, file=SimpleUploadedFile("instrukcja.pdf", b"%PDF-1.4"), shared=True
+    )
     customer_file = case_attachment_add(
-        case=case, by=piotr.portal_user, file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4")
+        case=case,
+        by=piotr.portal_user,
+        file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4"),
+        shared=True,
     )
     # when
     seen_by_anna = set(
@@ -146,8 +152,8 @@ def test_portal_user_sees_only_files_the_customer_uploaded(agent, company, anna,
     )
     seen_by_agent = set(CaseAttachment.objects.visible_to(agent).values_list("pk", flat=True))
     # then
-    assert seen_by_anna == {customer_file.pk}
-    assert seen_by_agent == {staff_file.pk, customer_file.pk}
+    assert seen_by_anna == {manual.pk, customer_file.pk}
+    assert seen_by_agent == {staff_file.pk, manual.pk, customer_file.pk}
 
 
 def test_files_of_another_customers_case_are_not_seen(agent, anna):
@@ -155,7 +161,10 @@ def test_files_of_another_customers_case_are_not_seen(agent, anna):
     stranger = portal_contact(account=AccountFactory(), first_name="Obcy")
     case = make_case("Cudza", by=agent, account=stranger.account, reporter=stranger)
     case_attachment_add(
-        case=case, by=stranger.portal_user, file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4")
+        case=case,
+        by=stranger.portal_user,
+        file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4"),
+        shared=True,
     )
     # then
     assert CaseAttachment.objects.visible_to(anna.portal_user).count() == 0

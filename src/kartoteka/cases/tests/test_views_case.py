@@ -31,7 +31,7 @@ CASE_PAGES = ["case-detail", "case-edit", "case-delete", "case-history"]
 
 
 # The case page and what it posts to are the desk's (it shows the case's mail too).
-DESK_PAGES = {"case-detail", "case-note-add", "case-attachment-add"}
+DESK_PAGES = {"case-detail", "case-note-add", "case-attachment-add", "case-attachment-share"}
 
 
 def url(name: str, case: Case, *args: object) -> str:
@@ -559,6 +559,55 @@ def test_upload_then_download_keeps_the_original_name(agent):
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''Faktura%20%C5%BAr%C3%B3d%C5%82owa.pdf"
     )
+
+
+def test_a_file_is_shown_to_the_customer_when_uploaded_so_or_later(agent):
+    # given
+    case = make_case()
+    client = client_for(agent)
+
+    # when: one file is attached for the customer, another kept internal, then shown
+    client.post(
+        url("case-attachment-add", case),
+        {"file": SimpleUploadedFile("instrukcja.pdf", b"%PDF-1.4"), "shared": "on"},
+    )
+    client.post(url("case-attachment-add", case), {"file": SimpleUploadedFile("marza.xlsx", b"PK")})
+    manual, margin = CaseAttachment.objects.order_by("pk")
+    assert (manual.shared, margin.shared) == (True, False)
+    response = client.post(url("case-attachment-share", case, margin.pk), {"shared": "1"})
+
+    # then
+    assert response.status_code == 302
+    margin.refresh_from_db()
+    assert margin.shared
+    # and hidden again
+    client.post(url("case-attachment-share", case, margin.pk), {"shared": "0"})
+    margin.refresh_from_db()
+    assert not margin.shared
+
+
+def test_sharing_a_file_of_another_case_or_a_hidden_case_is_not_found(agent, outsider, hidden_case):
+    # given
+    case, other = make_case("Moja"), make_case("Inna")
+    attachment = services.case_attachment_add(
+        case=other, by=agent, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4")
+    )
+    hidden = services.case_attachment_add(
+        case=hidden_case, by=agent, file=SimpleUploadedFile("b.pdf", b"%PDF-1.4")
+    )
+
+    # when
+    wrong_case = client_for(agent).post(
+        url("case-attachment-share", case, attachment.pk), {"shared": "1"}
+    )
+    not_theirs = client_for(outsider).post(
+        url("case-attachment-share", hidden_case, hidden.pk), {"shared": "1"}
+    )
+    by_get = client_for(agent).get(url("case-attachment-share", other, attachment.pk))
+
+    # then
+    assert (wrong_case.status_code, not_theirs.status_code, by_get.status_code) == (404, 404, 405)
+    assert not CaseAttachment.objects.filter(shared=True).exists()
 
 
 def test_too_big_upload_says_the_limit(agent, monkeypatch):

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +30,7 @@ from kartoteka.cases.forms import (
     CasePropertyForm,
     NoteForm,
 )
-from kartoteka.cases.models import Case
+from kartoteka.cases.models import Case, CaseAttachment
 from kartoteka.cases.stream import case_stream
 from kartoteka.core.access import case_worker_required
 from kartoteka.mail import conversation, mailboxes
@@ -166,7 +166,10 @@ def case_attachment_add(request: StaffRequest, number: int) -> HttpResponse:
     if form.is_valid():
         try:
             attachment = services.case_attachment_add(
-                case=case, by=request.user, file=form.cleaned_data["file"]
+                case=case,
+                by=request.user,
+                file=form.cleaned_data["file"],
+                shared=form.cleaned_data["shared"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -174,3 +177,24 @@ def case_attachment_add(request: StaffRequest, number: int) -> HttpResponse:
             messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
             return redirect(case)
     return render_case(request, case, status=400, attachment_form=form)
+
+
+@case_worker_required
+@require_POST
+def case_attachment_share(request: StaffRequest, number: int, pk: int) -> HttpResponse:
+    """Show a file of the case to the customer in the portal (``shared=1``), or hide it."""
+    case = selectors.case_get_for_user(request.user, number, write=True)
+    attachment = get_object_or_404(
+        CaseAttachment.objects.visible_to(request.user).filter(case=case), pk=pk
+    )
+    shared = request.POST.get("shared") == "1"
+    services.case_attachment_share(attachment=attachment, shared=shared)
+    if shared:
+        messages.success(
+            request, _("%(name)s is shown to the customer.") % {"name": attachment.name}
+        )
+    else:
+        messages.success(
+            request, _("%(name)s is hidden from the customer.") % {"name": attachment.name}
+        )
+    return redirect(case)

@@ -96,7 +96,7 @@ def uploads_check(files: Sequence[UploadedFile[bytes]]) -> None:
 
 def _attach(case: Case, by: User, files: Sequence[UploadedFile[bytes]]) -> None:
     for upload in files:
-        case_attachment_add(case=case, by=by, file=upload)
+        case_attachment_add(case=case, by=by, file=upload, shared=True)
 
 
 def _as_customer_message(case: Case, by: User) -> Case:

@@ -331,7 +331,10 @@ def test_internal_articles_are_never_suggested(client):
 def test_files_download_only_through_the_doors(client, agent, case, anna):
     # given
     mine = case_attachment_add(
-        case=case, by=anna.portal_user, file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4 skan")
+        case=case,
+        by=anna.portal_user,
+        file=SimpleUploadedFile("skan.pdf", b"%PDF-1.4 skan"),
+        shared=True,
     )
     internal = case_attachment_add(
         case=case, by=agent, file=SimpleUploadedFile("marza.xlsx", b"PK internal")

@@ -111,6 +111,15 @@ def _customer(name: str, reporter, agent, *, public_mail: str) -> CustomerData:
                 case=case,
                 by=reporter.portal_user,
                 file=SimpleUploadedFile(f"{name}-skan.pdf", b"%PDF-1.4 skan"),
+                shared=True,
+            )
+        )
+        data.files_public.append(
+            case_attachment_add(
+                case=case,
+                by=agent,
+                file=SimpleUploadedFile(f"{name}-instrukcja.pdf", b"%PDF-1.4 instrukcja"),
+                shared=True,
             )
         )
         data.files_internal.append(
