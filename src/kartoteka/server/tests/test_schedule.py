@@ -10,6 +10,7 @@ def test_every_periodic_job_with_its_interval() -> None:
         ("kartoteka.mail.sending.tasks.send_due_messages", 60),
         ("kartoteka.mail.triage.tasks.purge_discarded_messages", 3600),
         ("kartoteka.workflows.tasks.mark_overdue_cases", 900),
+        ("kartoteka.workflows.tasks.run_scheduled_rules", 60),
         ("kartoteka.notifications.tasks.send_task_reminders", 60),
         ("kartoteka.notifications.tasks.send_hourly_digests", 3600),
         ("kartoteka.notifications.tasks.send_daily_digests", 86400),
