@@ -134,14 +134,28 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
 
 
 def demo_logins(password: str = DEMO_PASSWORD) -> list[User]:
-    """The printed demo users (admin, manager, agent) whose password is still ``password``.
+    """The printed demo users (admin, manager, agent, and a customer's portal login that sees
+    its whole company) whose password is still ``password``.
 
     Demo users share one password hash, so it is checked once per distinct hash.
     """
     found = {u.username: u for u in User.objects.filter(username__in=PRINTED_LOGINS)}
+    portal = (
+        User.objects.filter(
+            role=User.Role.PORTAL,
+            portal_contact__portal_role__sees_company_cases=True,
+            portal_contact__account__isnull=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    usernames = list(PRINTED_LOGINS)
+    if portal is not None:
+        found[portal.username] = portal
+        usernames.append(portal.username)
     verdicts: dict[str, bool] = {}
     logins = []
-    for username in PRINTED_LOGINS:
+    for username in usernames:
         user = found.get(username)
         if user is None or not user.is_active:
             continue

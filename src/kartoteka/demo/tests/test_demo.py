@@ -150,7 +150,10 @@ def test_a_rerun_keeps_a_changed_password_and_stops_printing_that_login() -> Non
     run_demo("--password", "something-else")
 
     assert Client().login(username="agent", password="changed-by-agent") is True
-    assert [user.username for user in demo_logins()] == ["admin", "kierownik"]
+    portal = User.objects.get(
+        role=User.Role.PORTAL, portal_contact__portal_role__sees_company_cases=True
+    )
+    assert [user.username for user in demo_logins()] == ["admin", "kierownik", portal.username]
 
 
 def test_demo_cases_have_customers_numbers_notes_and_a_history() -> None:

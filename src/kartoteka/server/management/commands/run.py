@@ -108,6 +108,7 @@ class Command(BaseCommand):
             lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
             lines += [
                 f"  {user.username:<10} {DEMO_PASSWORD:<16} {User.Role(user.role).label}"
+                + (f" at {address}/portal/" if user.role == User.Role.PORTAL else "")
                 for user in logins
             ]
         if settings.DEBUG:
