@@ -8,7 +8,8 @@ Calendar subscribe to, and the writes that make, renew and revoke it.
 - The feed holds the events the user recorded or takes part in that they may see (their own
   confidential ones too, marked ``CLASS:CONFIDENTIAL``), from 90 days back to 365 days ahead,
   and their open tasks due in that window. Tasks are ``VEVENT``s at their due time, not
-  ``VTODO``s: Outlook and Google Calendar ignore ``VTODO`` in a subscribed calendar.
+  to-do components (RFC 5545 §3.6.2), which Outlook and Google Calendar ignore in a
+  subscribed calendar.
 - Times are written in UTC (``DTSTART:20261207T090000Z``), which every client converts to its
   own zone correctly across DST changes without a ``VTIMEZONE``.
 - Text is in the user's language, escaped as RFC 5545 TEXT, lines folded at 75 octets.
