@@ -96,6 +96,7 @@ SMOKE = {
     "BENCH_PORTAL_OTHERS": "1",
     "BENCH_PORTAL_CONVERSATION": "10",
     "BENCH_RULE_CUSTOMERS": "100",
+    "BENCH_PICKER_ACCOUNTS": "2000",
 }
 
 
@@ -274,10 +275,11 @@ def main() -> None:
         "kb",
         "portal",
         "rules",
+        "pickers",
     ):
         raise SystemExit(
             f"BENCH_ONLY={only}: use cases, search, mail, case_page, activities, imports, "
-            "webforms, kb, portal or rules (or leave it unset for all)"
+            "webforms, kb, portal, rules or pickers (or leave it unset for all)"
         )
     smoke = args == ["--smoke"]
     if smoke:
@@ -314,6 +316,10 @@ def main() -> None:
             from bench import rules  # a scheduled rule for a big segment (see ``bench.rules``)
 
             problems += rules.run()
+        if only in ("", "pickers"):
+            from bench import pickers  # the customer picker's endpoint (see ``bench.pickers``)
+
+            problems += pickers.run()
     finally:
         if smoke:
             shutil.rmtree(bench_dir(), ignore_errors=True)

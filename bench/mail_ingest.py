@@ -2,11 +2,17 @@
 
 A generated corpus of ``BENCH_MAIL_MESSAGES`` (default 10,000) varied messages is written
 once as .eml files under the bench dir (plain and HTML, UTF-8 / ISO-8859-2 / Windows-1250,
-encoded-word subjects, 20% with attachments of a few KB, 40% replies to earlier messages
-carrying our tag ``[KART#N]`` or only ``In-Reply-To``; senders are known contacts, their
-colleagues and some unknown addresses). Each measurement that writes runs in a child process
-(``python -m bench.mail_ingest child ...``) on a fresh SQLite database copied from a template
-(migrated, with the known accounts and contacts), with its own ``KARTOTEKA_DATA_DIR``:
+encoded-word subjects, 20% with attachments of a few KB; senders are known contacts and some
+unknown addresses, with Polish names). 40% answer an earlier message, naming its case by our
+tag ``[KART#N]`` and In-Reply-To/References, by the references only or by the tag only; 15%
+of those are written by someone other than the person who opened the thread: a known
+colleague or a new one of the customer's domain answering all (the opener in Cc), or someone
+the thread was forwarded to (another firm, a free-mail address). 1% are forged: a stranger's
+or another customer's contact's tag of an existing case, with no reference.
+
+Each measurement that writes runs in a child process (``python -m bench.mail_ingest child
+...``) on a fresh SQLite database copied from a template (migrated, with the known accounts
+and contacts), with its own ``KARTOTEKA_DATA_DIR``:
 
 (a) ``mail.receiving.importer.run`` in-process on the .eml folder: messages/s and the child's
     peak RSS, on 2,000 messages and on the whole corpus (memory must stay flat);
@@ -16,7 +22,9 @@ colleagues and some unknown addresses). Each measurement that writes runs in a c
 (d) ``fetch_mailbox`` from a real Dovecot after APPENDing ``BENCH_MAIL_IMAP`` (default 2,000)
     messages, when ``/usr/sbin/dovecot`` exists;
 
-and the threading result: every reply must land in the case of the message it replies to.
+and the threading result: at least ``TARGET_THREADED`` of the genuine replies placed in their
+case without triage (a newcomer's tag alone waits there by design), none on a wrong case,
+every forged tag in triage.
 
 Environment: ``BENCH_MAIL_MESSAGES``, ``BENCH_MAIL_IMAP``, ``BENCH_MAIL_DELIVER`` (runs of
 (c), default 10), ``BENCH_DIR``.
@@ -39,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -49,7 +58,7 @@ from typing import Any
 
 from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
 
-CORPUS_VERSION = 1  # change when the generator changes: the cached corpus is written again
+CORPUS_VERSION = 2  # change when the generator changes: the cached corpus is written again
 TEMPLATE_VERSION = 1
 SEED = 1250
 PREFIX = "KART"  # the default case prefix of a fresh installation
@@ -64,6 +73,7 @@ TARGET_RATE = 150.0  # messages/s in-process on SQLite
 TARGET_PARSE_RATIO = 1.5
 TARGET_DELIVER_S = 0.8
 TARGET_MEMORY_GROWTH = 1.15  # peak RSS on the whole corpus at most this times the small run's
+TARGET_THREADED = 0.99  # of genuine replies, placed in their case without triage
 
 WORDS = (
     "faktura", "zamówienie", "dostawa", "reklamacja", "prośba", "odpowiedź", "termin", "płatność",
@@ -151,12 +161,82 @@ def _body_part(rng: random.Random, body: str, html_only: bool, alternative: bool
     )
 
 
+# How replies name their case, with their weights: the subject tag and the Message-IDs, the
+# Message-IDs only (a client that drops the tag), the tag only (a client or a gateway that
+# drops In-Reply-To and References).
+NAMING = (("both", 0.6), ("references", 0.3), ("tag", 0.1))
+# A newcomer's tag-only reply (the thread forwarded from Outlook, which keeps no References):
+# it waits in triage by design, a tag alone being something anyone can type.
+NEWCOMER_TAG_ONLY = 0.03
+REPLY_SHARE = 0.4
+NON_OPENER_SHARE = 0.15  # of replies: someone other than the person who opened the thread
+# among those: a known colleague (a contact of the customer) answering all, a colleague of the
+# customer's domain nobody knows yet answering all, and someone the thread was forwarded to
+NON_OPENER_KINDS = (("colleague", 0.3), ("new-colleague", 0.45), ("forward", 0.25))
+FORGED_SHARE = 0.01  # of messages: a stranger's subject tag of an existing case, no references
+# Polish names of the colleagues and forgers, each first name with a surname of its gender
+COLLEAGUE_NAMES = (
+    (("Agnieszka", "Katarzyna", "Magdalena", "Joanna", "Bożena", "Jolanta", "Dorota", "Iwona"),
+     ("Wójcik", "Kamińska", "Zielińska", "Dąbrowska", "Jankowska", "Mazur", "Piotrowska")),
+    (("Grzegorz", "Krzysztof", "Paweł", "Michał", "Ryszard", "Zbigniew", "Wojciech", "Jarosław"),
+     ("Wójcik", "Kamiński", "Zieliński", "Dąbrowski", "Jankowski", "Mazur", "Piotrowski")),
+)  # fmt: skip
+FORWARD_DOMAINS = (
+    "biuro-rachunkowe.pl", "kancelaria-nowak.pl", "serwis-druk.com.pl", "gmail.com", "wp.pl",
+    "o2.pl", "onet.pl", "seznam.cz",
+)  # fmt: skip
+REPLY_KINDS = ("opener", "colleague", "new-colleague", "forward")
+_ASCII = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+
+
+def _weighted(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:
+    return rng.choices([name for name, _ in choices], [weight for _, weight in choices])[0]
+
+
+def _local_part(first: str, last: str) -> str:
+    """``zaneta.slaski`` for Żaneta Śląski: Polish and Czech letters without their marks."""
+    text = unicodedata.normalize("NFKD", f"{first}.{last}".translate(_ASCII).lower())
+    return "".join(character for character in text if character.isascii())
+
+
+def _polish_name(rng: random.Random) -> tuple[str, str]:
+    first_names, last_names = rng.choice(COLLEAGUE_NAMES)
+    return rng.choice(first_names), rng.choice(last_names)
+
+
+def _new_person(rng: random.Random, domain: str) -> dict[str, str]:
+    first, last = _polish_name(rng)
+    return {
+        "first_name": first,
+        "last_name": last,
+        "address": f"{_local_part(first, last)}{rng.randint(1, 99)}@{domain}",
+        "account": "",
+    }
+
+
+class _Thread:
+    """What the generator knows of one case: its opener, its customer and who takes part."""
+
+    def __init__(self, number: int, opener: dict[str, str], subject: str) -> None:
+        self.number = number
+        self.opener = opener
+        self.subject = subject
+        self.extra: set[str] = {opener["address"]}  # the addresses of its conversation
+
+
 def generate_corpus(count: int) -> Iterator[tuple[bytes, dict[str, Any]]]:
     """``count`` messages in delivery order, each with what the threading check needs.
 
     Deterministic: a smaller corpus is the beginning of a bigger one. Case numbers are
     predictable because every message that is not a reply creates a case (the bench mailbox
-    makes cases for unknown senders too), in order, in a fresh database.
+    makes cases for unknown senders too), in order, in a fresh database; a message expected
+    in triage (a forged tag, a newcomer's tag alone) makes none and is never answered.
+
+    ``REPLY_SHARE`` of the messages answer an earlier one, ``NON_OPENER_SHARE`` of those by
+    someone other than the opener (Polish names; reply-all with the opener in Cc, or the
+    answer to a forwarded thread, whose References still name the thread); ``FORGED_SHARE``
+    of the messages are a stranger's (or another customer's contact's) subject tag of an
+    existing case with no reference, which must wait in triage.
     """
     rng = random.Random(SEED)
     contacts = known_contacts()
@@ -168,50 +248,94 @@ def generate_corpus(count: int) -> Iterator[tuple[bytes, dict[str, Any]]]:
          "address": f"klient{n}@poczta{n % 17}.example.com", "account": ""}
         for n in range(UNKNOWN_SENDERS)
     ]  # fmt: skip
-    sent: list[dict[str, Any]] = []  # what a later reply needs of each message
-    cases = 0
+    # the addresses of each customer's people, those who joined as contacts included
+    people_of: dict[str, set[str]] = {
+        account: {person["address"] for person in people} for account, people in by_account.items()
+    }
+    threads: list[_Thread] = []
+    sent: list[dict[str, Any]] = []  # what a later reply needs of each placed message
     start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     for index in range(count):
         date = start + timedelta(minutes=7 * index + rng.randint(0, 6))
-        reply_to = rng.choice(sent[-400:]) if sent and rng.random() < 0.4 else None
-        if reply_to is None:
+        draw = rng.random()
+        parent = rng.choice(sent[-400:]) if sent and draw < REPLY_SHARE else None
+        forged = bool(threads) and parent is None and draw > 1 - FORGED_SHARE
+        cc: dict[str, str] | None = None
+        in_reply_to, references = "", []
+        kind, naming = "original", ""
+        if forged:
+            thread = rng.choice(threads)
+            kind = "forged"
+            sender = _forger(rng, thread, contacts, people_of)
+            subject = f"Re: [{PREFIX}#{thread.number}] Pilne: faktura do zapłaty"
+            expect = "triage"
+        elif parent is None:
             sender = rng.choice(contacts) if rng.random() < 0.8 else rng.choice(unknown)
-            cases += 1
-            case = cases
-            subject = _sentence(rng, rng.randint(2, 8)).rstrip(".")
-            tagged = False
+            thread = _Thread(len(threads) + 1, sender, _sentence(rng, rng.randint(2, 8)))
+            thread.subject = thread.subject.rstrip(".")
+            threads.append(thread)
+            subject = thread.subject
+            expect = "placed"
         else:
-            case = reply_to["case"]
-            root = reply_to["sender"]
-            colleagues = by_account.get(root["account"], [])
-            sender = rng.choice(colleagues) if colleagues and rng.random() < 0.3 else root
-            tagged = rng.random() < 0.5
-            base = reply_to["subject"]
-            subject = f"Re: [{PREFIX}#{case}] {base}" if tagged else f"Re: {base}"
+            thread = threads[parent["case"] - 1]
+            kind = "opener"
+            if rng.random() < NON_OPENER_SHARE:
+                kind = _weighted(rng, NON_OPENER_KINDS)
+            sender = _replier(rng, kind, thread, by_account)
+            if sender is not thread.opener:
+                cc = thread.opener  # reply-all: the opener stays in Cc
+            newcomer = not _participates(sender["address"], thread, people_of)
+            if not newcomer:
+                naming = _weighted(rng, NAMING)
+            elif rng.random() < NEWCOMER_TAG_ONLY:
+                naming = "tag"
+            else:
+                naming = rng.choice(("both", "references"))
+            tagged = naming in ("both", "tag")
+            forward = "Fwd: " if kind == "forward" else ""
+            subject = f"Re: {forward}" + (
+                f"[{PREFIX}#{thread.number}] {thread.subject}" if tagged else thread.subject
+            )
+            if naming != "tag":
+                references = [*parent["references"][-9:], parent["message_id"]]
+                in_reply_to = parent["message_id"]
+                if kind == "forward":  # answered from the forward, which we never saw
+                    forwarder = thread.opener["address"].split("@")[1]
+                    in_reply_to = f"fwd{index:05d}.{rng.getrandbits(32):08x}@{forwarder}"
+                    references.append(in_reply_to)
+            expect = "triage" if newcomer and naming == "tag" else "placed"
+            if expect == "placed" and newcomer:
+                _join(sender, thread, people_of)
         name = f"{sender['first_name']} {sender['last_name']}"
-        message_id = f"{index:05d}.{rng.getrandbits(40):010x}@{sender['address'].split('@')[1]}"
+        domain = sender["address"].split("@")[1]
+        message_id = f"{index:05d}.{rng.getrandbits(40):010x}@{domain}"
         body = "\n\n".join(_sentence(rng, rng.randint(6, 30)) for _ in range(rng.randint(1, 5)))
-        if reply_to is not None:
+        if parent is not None:
             body += (
                 f"\n\nW dniu {date:%d.%m.%Y} o {date:%H:%M}, Obsługa <{MAILBOX_ADDRESS}> pisze:\n"
                 + "\n".join("> " + _sentence(rng, 12) for _ in range(rng.randint(1, 4)))
             )
         headers = [
             f"Return-Path: <{sender['address']}>",
-            f"Received: from mx.{sender['address'].split('@')[1]} by mx.firma.pl; "
-            f"{format_datetime(date)}",
+            f"Received: from mx.{domain} by mx.firma.pl; {format_datetime(date)}",
             f"From: {_header_text(rng, name)} <{sender['address']}>",
             f"To: Pomoc <{MAILBOX_ADDRESS}>",
+        ]
+        if cc is not None:
+            cc_name = _header_text(rng, f"{cc['first_name']} {cc['last_name']}")
+            headers.append(f"Cc: {cc_name} <{cc['address']}>")
+        headers += [
             f"Subject: {_header_text(rng, subject)}",
             f"Date: {format_datetime(date)}",
             f"Message-ID: <{message_id}>",
             "MIME-Version: 1.0",
             "User-Agent: " + rng.choice(("Thunderbird/128.3", "Outlook 16.0", "Roundcube 1.6")),
         ]
-        if reply_to is not None and not tagged:
-            headers.append(f"In-Reply-To: <{reply_to['message_id']}>")
-        kind = rng.random()
-        body_part = _body_part(rng, body, html_only=kind < 0.15, alternative=kind >= 0.55)
+        if in_reply_to:
+            headers.append(f"In-Reply-To: <{in_reply_to}>")
+            headers.append("References: " + " ".join(f"<{ref}>" for ref in references))
+        kind_draw = rng.random()
+        body_part = _body_part(rng, body, html_only=kind_draw < 0.15, alternative=kind_draw >= 0.55)
         head = "\r\n".join(headers).encode("ascii") + b"\r\n"
         if rng.random() < 0.2:
             boundary = f"mix-{rng.getrandbits(48):012x}"
@@ -233,19 +357,77 @@ def generate_corpus(count: int) -> Iterator[tuple[bytes, dict[str, Any]]]:
             raw = head + body_part
         meta = {
             "message_id": message_id,
-            "parent": reply_to["message_id"] if reply_to is not None else None,
-            "tagged": tagged,
-            "case": case,
+            "parent": parent["message_id"] if parent is not None else None,
+            "kind": kind,
+            "naming": naming,
+            "case": thread.number if expect == "placed" else None,
+            "named_case": thread.number,
         }
-        sent.append(
-            {
-                "message_id": message_id,
-                "case": case,
-                "subject": subject.removeprefix("Re: ").split("] ", 1)[-1],
-                "sender": sender if reply_to is None else reply_to["sender"],
-            }
-        )
+        if expect == "placed":
+            sent.append(
+                {
+                    "message_id": message_id,
+                    "case": thread.number,
+                    "references": references[-10:],
+                }
+            )
         yield raw, meta
+
+
+def _participates(address: str, thread: _Thread, people_of: dict[str, set[str]]) -> bool:
+    """Whether Kartoteka counts ``address`` among the thread's case's participants."""
+    account = thread.opener["account"]
+    return address in thread.extra or (bool(account) and address in people_of[account])
+
+
+def _join(sender: dict[str, str], thread: _Thread, people_of: dict[str, set[str]]) -> None:
+    """A newcomer placed: a contact of the customer when of its domain, else of the case."""
+    account = thread.opener["account"]
+    if account and sender["address"].split("@")[1] == thread.opener["address"].split("@")[1]:
+        people_of[account].add(sender["address"])
+    else:
+        thread.extra.add(sender["address"])
+
+
+def _replier(
+    rng: random.Random,
+    kind: str,
+    thread: _Thread,
+    by_account: dict[str, list[dict[str, str]]],
+) -> dict[str, str]:
+    """Who writes a reply of ``kind`` in ``thread``."""
+    opener = thread.opener
+    colleagues = [c for c in by_account.get(opener["account"], []) if c is not opener]
+    if kind == "colleague" and colleagues:
+        return rng.choice(colleagues)
+    if kind in ("colleague", "new-colleague"):
+        return _new_person(rng, opener["address"].split("@")[1])
+    if kind == "forward":
+        return _new_person(rng, rng.choice(FORWARD_DOMAINS))
+    return opener
+
+
+def _forger(
+    rng: random.Random,
+    thread: _Thread,
+    contacts: list[dict[str, str]],
+    people_of: dict[str, set[str]],
+) -> dict[str, str]:
+    """A sender who is no participant of ``thread``: a stranger, or another customer's
+    contact."""
+    while True:
+        if rng.random() < 0.5:
+            first, last = _polish_name(rng)
+            sender = {
+                "first_name": first,
+                "last_name": last,
+                "address": f"faktury{rng.randint(1, 999)}@oszust{rng.randint(1, 50)}.example",
+                "account": "",
+            }
+        else:
+            sender = rng.choice(contacts)
+        if not _participates(sender["address"], thread, people_of):
+            return sender
 
 
 def corpus_dir(count: int) -> Path:
@@ -346,35 +528,53 @@ def child_prepare() -> dict[str, Any]:
 
 
 def threading_check(folder: Path, mailbox_name: str, limit: int | None = None) -> dict[str, int]:
-    """Whether every reply landed in the case of the message it replies to."""
+    """Where each message landed against where the generator put it: every genuine reply in
+    the case of its thread (automatically, no triage), none on a wrong case, every forged tag
+    in triage; and how the newcomers joined."""
     from kartoteka.mail.models import Message
 
     metas = json.loads((folder / "manifest.json").read_text())[:limit]
-    stored = dict(
-        Message.objects.filter(mailbox__name=mailbox_name).values_list("message_id", "case__number")
-    )
-    replies = mismatches = tag_mismatches = originals_without_case = missing = 0
-    for meta in metas:
-        case = stored.get(meta["message_id"], -1)
-        if case == -1:
-            missing += 1
-            continue
-        if meta["parent"] is None:
-            originals_without_case += case is None
-            continue
-        replies += 1
-        if case is None or case != stored.get(meta["parent"]):
-            mismatches += 1
-        if case != meta["case"]:
-            tag_mismatches += 1  # the predicted number (what the tag carries)
-    return {
-        "messages": len(metas),
-        "missing": missing,
-        "replies": replies,
-        "mismatches": mismatches,
-        "predicted_case_mismatches": tag_mismatches,
-        "originals_without_case": originals_without_case,
+    stored = {
+        message_id: (case, newcomer)
+        for message_id, case, newcomer in Message.objects.filter(
+            mailbox__name=mailbox_name
+        ).values_list("message_id", "case__number", "newcomer")
     }
+    check = dict.fromkeys(
+        (
+            "replies", "non_opener_replies", "threaded", "replies_in_triage",
+            "tag_only_newcomers", "wrong_case", "originals_without_case", "forged",
+            "forged_placed", "missing", "joined_as_contact", "joined_as_address",
+        ),
+        0,
+    )  # fmt: skip
+    for meta in metas:
+        if meta["message_id"] not in stored:
+            check["missing"] += 1
+            continue
+        case, newcomer = stored[meta["message_id"]]
+        if newcomer:
+            check[f"joined_as_{newcomer}"] += 1
+        if case is not None and case != meta["case"]:
+            check["wrong_case"] += 1
+        if meta["kind"] == "forged":
+            check["forged"] += 1
+            check["forged_placed"] += case is not None
+        elif meta["kind"] == "original":
+            check["originals_without_case"] += case is None
+        else:
+            check["replies"] += 1
+            check["non_opener_replies"] += meta["kind"] != "opener"
+            check["threaded"] += case is not None and case == meta["named_case"]
+            check["replies_in_triage"] += case is None
+            check["tag_only_newcomers"] += meta["case"] is None
+    check["messages"] = len(metas)
+    return check
+
+
+def threaded_share(check: dict[str, int]) -> float:
+    """Of the genuine replies, the share placed in their case without anyone's click."""
+    return check["threaded"] / check["replies"] if check["replies"] else 1.0
 
 
 def child_import(folder: str, workers: str = "") -> dict[str, Any]:
@@ -572,7 +772,13 @@ def measure_imap(folder: Path, count: int) -> dict[str, Any] | None:
 
 
 def threading_ok(check: dict[str, int]) -> bool:
-    return not (check["mismatches"] or check["missing"] or check["originals_without_case"])
+    return not (
+        check["wrong_case"]
+        or check["missing"]
+        or check["originals_without_case"]
+        or check["forged_placed"]
+        or threaded_share(check) < TARGET_THREADED
+    )
 
 
 def problems(results: dict[str, Any]) -> list[str]:
@@ -647,8 +853,17 @@ def print_results(results: dict[str, Any]) -> None:
             continue
         check = results[name]["threading"]
         print(
-            f"  {mark(threading_ok(check))} threading ({label}): {check['replies']:,} replies, "
-            f"{check['mismatches']} not in the case of the message they reply to, "
+            f"  {mark(threading_ok(check))} threading ({label}): {check['replies']:,} genuine "
+            f"replies ({check['non_opener_replies']:,} by someone other than the opener), "
+            f"{threaded_share(check):.1%} threaded automatically (target ≥ "
+            f"{TARGET_THREADED:.0%}), {check['wrong_case']} on a wrong case, "
+            f"{check['replies_in_triage']} in triage ({check['tag_only_newcomers']} a "
+            f"newcomer's tag alone, by design)"
+        )
+        print(
+            f"      newcomers joined: {check['joined_as_contact']} as contacts of the "
+            f"customer, {check['joined_as_address']} as addresses of the case; forged tags: "
+            f"{check['forged'] - check['forged_placed']} of {check['forged']} in triage; "
             f"{check['originals_without_case']} first messages without a case, "
             f"{check['missing']} not stored"
         )

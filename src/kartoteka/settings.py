@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.env import env_bool, env_int, env_list, env_path, env_str, secret_key
 
@@ -178,6 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "pl")
 LANGUAGES = [("pl", _("Polish")), ("cs", _("Czech")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The blank choice of a list's filter means "any value": one wording, translated (django-filter
+# shows "---------" otherwise).
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("any value of a filter", "All")
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Warsaw")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from kartoteka.cases import services
 from kartoteka.cases.models import Case
+from kartoteka.customers.search_entries import account_index
 from kartoteka.people.models import User
 from kartoteka.testing.browser import log_in
 from kartoteka.testing.customers import AccountFactory, ContactFactory
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 def test_manager_creates_filters_exports_and_prints_a_case(page: Page, manager: User) -> None:
     # given: a customer with a contact, and an unrelated case
     account = AccountFactory(name="Przykładowa Spółka")
+    account_index(account)  # made past the services, indexed as they would
     ContactFactory(account=account, first_name="Jan", last_name="Nowak")
     services.case_create(by=manager, subject="Faktura za maj")
     log_in(page, "manager", PASSWORD)
@@ -30,7 +32,8 @@ def test_manager_creates_filters_exports_and_prints_a_case(page: Page, manager: 
     # when: a new case for the customer, with its contact (offered once it is chosen)
     page.click(f"a[href='{reverse('cases:case-create')}']")
     page.fill("#id_subject", "Awaria serwera w Łodzi")
-    page.select_option("#id_account", label="Przykładowa Spółka")
+    page.get_by_role("combobox", name="Customer").fill("przyk")
+    page.get_by_role("option", name="Przykładowa Spółka").click()
     page.get_by_label("Jan Nowak").check()
     page.click("form.case-form button[type=submit]")
 
@@ -50,9 +53,11 @@ def test_manager_creates_filters_exports_and_prints_a_case(page: Page, manager: 
     expect(page.locator("table.case-list tbody tr")).to_have_count(1)
     expect(page.locator("table.case-list tbody")).to_contain_text("Awaria serwera w Łodzi")
 
-    # when: the filtered list is exported
+    # when: the filtered list is exported, with the separator of the user's language (English)
+    page.click("text=Export CSV")
+    expect(page.locator(".export-form input[value=comma]")).to_be_checked()
     with page.expect_download() as download_info:
-        page.click("text=Export CSV")
+        page.click("text=Download CSV")
     download = download_info.value
 
     # then: a UTF-8 CSV with a BOM, the header, and the one case

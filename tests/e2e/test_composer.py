@@ -30,7 +30,7 @@ def test_agent_writes_uploads_and_sends_from_the_composer(page: Page, manager: U
     page.wait_for_function("() => window.htmx !== undefined")
 
     # when: typing, then choosing a file
-    page.fill("#id_body", "Proszę zrestartować drukarkę.")
+    page.fill("[data-editor-area]", "Proszę zrestartować drukarkę.")
     expect(page.locator("#composer-draft-status")).to_contain_text("Draft saved at")
     page.set_input_files("#composer-files-input", files=[
         {"name": "instrukcja.txt", "mimeType": "text/plain", "buffer": b"Krok 1"},
@@ -83,7 +83,7 @@ def test_r_replies_to_the_newest_message_and_n_starts_an_internal_note(
     expect(page.locator(".note-form textarea")).to_have_value("r")
     page.locator(".note-form textarea").blur()
     page.keyboard.press("r")
-    expect(page.locator("#composer #id_body")).to_be_visible()
+    expect(page.locator("#composer [data-editor-area]")).to_be_focused()
     # the newest message's subject ("Re: Drukarka"), not the first one's
     subject = f"Re: [KART#{case.number}] Drukarka"
     expect(page.locator("#composer #id_subject")).to_have_value(subject)

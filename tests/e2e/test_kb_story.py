@@ -55,11 +55,12 @@ def test_article_written_suggested_linked_and_inserted_then_read_in_public(
 
     # when: a reply is opened and the article's link inserted
     page.get_by_role("link", name="Reply", exact=True).first.click()
-    expect(page.locator("[data-composer-body]")).to_be_visible()
+    expect(page.locator("[data-editor-area]")).to_be_visible()
     page.locator(f'[data-kb-linked="{article.pk}"] button', has_text="Insert link").click()
 
     # then: the reply holds the public address
     public_url = f"{live_server.url}{article.public_url()}"
+    expect(page.locator("[data-editor-area]")).to_contain_text(public_url)
     expect(page.locator("[data-composer-body]")).to_have_value(re.compile(re.escape(public_url)))
 
     # and an anonymous visitor reads it on the help pages, but not the internal one

@@ -105,9 +105,8 @@ def test_a_message_from_a_new_address_becomes_a_case_answered_and_followed(
 
     # when: the agent replies from the case page
     page.locator(f"#message-{waiting.pk}").get_by_role("link", name="Reply", exact=True).click()
-    body = page.locator("#composer textarea[name=body]")
-    expect(body).to_be_visible()
-    body.press("Control+Home")
+    body = page.locator("#composer [data-editor-area]")
+    expect(body).to_be_focused()
     body.type("Dzień dobry, faktura jest już w drodze. ")
     page.click("#composer button[data-composer-send]")
     expect(page.locator(".conversation")).to_contain_text("faktura jest już w drodze")

@@ -38,7 +38,7 @@ def test_agent_writes_to_a_contact_from_its_page_and_lands_on_the_new_case(
 
     # when: the agent writes and sends
     page.fill("#id_subject", "Oferta na papier kredowy")
-    page.fill("#id_body", "Dzień dobry, w załączeniu nasza oferta.")
+    page.fill("[data-editor-area]", "Dzień dobry, w załączeniu nasza oferta.")
     page.click("[data-composer-send]")
 
     # then: the new case of her customer opens with the email in its conversation

@@ -34,6 +34,7 @@ from kartoteka.customers.forms import ClassificationFields
 from kartoteka.customers.models import Account, Contact
 from kartoteka.documents.models import Document
 from kartoteka.people.models import Team, User
+from kartoteka.people.pickers import user_picker
 from kartoteka.people.selectors import staff_users
 
 # The quick choices of a due time, counted from the event's start (a task alone: from now).
@@ -137,9 +138,7 @@ def _next_task_fields() -> dict[str, forms.Field]:
             required=False,
             help_text=_("Counted from the event's start; replaces the due time above."),
         ),
-        "next_assignee": forms.ModelChoiceField(
-            label=_("Assignee"), queryset=User.objects.none(), required=False
-        ),
+        "next_assignee": user_picker(label=_("Assignee"), required=False),
         "next_note": forms.CharField(
             label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
         ),
@@ -185,9 +184,7 @@ class EventForm(ActivityForm, ClassificationFields):
         required=False,
         help_text=_("Empty: the type and the day."),
     )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Staff taking part"), queryset=User.objects.none(), required=False
-    )
+    participants = user_picker(label=_("Staff taking part"), multiple=True, required=False)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Customer's people taking part"), queryset=Contact.objects.none(), required=False
     )
@@ -219,9 +216,7 @@ class EventForm(ActivityForm, ClassificationFields):
             "supervisor and successor, and administrators see it."
         ),
     )
-    shared_users = forms.ModelMultipleChoiceField(
-        label=_("Shared with users"), queryset=User.objects.none(), required=False
-    )
+    shared_users = user_picker(label=_("Shared with users"), multiple=True, required=False)
     shared_teams = forms.ModelMultipleChoiceField(
         label=_("Shared with teams"), queryset=Team.objects.all(), required=False
     )

@@ -23,7 +23,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from kartoteka.core.names import local_name
 from kartoteka.customers.models import account_visibility, confidential_visibility
 
 if TYPE_CHECKING:
@@ -75,7 +77,7 @@ class EventType(models.Model):
         verbose_name_plural = _("event types")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self.name)  # a starting name is shown translated
 
 
 class Product(models.Model):
@@ -134,8 +136,8 @@ class Thread(models.Model):
     """A line of successive events with one customer about one matter."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("state of a thread", "Open")
+        CLOSED = "closed", pgettext_lazy("state of a thread", "Closed")
 
     account = models.ForeignKey(
         "customers.Account",
@@ -380,9 +382,9 @@ class Task(models.Model):
     """
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("state of a task", "Open")
+        DONE = "done", pgettext_lazy("state of a task", "Done")
+        CANCELLED = "cancelled", pgettext_lazy("state of a task", "Cancelled")
 
     account = models.ForeignKey(
         "customers.Account",

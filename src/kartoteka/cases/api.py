@@ -131,7 +131,14 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class LookupOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="The main name, as the administrator gave it.")
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The name in other languages, by language code (e.g. pl, cs).",
+    )
+    local_name = serializers.CharField(
+        help_text="The name in the language of the request (its user's), else the main name."
+    )
     position = serializers.IntegerField()
     is_default = serializers.BooleanField()
 

@@ -1,7 +1,9 @@
 """The lists a new installation starts with, named in the installation's language.
 
 The names are marked for translation here and stored translated by the data migration,
-because they are the admin's data from then on (renamed, reordered, deleted at will).
+because they are the admin's data from then on (renamed, reordered, deleted at will); each
+value also gets its name in every other language (``names``), so that a Czech user of a
+Polish installation reads "Otevřený" where a Polish one reads "Otwarta".
 """
 
 from __future__ import annotations
@@ -41,6 +43,42 @@ INCOMING_STATUS = gettext_noop("Open")
 REPLY_STATUS = gettext_noop("Closed")
 
 
+LISTS = {
+    "Priority": [name for name, _default in PRIORITIES],
+    "CaseType": [name for name, _default in CASE_TYPES],
+    "Category": [name for name, _default in CATEGORIES],
+    "CaseGroup": [name for name, _default in GROUPS],
+    "Status": [name for name, *_rest in STATUSES],
+}
+
+
+def names_in_languages(message: str) -> dict[str, str]:
+    """A starting value's name in every language of the product, by language code."""
+    names = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            names[code] = translation.gettext(message)
+    return names
+
+
+def default_names_fill(apps: Any, schema_editor: Any = None) -> None:
+    """Give each starting value still named as the product named it (in any language) its
+    name in every language; values with names of their own are left alone."""
+    for model_name, messages in LISTS.items():
+        known: dict[str, dict[str, str]] = {}
+        for message in messages:
+            translated = names_in_languages(message)
+            known.update({name.casefold(): translated for name in [message, *translated.values()]})
+        model = apps.get_model("cases", model_name)
+        if not any(f.name == "names" for f in model._meta.get_fields()):
+            return  # the migrations before the names (0002 creates the lists)
+        for value in model.objects.all():
+            found = known.get(value.name.casefold())
+            if found and not value.names:
+                value.names = found
+                value.save(update_fields=["names"])
+
+
 def create_default_lists(apps: Any, schema_editor: Any = None) -> None:
     """Create the default lists and the settings row unless they exist (also after a flush)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -75,3 +113,4 @@ def create_default_lists(apps: Any, schema_editor: Any = None) -> None:
                 "reply_status": Status.objects.get(name=_(REPLY_STATUS)),
             },
         )
+    default_names_fill(apps)

@@ -57,6 +57,14 @@ def message_moved_events(
     _event(target, CaseEvent.Kind.MESSAGE_MOVED_IN, by, other_case=other, **data)
 
 
+def message_to_triage_event(*, message: MessageRef, source: Case, by: User | None) -> CaseEvent:
+    """A message taken out of ``source`` back to the triage inbox (its sender was not part of
+    the case)."""
+    return _event(
+        source, CaseEvent.Kind.MESSAGE_MOVED_OUT, by, other_case=None, **_message_data(message)
+    )
+
+
 def case_created_from_message_event(
     *, case: Case, message: MessageRef, source: Case | None, by: User | None
 ) -> None:
@@ -100,3 +108,36 @@ def case_overdue_event(*, case: Case, status: str, days: int, told: Iterable[str
 def mailbox_changed_event(*, case: Case, by: User | None, old: str, new: str) -> CaseEvent:
     """The case's mailbox changed from ``old`` to ``new`` (names as shown; "" the default)."""
     return _event(case, CaseEvent.Kind.MAILBOX_CHANGED, by, old=old[:255], new=new[:255])
+
+
+# The outbox (``mail.sending.outbox``): a person retried or cancelled a reply of the case, or
+# the status a reply was to set once the server accepted it was left as it was.
+
+
+def reply_retried_event(*, case: Case, message: MessageRef, by: User | None) -> CaseEvent:
+    return _event(case, CaseEvent.Kind.REPLY_RETRIED, by, **_message_data(message))
+
+
+def reply_cancelled_event(
+    *, case: Case, message: MessageRef, by: User | None, status: str
+) -> CaseEvent:
+    """``status``: the name of the status the reply was to set once sent ("" none)."""
+    return _event(
+        case, CaseEvent.Kind.REPLY_CANCELLED, by, status=status[:255], **_message_data(message)
+    )
+
+
+def status_not_applied_event(
+    *, case: Case, message: MessageRef, status: str, reason: str
+) -> CaseEvent:
+    """The reply was sent, but ``status`` (its name) was not set: ``reason`` is
+    "customer_wrote" (a received message came in meanwhile) or "status_changed" (someone
+    changed the case's status meanwhile)."""
+    return _event(
+        case,
+        CaseEvent.Kind.STATUS_NOT_APPLIED,
+        None,
+        status=status[:255],
+        reason=reason,
+        **_message_data(message),
+    )

@@ -1,24 +1,24 @@
 """The case list as CSV: streamed row by row, safe to open in a spreadsheet.
 
-UTF-8 with a byte order mark, so Excel reads Polish and Czech letters right; cells that a
-spreadsheet would take for a formula are neutralised with a leading apostrophe.
+The file is written by ``core.csv_export`` (UTF-8 with a byte order mark, the separator of the
+user's choice, formula-like text neutralised), like every CSV the product gives out.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
+from kartoteka.core.csv_export import FORMULA_STARTS, CsvFormat, csv_lines, neutralise
+from kartoteka.core.names import local_name
 
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "export_csv", "export_header", "export_rows", "neutralise"]
+
 CHUNK_SIZE = 2000
 
 # The values read per case, in this order; ``export_header`` names the columns they make.
@@ -40,6 +40,12 @@ VALUES = (
     "created_at",
     "due_date",
     "annotation",
+    # The lists' names per language, to show each value as the reader's language names it.
+    "status__names",
+    "priority__names",
+    "case_type__names",
+    "category__names",
+    "group__names",
 )
 
 
@@ -62,61 +68,41 @@ def export_header() -> list[str]:
     ]
 
 
-def neutralise(cell: str) -> str:
-    """A text cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
 def _person(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
-def _cell(value: Any, zone: tzinfo) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def export_rows(cases: QuerySet[Case]) -> Iterator[list[Any]]:
+    """One list of values per case, in the queryset's order, read in chunks."""
+    for row in cases.values_list(*VALUES).iterator(chunk_size=CHUNK_SIZE):
+        number, subject, account = row[0], row[1], row[7]
+        created_at, due_date, annotation = row[14:17]
+        yield [
+            number,
+            subject,
+            *(
+                local_name(name, names) if name else name
+                for name, names in zip(row[2:7], row[17:22], strict=True)
+            ),
+            account,
+            _person(*row[8:11]),
+            _person(*row[11:14]),
+            created_at,
+            due_date,
+            annotation,
+        ]
 
 
-def export_rows(cases: QuerySet[Case], *, zone: tzinfo) -> Iterator[list[str]]:
-    """One list of cells per case, in the queryset's order, read in chunks.
+def export_csv(
+    cases: QuerySet[Case],
+    *,
+    header: list[str],
+    zone: tzinfo,
+    csv_format: CsvFormat | None = None,
+) -> Iterator[str]:
+    """The CSV text line by line: the BOM and the header first, then one line per case.
 
     ``zone`` is the user's time zone, taken in the view: the rows are produced while the
     response streams, after the middleware has already restored the default zone.
     """
-    for row in cases.values_list(*VALUES).iterator(chunk_size=CHUNK_SIZE):
-        (number, subject, status, priority, case_type, category, group, account) = row[:8]
-        assignee = _person(*row[8:11])
-        creator = _person(*row[11:14])
-        created_at, due_date, annotation = row[14:]
-        cells = [
-            str(number),
-            *(
-                _cell(value, zone)
-                for value in (subject, status, priority, case_type, category, group, account)
-            ),
-            assignee,
-            creator,
-            _cell(created_at, zone),
-            _cell(due_date, zone),
-            _cell(annotation, zone),
-        ]
-        yield [neutralise(cell) for cell in cells]
-
-
-class _Line:
-    """A file-like object whose ``write`` returns the text, for ``csv.writer``."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_csv(cases: QuerySet[Case], *, header: list[str], zone: tzinfo) -> Iterator[str]:
-    """The CSV text line by line: the BOM and the header first, then one line per case."""
-    writer = csv.writer(_Line())
-    yield BOM + writer.writerow([neutralise(name) for name in header])
-    for cells in export_rows(cases, zone=zone):
-        yield writer.writerow(cells)
+    return csv_lines(header, export_rows(cases), csv_format or CsvFormat(), zone=zone)

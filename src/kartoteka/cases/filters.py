@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.cases import search
 from kartoteka.cases.models import (
@@ -25,7 +26,9 @@ from kartoteka.cases.models import (
 )
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import Account
+from kartoteka.customers.pickers import AccountPickerFilter
 from kartoteka.people.models import User
+from kartoteka.people.pickers import UserPickerFilter
 
 QUICK_RANGES = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
 OVERDUE_CHOICES = [("yes", _("Overdue")), ("no", _("Not overdue"))]
@@ -36,7 +39,7 @@ NOT_A_CHOICE = _("Select a valid choice. That choice is not one of the available
 QUICK_VIEWS = [
     ("mine", _("Mine")),
     ("unassigned", _("Unassigned")),
-    ("open", _("Open")),
+    ("open", pgettext_lazy("cases of the list", "Open")),
     ("followed", _("Followed")),
 ]
 
@@ -91,7 +94,7 @@ class CaseFilter(django_filters.FilterSet):
         min_length=3,
         error_messages={"min_length": _("Type at least 3 characters of the subject.")},
     )
-    created_by = django_filters.ModelChoiceFilter(
+    created_by = UserPickerFilter(
         label=_("Created by"), queryset=User.objects.exclude(role=User.Role.PORTAL)
     )
     case_type = django_filters.ModelChoiceFilter(label=_("Type"), queryset=CaseType.objects.all())
@@ -109,9 +112,9 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Category"), queryset=Category.objects.all()
     )
     group = django_filters.ModelChoiceFilter(label=_("Group"), queryset=CaseGroup.objects.all())
-    account = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Account.objects.all())
+    account = AccountPickerFilter(label=_("Customer"), queryset=Account.objects.all())
     customer = django_filters.CharFilter(label=_("Customer"), method="customer_matches")
-    assignee = django_filters.ModelChoiceFilter(
+    assignee = UserPickerFilter(
         label=_("Assignee"), queryset=User.objects.exclude(role=User.Role.PORTAL)
     )
     created_from = django_filters.DateFilter(

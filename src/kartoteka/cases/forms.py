@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.models import Case, CaseGroup, CaseType, Category, Priority, Status
+from kartoteka.cases.pickers import case_worker_picker
 from kartoteka.cases.selectors import case_workers
 from kartoteka.cases.services import (
     ATTACHMENT_MAX_BYTES,
@@ -26,6 +27,7 @@ from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.models import Account, Contact
+from kartoteka.customers.pickers import account_picker
 from kartoteka.people.models import User
 
 LOOKUPS: dict[str, type[Status | Priority | CaseType | Category | CaseGroup]] = {
@@ -89,11 +91,9 @@ class CaseForm(SubmitOnceForm):
     group = forms.ModelChoiceField(
         label=_("Group"), queryset=CaseGroup.objects.all(), required=False
     )
-    account = forms.ModelChoiceField(
+    account = account_picker(
         label=_("Customer"),
-        queryset=Account.objects.none(),
         required=False,
-        empty_label=_("— no customer —"),
         help_text=_("Chosen once: a case stays with its customer."),
     )
     contacts = forms.ModelMultipleChoiceField(
@@ -105,9 +105,7 @@ class CaseForm(SubmitOnceForm):
     reporter = forms.ModelChoiceField(
         label=_("Reporter"), queryset=Contact.objects.none(), required=False
     )
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False
-    )
+    assignee = case_worker_picker(label=_("Assignee"), required=False)
     due_date = forms.DateField(label=_("Expected resolution"), required=False, widget=date_input())
     annotation = forms.CharField(label=_("Annotation"), max_length=255, required=False)
     # Notification emails to the customer's side (``cases.notices``).

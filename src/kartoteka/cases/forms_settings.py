@@ -21,11 +21,41 @@ DEFAULT_HELP = _("New cases get the default value. Making this one the default u
 IS_DEFAULT_HELP = _("This is the default. To change it, make another value the default.")
 
 
+# The label of a value's name in each language the product speaks.
+NAME_LABELS = {
+    "pl": _("Name in Polish"),
+    "cs": _("Name in Czech"),
+    "en": _("Name in English"),
+}
+NAME_HELP = _("Shown to users of this language. Empty: the main name is shown.")
+
+
+def name_field(code: str) -> str:
+    return f"name_{code}"
+
+
 class LookupForm(forms.ModelForm):
-    """A value's name and whether it is the default; built per list by ``lookup_form_class``."""
+    """A value's name (the main one and one per language) and whether it is the default;
+    built per list by ``lookup_form_class``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Main name")
+        self.fields["name"].help_text = _("Shown where no name in the reader's language is given.")
+        names = self.instance.names or {}
+        fields = list(self.fields.items())
+        self.fields.clear()
+        for field_name, field in fields:
+            self.fields[field_name] = field
+            if field_name == "name":
+                for code, label in NAME_LABELS.items():
+                    self.fields[name_field(code)] = forms.CharField(
+                        label=label,
+                        max_length=100,
+                        required=False,
+                        initial=names.get(code, ""),
+                        help_text=NAME_HELP,
+                    )
         self.fields["is_default"].help_text = DEFAULT_HELP
         if self.instance.pk and self.instance.is_default:
             # The default stops being it only when another value becomes the default.
@@ -103,11 +133,13 @@ def lookup_form_class(model: LookupModel, *, create: bool = False) -> type[Looku
 
 
 def lookup_data(form: LookupForm) -> dict[str, Any]:
-    """A valid form's fields as the services take them: ``name``, ``is_default``, ``data``."""
+    """A valid form's fields as the services take them: ``name``, ``names``, ``is_default``,
+    ``data``."""
     extra = {name: form.cleaned_data[name] for name in STATUS_FIELDS if name in form.cleaned_data}
     members = {"members": form.cleaned_data["members"]} if "members" in form.cleaned_data else {}
     return {
         "name": form.cleaned_data["name"],
+        "names": {code: form.cleaned_data[name_field(code)] for code in NAME_LABELS},
         "is_default": form.cleaned_data["is_default"],
         "data": extra,
         **members,

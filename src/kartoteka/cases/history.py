@@ -20,9 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kartoteka.cases.models import Case, CaseEvent
+from kartoteka.core.names import local_name
 
 if TYPE_CHECKING:
+    from kartoteka.customers.models import Contact
     from kartoteka.people.models import User
+
+# A change made by a customer's email (no user) names the sender's contact as its change
+# reason, by id (``services.case_update``'s ``by_sender``).
+SENDER_REASON = "contact:{pk}"
+SENDER_REASON_PREFIX = "contact:"
 
 SKIPPED_FIELDS = frozenset(
     {
@@ -55,6 +62,13 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
     text: str = ""  # the note, or what the event says
     event: str = ""  # the CaseEvent kind
+    # no user, a customer's email made the change: its sender's contact
+    contact: Contact | None = None
+
+    @property
+    def author(self) -> str:
+        """Who made it, as people read it: the user, else the customer's contact, else ""."""
+        return str(self.who or self.contact or "")
 
 
 def case_history(case: Case, *, newest_first: bool = False) -> list[HistoryEntry]:
@@ -85,10 +99,14 @@ def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
     return {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=wanted)}
 
 
-def _shown(value: Any, names: dict[Any, str] | None) -> tuple[str, Any]:
-    """``value`` as people read it and as the API gives it."""
+def _shown(
+    value: Any, names: dict[Any, str] | None, choices: dict[Any, Any] | None = None
+) -> tuple[str, Any]:
+    """``value`` as people read it and as the API gives it (a choice by its label)."""
     if value is None or value == "":
         return "", value
+    if choices:
+        return str(choices.get(value, value)), value
     if names is not None:
         name = names.get(value)
         text = name if name is not None else _("#%(id)s (deleted)") % {"id": value}
@@ -117,18 +135,25 @@ def _record_entries(case: Case) -> list[HistoryEntry]:
         for attname in attnames:
             names[attname] = looked_up
 
+    contacts = _sender_contacts(records)
     entries: list[HistoryEntry] = []
     previous: Any = None
     for record in records:
         kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        entry = HistoryEntry(kind=kind, when=record.history_date, who=record.history_user)
+        entry = HistoryEntry(
+            kind=kind,
+            when=record.history_date,
+            who=record.history_user,
+            contact=contacts.get(record.history_change_reason or ""),
+        )
         for f in tracked:
             new = getattr(record, f.attname)
             old = getattr(previous, f.attname) if previous is not None else None
             if kind == "deleted" or new == old or (previous is None and new in (None, "")):
                 continue
-            old_text, old_value = _shown(old, names.get(f.attname))
-            new_text, new_value = _shown(new, names.get(f.attname))
+            choices = dict(f.flatchoices) if f.choices else None
+            old_text, old_value = _shown(old, names.get(f.attname), choices)
+            new_text, new_value = _shown(new, names.get(f.attname), choices)
             entry.changes.append(
                 FieldChange(
                     field=f.name,
@@ -145,6 +170,25 @@ def _record_entries(case: Case) -> list[HistoryEntry]:
     return entries
 
 
+def _sender_contacts(records: list[Any]) -> dict[str, Contact]:
+    """The contacts the records' change reasons name (one query, none without any); an erased
+    contact is simply not found."""
+    from kartoteka.customers.models import Contact
+
+    wanted = {
+        reason.removeprefix(SENDER_REASON_PREFIX)
+        for record in records
+        if (reason := record.history_change_reason or "").startswith(SENDER_REASON_PREFIX)
+    }
+    pks = {int(pk) for pk in wanted if pk.isdigit()}
+    if not pks:
+        return {}
+    return {
+        SENDER_REASON.format(pk=contact.pk): contact
+        for contact in Contact._base_manager.filter(pk__in=pks)
+    }
+
+
 # Events
 
 
@@ -158,11 +202,50 @@ def _overdue_text(data: dict[str, Any]) -> str:
         "Overdue: %(days)s day in the status “%(status)s”.",
         "Overdue: %(days)s days in the status “%(status)s”.",
         days,
-    ) % {"days": days, "status": data.get("status", "")}
+    ) % {"days": days, "status": local_name(data.get("status", ""))}
     told = data.get("told") or []
     if told:
         text += " " + _("Told: %(addresses)s.") % {"addresses": ", ".join(told)}
     return text
+
+
+_OUTBOX_KINDS = frozenset(
+    {
+        CaseEvent.Kind.REPLY_RETRIED,
+        CaseEvent.Kind.REPLY_CANCELLED,
+        CaseEvent.Kind.STATUS_NOT_APPLIED,
+    }
+)
+
+
+def _outbox_text(kind: str, data: dict[str, Any], subject: str) -> str:
+    """The history line of a reply retried or cancelled in the outbox, or of the status it
+    was to set and did not (``cases.events``)."""
+    values = {"subject": subject, "status": local_name(data.get("status") or "")}
+    if kind == CaseEvent.Kind.REPLY_RETRIED:
+        return _("Reply “%(subject)s” sent again from the outbox.") % values
+    if kind == CaseEvent.Kind.REPLY_CANCELLED:
+        if values["status"]:
+            return (
+                _("Reply “%(subject)s” cancelled: never sent; the status “%(status)s” was not set.")
+                % values
+            )
+        return _("Reply “%(subject)s” cancelled: never sent.") % values
+    if data.get("reason") == "customer_wrote":
+        return (
+            _(
+                "Reply “%(subject)s” sent; the status “%(status)s” was not set: the customer "
+                "wrote again meanwhile."
+            )
+            % values
+        )
+    return (
+        _(
+            "Reply “%(subject)s” sent; the status “%(status)s” was not set: the status was "
+            "changed meanwhile."
+        )
+        % values
+    )
 
 
 def _event_entry(event: CaseEvent) -> HistoryEntry:
@@ -191,7 +274,11 @@ def _event_entry(event: CaseEvent) -> HistoryEntry:
             else _("Message “%(subject)s” placed here from triage.")
         ) % values
     elif event.kind == Kind.MESSAGE_MOVED_OUT:
-        entry.text = _("Message “%(subject)s” moved to case #%(number)s.") % values
+        entry.text = (
+            _("Message “%(subject)s” moved to case #%(number)s.")
+            if values["number"] is not None
+            else _("Message “%(subject)s” moved to triage.")
+        ) % values
     elif event.kind == Kind.CREATED_FROM_MESSAGE:
         entry.text = (
             _("Created from message “%(subject)s” of case #%(number)s.")
@@ -204,6 +291,8 @@ def _event_entry(event: CaseEvent) -> HistoryEntry:
         entry.text = _("Case #%(number)s “%(subject)s” merged into this one.") % values
     elif event.kind == Kind.OVERDUE:
         entry.text = _overdue_text(data)
+    elif event.kind in _OUTBOX_KINDS:
+        entry.text = _outbox_text(event.kind, data, values["subject"])
     else:
         entry.text = event.get_kind_display()
     return entry

@@ -23,7 +23,7 @@ Kept true by every write:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -45,6 +45,7 @@ from kartoteka.cases.models import (
 from kartoteka.cases.selectors import case_workers
 from kartoteka.cases.services import case_settings
 from kartoteka.core.addresses import addresses_clean
+from kartoteka.core.names import names_clean
 from kartoteka.core.validation import ErrorCollector
 from kartoteka.people.models import User
 
@@ -106,11 +107,11 @@ def lookup_delete_refusal(value: AnyLookup) -> str:
             return _(
                 "%(name)s is the status a customer's message or our reply moves a case to. "
                 "Choose another one in the case settings first."
-            ) % {"name": value.name}
+            ) % {"name": value.local_name}
     if model in REQUIRED_LISTS and not model.objects.exclude(pk=value.pk).exists():
         return _(
             "%(name)s is the list's only value and every case needs one. Add another first."
-        ) % {"name": value.name}
+        ) % {"name": value.local_name}
     return ""
 
 
@@ -222,19 +223,20 @@ def lookup_create(
     *,
     model: LookupModel,
     name: str,
+    names: Mapping[str, str] | None = None,
     is_default: bool = False,
     data: dict[str, Any] | None = None,
     members: Iterable[User] | None = None,
 ) -> AnyLookup:
-    """Append a value at the end of its list; ``data`` holds a status's extra fields,
-    ``members`` a group's members.
+    """Append a value at the end of its list; ``names`` holds its name per language code,
+    ``data`` a status's extra fields, ``members`` a group's members.
 
     With ``is_default`` it replaces the list's default. The first value of an empty list
     becomes the default whatever ``is_default`` says.
     """
     values = _lock(model)
     name = _check_name(model, name)
-    value = model(name=name, position=len(values), is_default=False)
+    value = model(name=name, names=names_clean(names), position=len(values), is_default=False)
     _apply(value, dict(data or {}))
     value.full_clean(validate_unique=False, validate_constraints=False)
     _renumber(model, values)
@@ -250,12 +252,13 @@ def lookup_update(
     *,
     value: AnyLookup,
     name: str,
+    names: Mapping[str, str] | None = None,
     is_default: bool | None = None,
     data: dict[str, Any] | None = None,
     members: Iterable[User] | None = None,
 ) -> AnyLookup:
-    """Rename a value and change a status's extra fields (``data``) or a group's ``members``
-    (``None`` leaves them).
+    """Rename a value (``names``: per language; ``None`` leaves them) and change a status's
+    extra fields (``data``) or a group's ``members`` (``None`` leaves them).
 
     ``is_default=True`` makes it the default (the old one is unset); ``None`` leaves it as
     it is. ``False`` on the current default is refused: a list always has a default, so
@@ -275,7 +278,7 @@ def lookup_update(
                     "%(name)s is the default and the list needs one. Make another value the "
                     "default instead."
                 )
-                % {"name": stored.name},
+                % {"name": stored.local_name},
                 code="default_needed",
             ),
         )
@@ -283,7 +286,9 @@ def lookup_update(
         _apply(stored, dict(data or {}))
     errors.raise_if_any()
     stored.full_clean(validate_unique=False, validate_constraints=False)
-    stored.save(update_fields=["name", *(data or {})])
+    if names is not None:
+        stored.names = names_clean(names)
+    stored.save(update_fields=["name", "names", *(data or {})])
     _members_set(stored, members)
     if is_default:
         _make_default(model, stored)
@@ -374,7 +379,7 @@ def lookup_delete(
                     "%(count)d cases use %(name)s. Choose the value to move them to.",
                     count,
                 )
-                % {"count": count, "name": stored.name},
+                % {"count": count, "name": stored.local_name},
                 code="value_in_use",
             ),
         )
@@ -386,7 +391,7 @@ def lookup_delete(
             "new_default",
             ValidationError(
                 _("%(name)s is the default. Choose the value that becomes the default instead.")
-                % {"name": stored.name},
+                % {"name": stored.local_name},
                 code="default_needed",
             ),
         )
@@ -398,7 +403,8 @@ def lookup_delete(
     except ProtectedError as error:
         # A case created after the count above.
         raise ValidationError(
-            _("New cases use %(name)s. Try again.") % {"name": stored.name}, code="value_in_use"
+            _("New cases use %(name)s. Try again.") % {"name": stored.local_name},
+            code="value_in_use",
         ) from error
     if replace_default and new_default is not None:
         _make_default(model, model.objects.get(pk=new_default.pk))

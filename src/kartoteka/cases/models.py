@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kartoteka.core.names import local_name
 from kartoteka.customers.models import account_visibility, portal_contact_for
 
 if TYPE_CHECKING:
@@ -26,9 +27,14 @@ class Lookup(models.Model):
 
     Exactly one value of each list is the default: a partial unique constraint on
     ``is_default`` per concrete model (see ``Meta.constraints`` of each).
+
+    ``name`` is the main name (unique in its list); ``names`` holds the name in other
+    languages by language code. Shown anywhere, a value is ``str(value)`` (its
+    ``local_name``): the name in the reader's language, else the main one.
     """
 
     name = models.CharField(_("name"), max_length=100)
+    names = models.JSONField(_("names in other languages"), default=dict, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     is_default = models.BooleanField(_("default"), default=False)
 
@@ -37,7 +43,11 @@ class Lookup(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        return local_name(self.name, self.names)
 
 
 def one_default(model_name: str) -> list[models.BaseConstraint]:
@@ -550,6 +560,11 @@ class CaseEvent(models.Model):
         MERGED_INTO = "merged_into", _("Merged into another case")
         OVERDUE = "overdue", _("Overdue")
         MAILBOX_CHANGED = "mailbox_changed", _("Mailbox changed")
+        # the outbox (``mail.sending.outbox``): a person retried or cancelled a reply, or the
+        # status a reply was to set once sent was left as it was
+        REPLY_RETRIED = "reply_retried", _("Reply sent again")
+        REPLY_CANCELLED = "reply_cancelled", _("Reply cancelled")
+        STATUS_NOT_APPLIED = "status_not_applied", _("Status after sending not applied")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind)

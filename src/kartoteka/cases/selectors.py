@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kartoteka.cases.filters import CaseFilter
@@ -34,6 +34,16 @@ def case_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QueryS
     """Visible cases matching the filters; an invalid filter matches nothing."""
     filterset = case_filterset(user=user, filters=filters or {})
     return filterset.qs if filterset.is_valid() else Case.objects.none()
+
+
+def case_reply_failed() -> Exists:
+    """Whether one of the case's replies failed to go out (the outbox's ``failed`` state, see
+    ``mail.sending.outbox``): the case list's mark, as one ``EXISTS`` per row shown. The
+    messages are reached by their reverse relation and their values by name, since ``mail``
+    stands above ``cases``."""
+    return Exists(
+        Case.objects.filter(pk=OuterRef("pk"), messages__direction="out", messages__state="failed")
+    )
 
 
 def case_get_for_user(user: User, number: int, *, write: bool = False) -> Case:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.cases import events, happenings, mentions
+from kartoteka.cases.history import SENDER_REASON
 from kartoteka.cases.models import (
     NOTICE_FIELDS,
     Case,
@@ -38,7 +39,9 @@ from kartoteka.cases.search_entries import case_entry, note_entry
 from kartoteka.core.addresses import addresses_clean
 from kartoteka.core.files import file_name_clean
 from kartoteka.core.search_index import index_put, index_remove
+from kartoteka.core.sentences import single_stop
 from kartoteka.core.validation import ErrorCollector
+from kartoteka.customers.models import EmailAddress
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -146,8 +149,10 @@ def _check_people(
         errors.add(
             "reporter",
             ValidationError(
-                _("%(name)s is not a contact of %(account)s.")
-                % {"name": reporter, "account": account.name},
+                single_stop(
+                    _("%(name)s is not a contact of %(account)s.")
+                    % {"name": reporter, "account": account.name}
+                ),
                 code="reporter_not_of_account",
             ),
         )
@@ -161,8 +166,10 @@ def _check_notice_settings(
     contact = data.get("notify_contact")
     if contact is not None and (account is None or contact.account_id != account.pk):
         message = (
-            _("%(name)s is not a contact of %(account)s.")
-            % {"name": contact, "account": account.name}
+            single_stop(
+                _("%(name)s is not a contact of %(account)s.")
+                % {"name": contact, "account": account.name}
+            )
             if account is not None
             else _("A case without a customer has no contacts to tell; choose a customer first.")
         )
@@ -309,9 +316,12 @@ def case_update(
     contacts: Iterable[Contact] | None = None,
     by_rule: bool = False,
     with_message: str = "",
+    by_sender: str = "",
 ) -> Case:
     """Change the given fields; the customer is fixed at creation and cannot change here.
-    ``by`` is ``None`` when no user made the change (an incoming message reopening the case).
+    ``by`` is ``None`` when no user made the change (an incoming message reopening the case);
+    ``by_sender`` is then the address of that message's sender: when it is a contact's, the
+    history names the contact as the author (``history.SENDER_REASON``).
 
     What changed is reported to ``cases.happenings`` (``with_message`` "in" or "out" when
     a message received or sent moves the status, the message being the news; ``by_rule`` when
@@ -359,6 +369,8 @@ def case_update(
         case.status_changed_at = timezone.now()
         case.overdue_since = None
     case._history_user = by  # type: ignore[attr-defined]
+    if by is None and by_sender:
+        case._change_reason = _sender_reason(by_sender)  # type: ignore[attr-defined]
     case.full_clean(exclude=["number", *RELATIONS], validate_unique=False)
     case.save(update_fields=None if status_changes else _FIELDS_KEPT_BY_UPDATE)
     if {"subject", "description"} & changes.keys():
@@ -373,6 +385,17 @@ def case_update(
         case=case, by=by, changes=changes, by_rule=by_rule, with_message=with_message
     )
     return case
+
+
+def _sender_reason(address: str) -> str | None:
+    """The history's note of the contact whose email made a change, by its id only (an
+    erased contact leaves no name or address behind); ``None`` for an unknown sender."""
+    contact_pk = (
+        EmailAddress.objects.filter(address=address.strip().lower(), contact__isnull=False)
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    return None if contact_pk is None else SENDER_REASON.format(pk=contact_pk)
 
 
 def _stored_value(case: Case, field: str) -> Any:

@@ -71,6 +71,7 @@ class CaseEntries:
             rows.select_related("created_by", "status")
             .only(
                 "number", "subject", "description", "created_at", "status__name",
+                "status__names",
                 *(f"created_by__{name}" for name in _USER_NAME),
             )
             .order_by("-created_at", "-pk")
@@ -85,7 +86,7 @@ class CaseEntries:
                 url=case.get_absolute_url(),
                 who=str(case.created_by or ""),
                 text=excerpt(case.description),
-                context=case.status.name,
+                context=case.status.local_name,
             )
             for case in rows[: window.limit + 1]
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.cases.views import cases, lists, settings
+from kartoteka.cases.views import cases, lists, pickers, settings
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.csv", lists.case_export, name="case-export"),
     path("delete/", lists.case_bulk_delete, name="case-bulk-delete"),
     path("new/", cases.case_create, name="case-create"),
+    path("pick/case-workers/", pickers.case_worker_picks, name="pick-case-workers"),
     path("<int:number>/edit/", cases.case_edit, name="case-edit"),
     path("<int:number>/delete/", cases.case_delete, name="case-delete"),
     path("<int:number>/history/", cases.case_history, name="case-history"),

@@ -24,9 +24,13 @@ def address_entries(value: str) -> list[str]:
     separated by spaces (``a@firma.pl b@firma.pl``) is one entry per address."""
     entries: list[str] = []
     current: list[str] = []
-    quoted = angled = False
+    quoted = angled = escaped = False
     for character in value:
-        if character == '"' and not angled:
+        if escaped:
+            escaped = False
+        elif character == "\\" and quoted:
+            escaped = True  # ``\"`` inside a quoted name is a quote of the name
+        elif character == '"' and not angled:
             quoted = not quoted
         elif character == "<" and not quoted:
             angled = True

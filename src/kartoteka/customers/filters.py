@@ -12,7 +12,9 @@ from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.search_index import index_matches
 from kartoteka.core.text_search import contains_ignoring_case
 from kartoteka.customers.models import Account, Contact, EmailAddress, PhoneNumber, Segment
+from kartoteka.customers.pickers import AccountPickerFilter
 from kartoteka.people.models import User
+from kartoteka.people.pickers import UserPickerFilter
 
 DIGITS = re.compile(r"\D")
 
@@ -108,7 +110,7 @@ class AccountFilter(django_filters.FilterSet):
     segment = django_filters.ModelChoiceFilter(
         label=_("Segment"), field_name="segments", queryset=Segment.objects.all()
     )
-    manager = django_filters.ModelChoiceFilter(
+    manager = UserPickerFilter(
         label=_("Account manager"),
         queryset=User.objects.exclude(role=User.Role.PORTAL).filter(is_active=True),
     )
@@ -138,7 +140,7 @@ class AccountFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    account = django_filters.ModelChoiceFilter(
+    account = AccountPickerFilter(
         label=_("Customer"), queryset=Account.objects.all(), method="by_account"
     )
     classification = django_filters.ModelMultipleChoiceFilter(

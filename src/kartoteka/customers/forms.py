@@ -22,12 +22,14 @@ from kartoteka.core.validation import show_service_errors
 from kartoteka.customers.identifiers import normalise_nip, normalise_regon
 from kartoteka.customers.merge import BOTH, KEPT, MERGED, ComparedField
 from kartoteka.customers.models import Account, Contact, PhoneNumber, Segment
+from kartoteka.customers.pickers import account_picker
 from kartoteka.customers.services import (
     ACCOUNT_FIELDS,
     CONTACT_FIELDS,
     account_restriction_changeable,
 )
 from kartoteka.people.models import Team, User
+from kartoteka.people.pickers import user_picker
 
 
 def group_entry_choices(field: forms.ModelChoiceField) -> None:
@@ -126,7 +128,7 @@ class AccountForm(ClassificationFields):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    manager = forms.ModelChoiceField(
+    manager = user_picker(
         label=_("Account manager"),
         queryset=User.objects.filter(is_active=True).exclude(role=User.Role.PORTAL),
         required=False,
@@ -241,12 +243,13 @@ class ContactForm(ClassificationFields):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
-    account = forms.ModelChoiceField(
-        label=_("Customer"),
-        queryset=Account.objects.none(),
+    salutation = forms.CharField(
+        label=_("Salutation"),
+        max_length=100,
         required=False,
-        empty_label=_("— no customer —"),
+        help_text=Contact._meta.get_field("salutation").help_text,
     )
+    account = account_picker(label=_("Customer"), required=False)
     emails = forms.CharField(
         label=_("Email addresses"),
         required=False,

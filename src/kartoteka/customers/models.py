@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kartoteka.core.models import DictionaryEntry
+from kartoteka.core.names import local_name
 
 if TYPE_CHECKING:
     from kartoteka.people.models import User
@@ -116,7 +117,7 @@ class PortalRole(models.Model):
         verbose_name_plural = _("portal roles")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self.name)  # a starting name is shown translated
 
 
 class Account(models.Model):
@@ -232,6 +233,16 @@ class Contact(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     position = models.CharField(_("position"), max_length=100, blank=True)
+    salutation = models.CharField(
+        _("salutation"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "How an email to this person opens, without the comma, e.g. “Szanowny Panie "
+            "Janie”, “Dzień dobry, Pani Anno”, “Vážený pane Nováku”. Canned responses put it "
+            "in with {salutation}; when empty they greet neutrally."
+        ),
+    )
     classifications = models.ManyToManyField(
         DictionaryEntry, verbose_name=_("classifications"), blank=True, related_name="+"
     )

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from kartoteka.core.dictionaries import validate_classifications
 from kartoteka.core.models import Dictionary, DictionaryEntry
 from kartoteka.core.search_index import index_remove
+from kartoteka.core.sentences import single_stop
 from kartoteka.core.validation import ErrorCollector
 from kartoteka.customers import selectors
 from kartoteka.customers.identifiers import (
@@ -40,7 +41,9 @@ ACCOUNT_FIELDS = frozenset(
         "country", "phone", "website", "manager", "team", "restricted", "notes", "legal_hold",
     }
 )  # fmt: skip
-CONTACT_FIELDS = frozenset({"account", "first_name", "last_name", "position", "notes"})
+CONTACT_FIELDS = frozenset(
+    {"account", "first_name", "last_name", "position", "salutation", "notes"}
+)
 
 
 def _holder_name(account: Account, user: User) -> str:
@@ -92,8 +95,10 @@ def _duplicates_check(clean: dict[str, str], *, user: User, exclude_pk: int | No
         label = "NIP" if field == "nip" else "REGON"
         errors[field] = [
             ValidationError(
-                _("%(label)s %(value)s is already used by %(holders)s.")
-                % {"label": label, "value": clean[field], "holders": ", ".join(names)},
+                single_stop(
+                    _("%(label)s %(value)s is already used by %(holders)s.")
+                    % {"label": label, "value": clean[field], "holders": ", ".join(names)}
+                ),
                 code="duplicate",
             )
         ]
@@ -157,10 +162,9 @@ def _email_taken_message(held: EmailAddress, user: User) -> str:
     else:
         visible = Contact.objects.visible_to(user).filter(emails=held).exists()
         owner = str(held.contact) if visible else _("a contact you cannot see")
-    return _("%(address)s already belongs to %(owner)s.") % {
-        "address": held.address,
-        "owner": owner,
-    }
+    return single_stop(
+        _("%(address)s already belongs to %(owner)s.") % {"address": held.address, "owner": owner}
+    )
 
 
 def _add_emails(owner: Contact | Account, addresses: Sequence[str]) -> None:

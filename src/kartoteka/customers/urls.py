@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.customers.views import accounts, contacts, merge, segments
+from kartoteka.customers.views import accounts, contacts, merge, pickers, segments
 
 app_name = "customers"
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
         contacts.contact_email_clear_undeliverable,
         name="contact-email-clear-undeliverable",
     ),
+    path("pick/accounts/", pickers.account_picks, name="pick-accounts"),
+    path("pick/contacts/", pickers.contact_picks, name="pick-contacts"),
     path("segments/", segments.segment_list, name="segment-list"),
     path("segments/new/", segments.segment_create, name="segment-create"),
     path("segments/<int:pk>/", segments.segment_edit, name="segment-edit"),

@@ -1,6 +1,7 @@
 """The demo help desk at work: what the agents prepared and what they already did with the mail.
 
-Canned responses in Polish; one customer who wrote twice about the same thing, the second case
+Canned responses in Polish, opening with the contact's salutation; one customer who wrote
+twice about the same thing, the second case
 merged into the first; spam discarded from triage (restorable); and replies written in a few
 cases. Everything goes through the services, so the history and events read as if agents had
 done it. The replies are the past: they are recorded as sent (the demo never hands them to a
@@ -27,24 +28,24 @@ from kartoteka.people.models import User
 CANNED = (
     (
         "Potwierdzenie zgłoszenia",
-        "Dzień dobry {contact_first_name},\n\ndziękujemy za wiadomość. Zgłoszenie otrzymało "
+        "{salutation}\n\ndziękujemy za wiadomość. Zgłoszenie otrzymało "
         "numer {case_tag}; odpowiemy najpóźniej w ciągu jednego dnia roboczego.\n\n"
         "Pozdrawiamy\n{agent_name}",
     ),
     (
         "Prośba o numer faktury",
-        "Dzień dobry,\n\nprosimy o podanie numeru faktury oraz daty zakupu, abyśmy mogli "
+        "{salutation}\n\nprosimy o podanie numeru faktury oraz daty zakupu, abyśmy mogli "
         "sprawdzić sprawę {case_tag}.\n\nZ poważaniem\n{agent_name}",
     ),
     (
         "Reklamacja przyjęta",
-        "Dzień dobry {contact_first_name},\n\nreklamacja została przyjęta do rozpatrzenia. "
+        "{salutation}\n\nreklamacja została przyjęta do rozpatrzenia. "
         "Kurier odbierze urządzenie w ciągu 2 dni roboczych; prosimy o zapakowanie go w "
         "oryginalne opakowanie.\n\nPozdrawiamy\n{agent_name}",
     ),
     (
         "Zamknięcie sprawy",
-        "Dzień dobry,\n\nuznajemy sprawę {case_tag} za zakończoną. Jeśli coś jeszcze "
+        "{salutation}\n\nuznajemy sprawę {case_tag} za zakończoną. Jeśli coś jeszcze "
         "wymaga wyjaśnienia, wystarczy odpowiedzieć na tę wiadomość.\n\nPozdrawiamy\n"
         "{agent_name}",
     ),

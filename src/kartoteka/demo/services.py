@@ -39,10 +39,12 @@ from kartoteka.demo.desk import demo_desk
 from kartoteka.demo.documents import demo_documents
 from kartoteka.demo.kb import demo_kb
 from kartoteka.demo.mail import demo_mail
+from kartoteka.demo.outbox import demo_outbox
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.demo.portal import demo_portal
 from kartoteka.demo.portal_cases import demo_portal_cases
 from kartoteka.demo.rules import demo_rules
+from kartoteka.demo.salutations import demo_salutations
 from kartoteka.demo.teamwork import demo_teamwork
 from kartoteka.demo.webforms import demo_webforms
 from kartoteka.documents.models import Document
@@ -105,12 +107,14 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     mail = demo_mail(seed=seed) + demo_archive(seed=seed)
     documents = demo_documents(seed=seed)
     demo_desk()
+    demo_outbox()
     demo_activities()
     demo_portal(password)
     demo_portal_cases()
     demo_kb()
     demo_webforms()
     demo_rules()
+    demo_salutations()
     # Accounts and contacts went in in bulk, past their services: index the world in one go.
     index_rebuild(say=lambda _line: None)
     return DemoSummary(

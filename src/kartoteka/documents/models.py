@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kartoteka.core.names import local_name
 from kartoteka.customers.models import confidential_visibility, portal_contact_for
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class DocumentType(models.Model):
         verbose_name_plural = _("document types")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self.name)  # a starting name is shown translated
 
 
 def document_visibility(user: User, prefix: str = "") -> Q:

@@ -113,15 +113,23 @@ def _compare(row: ImportRow, account: Account | None, has_target: bool) -> Dupli
     clashing = {clash["field"] for clash in row.duplicates}
     fields = []
     for attribute, key in COMPARED:
-        imported = str(incoming.get(attribute, "") or "")
-        existing = str(getattr(account, attribute, "") or "") if account else ""
+        model_field = cast(Field[Any, Any], Account._meta.get_field(attribute))
+        imported = _shown(model_field, incoming.get(attribute, ""))
+        existing = _shown(model_field, getattr(account, attribute, "")) if account else ""
         identifier = key
         if not (existing or imported):
             continue
         clash = identifier in clashing or bool(existing and imported and existing != imported)
-        label = str(cast(Field[Any, Any], Account._meta.get_field(attribute)).verbose_name)
+        label = str(model_field.verbose_name)
         fields.append(Comparison(attribute, key, label, existing, imported, clash))
     return DuplicateRow(row, account, has_target and account is None, fields)
+
+
+def _shown(model_field: Field[Any, Any], value: Any) -> str:
+    """A value as people read it: a choice by its label ("Customer", not "customer")."""
+    if value and model_field.choices:
+        value = dict(model_field.flatchoices).get(value, value)
+    return str(value or "")
 
 
 def contact_file_of(batch: Import) -> ContactFile | None:

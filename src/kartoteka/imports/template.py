@@ -8,13 +8,13 @@ order mark and semicolons, as Polish and Czech Excel reads and writes it.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kartoteka.core.csv_export import CsvFormat, csv_bytes
 from kartoteka.imports.columns import FIELDS, FieldSpec
 
 # Fields left out of the template: the street holds the building and apartment numbers, and
@@ -64,11 +64,8 @@ def template_csv(language: str, *, dictionaries: Sequence[FieldSpec] = ()) -> by
     """The template as CSV: UTF-8 with a BOM, semicolon-delimited, headers and one example
     row. ``dictionaries`` (``columns.dictionary_fields()``) add a column each."""
     headers, row = _table(language, dictionaries)
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerow(row)
-    return "\ufeff".encode() + text.getvalue().encode("utf-8")
+    # Our own text, read back by the import as it is: the example phone starts with "+".
+    return csv_bytes(headers, [row], CsvFormat(delimiter=";"), neutralised=False)
 
 
 def template_xlsx(language: str, *, dictionaries: Sequence[FieldSpec] = ()) -> bytes:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.kb.models import Article, Category, user_may_publish
 from kartoteka.kb.selectors import ArticleFilters
@@ -66,16 +67,18 @@ class ArticleFilterForm(forms.Form):
         label=_("Category"), queryset=Category.objects.all(), required=False
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *Article.Status.choices], required=False
+        label=_("Status"),
+        choices=[("", pgettext_lazy("any value of a filter", "All")), *Article.Status.choices],
+        required=False,
     )
     visibility = forms.ChoiceField(
         label=_("Visibility"),
-        choices=[("", _("All")), *Article.Visibility.choices],
+        choices=[("", pgettext_lazy("any value of a filter", "All")), *Article.Visibility.choices],
         required=False,
     )
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=[("", _("All")), *Article.Language.choices],
+        choices=[("", pgettext_lazy("any value of a filter", "All")), *Article.Language.choices],
         required=False,
     )
 

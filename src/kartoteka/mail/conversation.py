@@ -57,6 +57,9 @@ class MessageCard:
     forward_url: str
     move_url: str
     split_url: str
+    # a reply that brought its sender into the case (``Message.newcomer``): where "not part of
+    # this case" posts; "" for every other message
+    newcomer_url: str
     sender: str  # "Name <address>"
     to: str
     cc: str
@@ -64,8 +67,8 @@ class MessageCard:
     # received mail: "suspicious", "held" (claims to be us, unproven), "verified" or
     # "not-verified"; "" for sent mail and mail received before senders were checked
     sender_state: str
-    # "" for received mail; else "queued", "sending", "sent" or "failed" (also when a bounce
-    # reported it undelivered), with ``problem`` the server's reason
+    # "" for received mail; else "queued", "sending", "sent", "cancelled" or "failed" (also
+    # when a bounce reported it undelivered), with ``problem`` the server's reason
     delivery: str
     problem: str
 
@@ -90,6 +93,8 @@ class TreeItem:
     entry: HistoryEntry | None = None
     url: str = ""
     icon: str = ""
+    message: Message | None = None  # an email's line shows its moment as its card does
+    who_url: str = ""  # ``who`` links here (a customer's contact who changed the case)
 
 
 def _url_per_pk(name: str) -> Callable[[int], str]:
@@ -108,7 +113,7 @@ def _delivery(message: Message) -> str:
         return ""
     if message.state == Message.State.FAILED or message.delivery_failed_at:
         return "failed"
-    if message.state in (Message.State.QUEUED, Message.State.SENDING):
+    if message.state in (Message.State.QUEUED, Message.State.SENDING, Message.State.CANCELLED):
         return message.state
     return "sent"
 
@@ -129,6 +134,7 @@ def case_conversation(case: Case, *, newest_first: bool = False) -> list[Message
     compose = reverse("mail:compose", args=[case.number])
     move_url = _url_per_pk("mail:message-move")
     split_url = _url_per_pk("mail:message-split")
+    not_in_case_url = _url_per_pk("mail:message-not-in-case")
     cards = []
     for message in case.messages.all():
         attachments = list(message.attachments.all())
@@ -145,6 +151,7 @@ def case_conversation(case: Case, *, newest_first: bool = False) -> list[Message
                 forward_url=f"{compose}?kind=forward&message={message.pk}",
                 move_url=move_url(message.pk),
                 split_url=split_url(message.pk),
+                newcomer_url=not_in_case_url(message.pk) if message.newcomer else "",
                 sender=_address(message.from_name, message.from_address),
                 to=", ".join(_address(r.get("name"), r.get("address")) for r in message.to),
                 cc=", ".join(_address(r.get("name"), r.get("address")) for r in message.cc),
@@ -179,9 +186,10 @@ def case_tree(case: Case, *, newest_first: bool = False) -> list[TreeItem]:
     items = [
         TreeItem(
             kind="message",
-            when=message.created_at,
+            when=message.received_at,
             label=_message_label(message),
             anchor=f"message-{message.pk}",
+            message=message,
         )
         for message in case.messages.all()
     ]
@@ -200,8 +208,9 @@ def case_tree(case: Case, *, newest_first: bool = False) -> list[TreeItem]:
             kind=entry.kind,
             when=entry.when,
             label=_entry_label(entry),
-            who=str(entry.who or ""),
+            who=entry.author,
             entry=entry,
+            who_url=entry.contact.get_absolute_url() if entry.contact and not entry.who else "",
         )
         for entry in case_history(case)
         if entry.kind != "note"

@@ -53,6 +53,7 @@ MAILBOX_FIELDS = (
     "purpose",
     "group",
     "unknown_sender",
+    "only_known_participants",
     "trusted_authserv_ids",
     "verify_dkim",
 )

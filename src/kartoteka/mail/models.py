@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.core import crypto
 
@@ -100,6 +103,15 @@ class Mailbox(models.Model):
         max_length=16,
         choices=UnknownSender,
         default=UnknownSender.TRIAGE,
+    )
+    # see ``reading.threading``: off, a reply naming a stored message of a case joins it
+    only_known_participants = models.BooleanField(
+        _("only known participants"),
+        default=False,
+        help_text=_(
+            "A reply from someone who is not yet a participant of the case it answers waits "
+            "in triage instead of joining the case. A reply to our own message still joins."
+        ),
     )
     # authserv-ids (RFC 8601) of the receiving servers whose Authentication-Results are
     # believed, lower-cased and joined by ", " (see ``mailboxes.authserv_ids_clean``)
@@ -301,6 +313,11 @@ class Message(models.Model):
         SEVERAL_ADDRESSES = "several-addresses", _("the From header holds several addresses")
         NAME_IS_ADDRESS = "name-is-address", _("the sender's name is another email address")
 
+    class Newcomer(models.TextChoices):
+        NONE = "", _("none")
+        CONTACT = "contact", _("a new contact of the case's customer")
+        ADDRESS = "address", _("an extra address of the case")
+
     class State(models.TextChoices):
         # inbound
         PLACED = "placed", _("Placed in a case")
@@ -315,6 +332,8 @@ class Message(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # queued or failed, then withdrawn by a person: never sent (``outbox.outbox_cancel``)
+        CANCELLED = "cancelled", pgettext_lazy("outgoing message", "Cancelled")
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
@@ -359,6 +378,12 @@ class Message(models.Model):
     points_to_case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # inbound: its sender was not a participant of the case it answers and joined it (see
+    # ``reading.threading``), as ``newcomer_contact`` (a contact made for it) or as an address
+    newcomer = models.CharField(max_length=8, choices=Newcomer, blank=True, default="")
+    newcomer_contact = models.ForeignKey(
+        "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # inbound: whether a trusted Authentication-Results or a DKIM signature proved the From
     # domain, with what proved it or why nothing did (for support, in English)
     sender_verification = models.CharField(
@@ -391,6 +416,14 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # outbound: the status "send and set status" gives the case once the server accepts the
+    # message, and the case's status when it was queued (``sending.status_after_sending``)
+    status_after_sending = models.ForeignKey(
+        "cases.Status", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status_when_queued = models.ForeignKey(
+        "cases.Status", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = MessageQuerySet.as_manager()
 
@@ -437,6 +470,15 @@ class Message(models.Model):
             for entry in self.reply_to
             if isinstance(entry, dict)
         )
+
+    @property
+    def received_at(self) -> datetime:
+        """The moment the conversation shows: when we received it, or when the server took
+        it from us (not sent yet: when it was written). Never the sender's ``Date``, which
+        a fast or wrong clock makes lie; that one is shown on hover."""
+        if self.direction == Message.Direction.OUTBOUND and self.sent_at is not None:
+            return self.sent_at
+        return self.created_at
 
     @property
     def has_quoted_part(self) -> bool:
@@ -559,6 +601,8 @@ class Draft(models.Model):
     bcc = models.TextField(blank=True)
     subject = models.CharField(max_length=998, blank=True)
     body = models.TextField(blank=True)
+    # What the HTML editor holds (sanitised when sent); empty when written as plain text.
+    body_html = models.TextField(blank=True)
     status = models.ForeignKey(
         "cases.Status", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -245,6 +245,6 @@ def case_message_previews(user: User, case: Case) -> list[Message]:
         Message.objects.visible_to(user)
         .filter(case=case)
         .only("pk", "case_id", "direction", "from_name", "from_address", "date", "created_at",
-              "subject", "text_new", "text")
+              "sent_at", "subject", "text_new", "text")
         .order_by("-created_at", "-pk")[:CASE_PREVIEW_MESSAGES]
     )  # fmt: skip

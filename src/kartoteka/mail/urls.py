@@ -8,6 +8,8 @@ from kartoteka.mail.views import (
     ignored,
     mailboxes,
     new_email,
+    newcomers,
+    outbox,
     triage,
 )
 
@@ -53,6 +55,11 @@ urlpatterns = [
     path("messages/<int:pk>/to-case/", archive.message_to_case, name="message-to-case"),
     path("messages/<int:pk>/move/", triage.message_move, name="message-move"),
     path("messages/<int:pk>/new-case/", triage.message_split, name="message-split"),
+    path(
+        "messages/<int:pk>/not-in-case/",
+        newcomers.message_not_in_case,
+        name="message-not-in-case",
+    ),
     path("triage/<int:pk>/new-case/", triage.triage_case_create, name="triage-case-create"),
     path("triage/<int:pk>/append/", triage.triage_append, name="triage-append"),
     path("triage/<int:pk>/remember/", triage.triage_remember, name="triage-remember"),
@@ -63,6 +70,14 @@ urlpatterns = [
         triage.triage_case_messages,
         name="triage-case-messages",
     ),
+]
+
+# the outbox: outgoing mail to watch, retry and cancel (views/outbox.py)
+urlpatterns += [
+    path("outbox/", outbox.outbox_list, name="outbox"),
+    path("outbox/count/", outbox.outbox_count, name="outbox-count"),
+    path("outbox/<int:pk>/retry/", outbox.outbox_retry, name="outbox-retry"),
+    path("outbox/<int:pk>/cancel/", outbox.outbox_cancel, name="outbox-cancel"),
 ]
 
 # attachments of stored messages (views/attachments.py)

@@ -204,7 +204,7 @@ def last_public_text(case: Case) -> str:
             )
             | Q(direction=Message.Direction.OUTBOUND, automatic=False)
         )
-        .exclude(state=Message.State.FAILED)
+        .exclude(state__in=[Message.State.FAILED, Message.State.CANCELLED])
     )
     if note is not None:
         emails = emails.filter(created_at__gte=note.created_at)

@@ -143,7 +143,7 @@ def _case_overdue(happening: Happening, case: Case, actor: User | None) -> None:
     def text() -> str:
         since = case.overdue_since or timezone.now()
         return _("In the status “%(status)s” since %(since)s; overdue since %(overdue)s.") % {
-            "status": case.status.name,
+            "status": case.status.local_name,
             "since": date_format(
                 timezone.localtime(case.status_changed_at), "SHORT_DATETIME_FORMAT"
             ),

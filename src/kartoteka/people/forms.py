@@ -146,10 +146,21 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "language", "time_zone", "reminder_lead"]
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "language",
+            "time_zone",
+            "reminder_lead",
+            "signature",
+        ]
+        widgets = {"signature": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.instance.works_with_cases:
+            del self.fields["signature"]  # only who writes to customers signs
         if not self.instance.language:
             self.initial["language"] = settings.LANGUAGE_CODE
         if not self.instance.time_zone:

@@ -67,6 +67,14 @@ class User(AbstractUser):
         related_name="members",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    signature = models.TextField(
+        _("signature"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Added under your emails to customers, above the mailbox's signature. Plain text."
+        ),
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     can_work_with_cases = models.BooleanField(
         _("works with cases"),

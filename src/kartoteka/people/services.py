@@ -24,7 +24,7 @@ USER_FIELDS = frozenset(
     {
         "username", "first_name", "last_name", "email", "role", "team", "language", "time_zone",
         "can_work_with_cases", "can_configure_cases", "is_absent", "auto_follow_new_cases",
-        "notification_email", "reminder_lead", "reminder_in_the_morning",
+        "notification_email", "reminder_lead", "reminder_in_the_morning", "signature",
     }
 )  # fmt: skip
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.people.views import sign_in_security, two_factor, users
+from kartoteka.people.views import pickers, sign_in_security, two_factor, users
 
 app_name = "people"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
         name="recovery-codes-renew",
     ),
     path("users/", users.user_list, name="user-list"),
+    path("pick/users/", pickers.user_picks, name="pick-users"),
     path("users/new/", users.user_create, name="user-create"),
     path("users/<int:pk>/", users.user_edit, name="user-edit"),
     path("users/<int:pk>/password/", users.user_password, name="user-password"),

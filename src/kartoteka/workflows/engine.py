@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from kartoteka.cases.happenings import Kind
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings, case_update
+from kartoteka.core.sentences import single_stop
 from kartoteka.workflows import values
 from kartoteka.workflows.assignment import case_assign_in_group
 from kartoteka.workflows.models import Rule, RuleAction, RuleCondition, RuleRun
@@ -321,10 +322,10 @@ def _create_case(action: RuleAction, case: Case, rule: Rule) -> ActionResult:
     if action.account is None:
         return case, _("No case created: the customer no longer exists.")
     created = case_from_action(action=action, account=action.account, rule=rule)
-    return case, _("Case #%(number)s created for %(customer)s.") % {
-        "number": created.number,
-        "customer": action.account.name,
-    }
+    return case, single_stop(
+        _("Case #%(number)s created for %(customer)s.")
+        % {"number": created.number, "customer": action.account.name}
+    )
 
 
 ACTIONS: dict[str, Callable[[RuleAction, Case, Rule], ActionResult]] = {

@@ -13,10 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.cases.models import CaseGroup, CaseType, Priority
+from kartoteka.cases.pickers import case_worker_picker
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.customers.models import Account, Segment
+from kartoteka.customers.pickers import account_picker
 from kartoteka.mail.mailboxes import mailboxes_that_send
 from kartoteka.mail.sending.canned import CASE_PLACEHOLDERS
 from kartoteka.people.models import Team, User
@@ -35,7 +38,9 @@ def _errors_on_fields(form: forms.Form, error: ValidationError, *, rename: dict[
 
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("workflow rule", "Active"), required=False, initial=True
+    )
     trigger = forms.ChoiceField(label=_("When"), choices=Rule.Trigger.choices)
     changed_field = forms.ChoiceField(
         label=_("Field that changes"),
@@ -240,9 +245,7 @@ class ActionForm(forms.Form):
         required=False,
         help_text=_("Days from when the rule runs."),
     )
-    users = forms.ModelMultipleChoiceField(
-        label=_("Users"), queryset=values.case_workers(), required=False
-    )
+    users = case_worker_picker(label=_("Users"), multiple=True, required=False)
     team = forms.ModelChoiceField(
         label=_("Team"),
         queryset=Team.objects.order_by("name", "pk"),
@@ -294,18 +297,14 @@ class ActionForm(forms.Form):
     )
     case_type = forms.ChoiceField(label=_("Type of the new case"), required=False)
     case_priority = forms.ChoiceField(label=_("Priority of the new case"), required=False)
-    case_assignee = forms.ModelChoiceField(
-        label=_("Assignee of the new case"), queryset=values.case_workers(), required=False
-    )
+    case_assignee = case_worker_picker(label=_("Assignee of the new case"), required=False)
     case_assignment = forms.ChoiceField(
         label=_("Or assign"),
         choices=[("", "—"), *RuleAction.Assignment.choices],
         required=False,
         help_text=_("Among the members of the group above."),
     )
-    account = forms.ModelChoiceField(
-        label=_("For the customer"), queryset=Account.objects.none(), required=False
-    )
+    account = account_picker(label=_("For the customer"), required=False)
     segment = forms.ModelChoiceField(
         label=_("Or for each customer of the segment"),
         queryset=Segment.objects.order_by("name", "pk"),
@@ -436,9 +435,9 @@ def rule_forms(
         form_kwargs={"choices": condition_choices},
     )
     lists = {
-        "case_type": [(str(t.pk), t.name) for t in CaseType.objects.order_by("position", "name")],
+        "case_type": [(str(t.pk), str(t)) for t in CaseType.objects.order_by("position", "name")],
         "case_priority": [
-            (str(p.pk), p.name) for p in Priority.objects.order_by("position", "name")
+            (str(p.pk), str(p)) for p in Priority.objects.order_by("position", "name")
         ],
     }
     accounts = Account.objects.visible_to(user).order_by("name", "pk")

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import fields as model_fields
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -40,7 +41,10 @@ class HandoverForm(forms.Form):
             .order_by("last_name", "first_name", "username")
         )
         field = self.fields["successor"]
-        field.widget.choices = [("", "---------"), *((user.pk, str(user)) for user in candidates)]
+        field.widget.choices = [
+            ("", model_fields.BLANK_CHOICE_LABEL),
+            *((user.pk, str(user)) for user in candidates),
+        ]
 
     @property
     def status(self) -> int:

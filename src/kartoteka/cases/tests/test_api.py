@@ -765,14 +765,30 @@ def test_priorities_are_listed_in_their_order(agent) -> None:
     # given
     Priority.objects.all().delete()
     low = Priority.objects.create(name="Niski", position=2)
-    urgent = Priority.objects.create(name="Pilny", position=1, is_default=True)
+    urgent = Priority.objects.create(
+        name="Pilny", names={"en": "Urgent"}, position=1, is_default=True
+    )
     # when
     response = api_for(agent).get("/api/v1/case-settings/priorities/")
     # then
     assert response.status_code == 200
     assert response.json() == [
-        {"id": urgent.pk, "name": "Pilny", "position": 1, "is_default": True},
-        {"id": low.pk, "name": "Niski", "position": 2, "is_default": False},
+        {
+            "id": urgent.pk,
+            "name": "Pilny",
+            "names": {"en": "Urgent"},
+            "local_name": "Urgent",
+            "position": 1,
+            "is_default": True,
+        },
+        {
+            "id": low.pk,
+            "name": "Niski",
+            "names": {},
+            "local_name": "Niski",
+            "position": 2,
+            "is_default": False,
+        },
     ]
 
 
@@ -788,7 +804,14 @@ def test_each_lookup_list_is_listed(agent, segment: str, model: type[Any]) -> No
     response = api_for(agent).get(f"/api/v1/case-settings/{segment}/")
     # then
     assert response.json() == [
-        {"id": value.pk, "name": "Jedyna", "position": 0, "is_default": True}
+        {
+            "id": value.pk,
+            "name": "Jedyna",
+            "names": {},
+            "local_name": "Jedyna",
+            "position": 0,
+            "is_default": True,
+        }
     ]
 
 
@@ -800,6 +823,8 @@ def test_statuses_show_whether_they_close_a_case_and_when_it_is_overdue(agent, w
     assert response.json()[-1] == {
         "id": waiting.pk,
         "name": "Waiting for parts",
+        "names": {},
+        "local_name": "Waiting for parts",
         "position": 10,
         "is_default": False,
         "closes_case": False,

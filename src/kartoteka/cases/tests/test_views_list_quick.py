@@ -153,6 +153,6 @@ def test_quick_view_query_count_does_not_grow_with_rows(agent, rows, django_asse
 
     # when / then: as the plain list (session, user, count, page, the filters' choices), and
     # one more to check that the chosen statuses exist
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         response = client.get(LIST_URL, {"view": "mine", "status": new})
     assert len(listed(response)) == rows

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kartoteka.cases import export, selectors, services
@@ -21,13 +20,16 @@ from kartoteka.cases.filters import CaseFilter
 from kartoteka.cases.forms import BulkDeleteForm
 from kartoteka.cases.models import Case
 from kartoteka.core.access import case_worker_required
+from kartoteka.core.csv_export import CsvExportForm, csv_response
 from kartoteka.core.lists import is_filtered, render_list
 from kartoteka.core.pagination import CappedPaginator
 from kartoteka.people.access import StaffRequest
 
 PAGE_SIZE = 50
 # Parameters of the bulk deletion form that are not filters of the list.
-NOT_FILTERS = frozenset({"csrfmiddlewaretoken", "scope", "selected", "count", "confirmed", "page"})
+NOT_FILTERS = frozenset(
+    {"csrfmiddlewaretoken", "scope", "selected", "count", "confirmed", "page", "separator"}
+)
 
 
 def filter_errors(filterset: CaseFilter) -> list[str]:
@@ -44,12 +46,20 @@ def filter_errors(filterset: CaseFilter) -> list[str]:
 def case_list(request: StaffRequest) -> HttpResponse:
     filterset = selectors.case_filterset(user=request.user, filters=request.GET)
     cases = filterset.qs if filterset.is_valid() else Case.objects.none()
+    cases = cases.annotate(reply_failed=selectors.case_reply_failed())
     context = {
         "nav": "cases",
         "filter": filterset,
         "page_obj": CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page")),
         "filtered": is_filtered(request, filterset.filters),
         "can_delete": selectors.case_can_delete(request.user),
+        "export_form": CsvExportForm(language=get_language()),
+        "export_params": [
+            (name, value)
+            for name, values in request.GET.lists()
+            if name not in NOT_FILTERS
+            for value in values
+        ],
     }
     return render_list(request, "cases/case_list.html", context)
 
@@ -62,12 +72,12 @@ def case_export(request: StaffRequest) -> HttpResponseBase:
         text = "\n".join([_("The filter is not valid:"), *filter_errors(filterset)])
         return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
     lines = export.export_csv(
-        filterset.qs, header=export.export_header(), zone=timezone.get_current_timezone()
+        filterset.qs,
+        header=export.export_header(),
+        zone=timezone.get_current_timezone(),
+        csv_format=CsvExportForm(request.GET, language=get_language()).csv_format(),
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"cases-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return csv_response(lines, filename=f"cases-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @case_worker_required

@@ -109,11 +109,11 @@ def lookup_list(request: HttpRequest, kind: str) -> HttpResponse:
         status = _("That value is no longer in the list; here is the list as it is now.")
     elif form.cleaned_data["action"] == "default":
         value = lookups.lookup_set_default(value=form.cleaned_data["value"])
-        status = _("%(name)s is now the default.") % {"name": value.name}
+        status = _("%(name)s is now the default.") % {"name": value.local_name}
     else:
         value = form.cleaned_data["value"]
         lookups.lookup_move(value=value, direction=form.cleaned_data["action"])
-        status = _("%(name)s moved.") % {"name": value.name}
+        status = _("%(name)s moved.") % {"name": value.local_name}
     if not request.htmx:  # type: ignore[attr-defined]
         level = messages.SUCCESS if form.is_valid() else messages.INFO
         messages.add_message(request, level, status)
@@ -163,7 +163,7 @@ def lookup_create(request: StaffRequest, kind: str) -> HttpResponse:
 def lookup_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = _model(kind)
     value = _value(model, pk)
-    title = value.name
+    title = value.local_name
     form = lookup_form_class(model)(request.POST or None, instance=value)
     if form.is_valid():
         try:
@@ -171,7 +171,7 @@ def lookup_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+            messages.success(request, _("%(name)s saved.") % {"name": saved.local_name})
             return redirect("cases:lookup-list", kind=kind)
     return render(
         request, "cases/lookup_form.html", _context(kind, form=form, title=title, value=value)
@@ -212,9 +212,9 @@ def lookup_delete(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
 
 def _deleted_message(value: lookups.AnyLookup, moved: int, form: LookupDeleteForm) -> str:
     if not moved:
-        return _("%(name)s deleted.") % {"name": value.name}
+        return _("%(name)s deleted.") % {"name": value.local_name}
     return ngettext(
         "%(name)s deleted; its %(count)d case now has %(target)s.",
         "%(name)s deleted; its %(count)d cases now have %(target)s.",
         moved,
-    ) % {"name": value.name, "count": moved, "target": form.cleaned_data["move_to"]}
+    ) % {"name": value.local_name, "count": moved, "target": form.cleaned_data["move_to"]}

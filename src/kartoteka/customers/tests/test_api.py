@@ -233,7 +233,7 @@ def test_create_account_with_a_taken_nip_names_the_holder(agent, budimex) -> Non
     # then
     assert response.status_code == 400
     assert response.json() == {
-        "nip": ["NIP 5260001246 is already used by Budimex S.A.."],
+        "nip": ["NIP 5260001246 is already used by Budimex S.A."],
         "confirm_duplicate": [
             "Another account already has this NIP or REGON. If both are right, send the request "
             "again with “confirm_duplicate”: true."
@@ -266,7 +266,7 @@ def test_changing_the_regon_to_a_taken_one_needs_confirm_duplicate(agent, budime
     )
     # then
     assert refused.status_code == 400
-    assert refused.json()["regon"] == ["REGON 010732630 is already used by Budimex S.A.."]
+    assert refused.json()["regon"] == ["REGON 010732630 is already used by Budimex S.A."]
     assert confirmed.status_code == 200
     assert confirmed.json()["regon"] == "010732630"
 
@@ -295,7 +295,7 @@ def test_create_account_with_a_taken_email_reports_it_under_shared_emails(agent,
     # then
     assert response.status_code == 400
     assert response.json() == {
-        "shared_emails": ["biuro@budimex.pl already belongs to Budimex S.A.."]
+        "shared_emails": ["biuro@budimex.pl already belongs to Budimex S.A."]
     }
     assert list(Account.objects.values_list("name", flat=True)) == ["Budimex S.A."]
 

@@ -185,6 +185,12 @@ ROUTES: dict[str, tuple[str, Walk]] = {
         "contact",
         page("contact", "email", method="post"),
     ),
+    # The pickers' answers: a hidden customer's name never comes back, whatever is typed.
+    "customers:pick-accounts": ("listing", pages(page(), terms=("taj", "Tajna Sp", "Nowak"))),
+    "customers:pick-contacts": (
+        "listing",
+        pages(page(), page(account="account"), terms=("taj", "Nowak", "Anna")),
+    ),
     "customers:segment-list": ("settings", page()),
     "customers:segment-create": ("settings", page()),
     "customers:segment-edit": ("settings", page("segment")),

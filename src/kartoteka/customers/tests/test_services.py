@@ -47,7 +47,7 @@ def test_duplicate_nip_names_the_account_that_holds_it(agent) -> None:
     with pytest.raises(ValidationError) as raised:
         services.account_create(by=agent, data={"name": "Kopia", "nip": "526-000-12-46"})
     # then
-    assert raised.value.message_dict == {"nip": ["NIP 5260001246 is already used by Budimex S.A.."]}
+    assert raised.value.message_dict == {"nip": ["NIP 5260001246 is already used by Budimex S.A."]}
     assert raised.value.error_dict["nip"][0].code == "duplicate"
     assert Account.objects.filter(name="Kopia").exists() is False
 
@@ -77,7 +77,7 @@ def test_duplicate_regon_is_refused_on_its_own_field(agent) -> None:
         services.account_create(by=agent, data={"name": "Kopia", "regon": "010732630"})
     # then
     assert raised.value.message_dict == {
-        "regon": ["REGON 010732630 is already used by Budimex S.A.."]
+        "regon": ["REGON 010732630 is already used by Budimex S.A."]
     }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kartoteka.core.access import staff_member_required
+from kartoteka.core.sentences import single_stop
 from kartoteka.customers import selectors
 from kartoteka.customers.forms import AccountMergeForm
 from kartoteka.customers.merge import ComparedField, account_merge, merge_comparison, merge_moves
@@ -72,8 +73,10 @@ def account_merge_confirm(request: StaffRequest, pk: int, other_pk: int) -> Http
         else:
             messages.success(
                 request,
-                _("%(merged)s merged into %(kept)s.")
-                % {"merged": result.merged_name, "kept": result.kept.name},
+                single_stop(
+                    _("%(merged)s merged into %(kept)s.")
+                    % {"merged": result.merged_name, "kept": result.kept.name}
+                ),
             )
             return redirect(result.kept)
     rows = [

@@ -1,7 +1,7 @@
 """The erasure of a contact's personal data (right to erasure).
 
-What goes: the contact's name (it becomes "Erased contact #id"), position, notes, email
-addresses, phones and portal login, also in the contact's history; in the messages from or to
+What goes: the contact's name (it becomes "Erased contact #id"), salutation, position, notes,
+email addresses, phones and portal login, also in the contact's history; in the messages from or to
 them their name and address in From/To/Cc/Bcc/Reply-To and wherever a text, a draft or a
 notification names them; the text of the messages they sent (a marker stays) and those
 messages' attachments; the raw files of every message from or to them. Stored files are
@@ -183,7 +183,13 @@ def erase_contact_record(scope: Scope) -> None:
     contact = scope.contact
     contact.emails.all().delete()
     contact.phones.all().delete()
-    personal = {"first_name": "", "last_name": scope.name, "position": "", "notes": ""}
+    personal = {
+        "first_name": "",
+        "last_name": scope.name,
+        "position": "",
+        "notes": "",
+        "salutation": "",
+    }
     Contact.history.filter(id=contact.pk).update(**personal)  # type: ignore[attr-defined]
     for name, value in personal.items():
         setattr(contact, name, value)

@@ -122,6 +122,7 @@ def _contact(contact: Contact) -> dict[str, Any]:
         "first_name": contact.first_name,
         "last_name": contact.last_name,
         "position": contact.position,
+        "salutation": contact.salutation,
         "account": contact.account_id,
         "emails": [email.address for email in contact.emails.all()],
         "phones": [{"number": p.number, "kind": p.kind} for p in contact.phones.all()],

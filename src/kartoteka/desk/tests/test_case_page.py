@@ -13,7 +13,7 @@ from django.utils import timezone
 from kartoteka.cases import services
 from kartoteka.cases.history import case_history
 from kartoteka.cases.models import Case, CaseEvent, Priority, Status
-from kartoteka.mail.models import Attachment
+from kartoteka.mail.models import Attachment, Message
 from kartoteka.people.models import User
 from kartoteka.testing.activities import call_recorded
 from kartoteka.testing.cases import make_case
@@ -429,14 +429,15 @@ def test_the_date_is_in_the_users_time_zone(agent):
     agent.time_zone = "America/New_York"
     agent.save(update_fields=["time_zone"])
     case = make_case()
-    sent = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-    add_message(case, date=sent)
+    received = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    message = add_message(case, date=received - dt.timedelta(minutes=5))
+    Message.objects.filter(pk=message.pk).update(created_at=received)
 
     # when
     text = client_for(agent).get(detail(case)).text
 
-    # then
-    local = sent.astimezone(zoneinfo.ZoneInfo("America/New_York")).isoformat()
+    # then: the moment it was received, in the user's zone
+    local = received.astimezone(zoneinfo.ZoneInfo("America/New_York")).isoformat()
     assert f'<time datetime="{local}"' in text
 
 

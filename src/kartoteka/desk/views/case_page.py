@@ -35,6 +35,7 @@ from kartoteka.cases.stream import case_stream
 from kartoteka.core.access import case_worker_required
 from kartoteka.mail import conversation, mailboxes
 from kartoteka.mail.forms import case_mailbox
+from kartoteka.mail.sending.outbox_selectors import case_outbox
 from kartoteka.notifications.services import notifications_mark_read_for_case
 from kartoteka.people.access import StaffRequest
 from kartoteka.people.models import User
@@ -80,6 +81,7 @@ def render_case(
         "note_form": forms.get("note_form") or NoteForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "activities": activities,
+        "outbox": case_outbox(case=case, user=request.user),  # failed replies, pending status
         **mailbox_context(case),
     }
     return allow_remote_images(render(request, "desk/case_page.html", context, status=status))

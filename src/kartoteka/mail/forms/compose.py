@@ -18,7 +18,7 @@ from kartoteka.core.forms import CreateOnceModelForm
 from kartoteka.core.once import SubmitOnceForm
 from kartoteka.mail.models import Attachment, CannedResponse, Draft, DraftAttachment, Message
 from kartoteka.mail.reading.header_text import has_line_break
-from kartoteka.mail.sending import outbound
+from kartoteka.mail.sending import outbound, rich_text
 from kartoteka.mail.sending.canned import PLACEHOLDERS
 from kartoteka.mail.sending.compose import DraftContent, Outgoing, sending_mailboxes
 
@@ -34,6 +34,13 @@ class MailboxSelect(forms.Select):
         if instance is not None:
             option["attrs"]["data-signature"] = instance.signature_text
         return option
+
+
+class ReplyHtmlField(forms.CharField):
+    """The editor's HTML, shown back (a draft, a refused send) only as cleaned."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return rich_text.reply_html_clean(value) if isinstance(value, str) else value
 
 
 class ComposeForm(SubmitOnceForm):
@@ -56,6 +63,13 @@ class ComposeForm(SubmitOnceForm):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12, "data-composer-body": ""}),
+    )
+    # Filled by the HTML editor (``mail/composer.js``), which enables it: without JavaScript
+    # it is disabled, so not sent, and the message is the plain ``body`` as typed.
+    body_html = ReplyHtmlField(
+        required=False,
+        strip=False,
+        widget=forms.HiddenInput(attrs={"data-composer-html": "", "disabled": True}),
     )
     status = forms.ModelChoiceField(
         label=_("and set status"), queryset=Status.objects.all(), empty_label=None
@@ -134,11 +148,30 @@ class ComposeForm(SubmitOnceForm):
                 raise ValidationError(_("Enter a subject."), code="required")
         return value
 
-    def clean_body(self) -> str:
-        value: str = self.cleaned_data.get("body") or ""
-        if self.strict and not value.strip():
-            raise ValidationError(_("Write the message first."), code="required")
-        return value
+    def clean_body_html(self) -> str:
+        """The editor's HTML, cleaned (``rich_text.reply_html_clean``); "" when there is
+        none, or too much to be a message (then the plain ``body`` is what counts)."""
+        value: str = self.cleaned_data.get("body_html") or ""
+        if len(value) > rich_text.REPLY_HTML_MAX_CHARS:
+            if self.strict:
+                raise ValidationError(_("The message is too long."), code="too_long")
+            return ""
+        return rich_text.reply_html_clean(value)
+
+    def clean(self) -> dict[str, Any]:
+        """A message written in the editor has its text derived from its HTML, so the two
+        parts of the mail say the same."""
+        cleaned = super().clean() or {}
+        html = cleaned.get("body_html") or ""
+        if html and rich_text.html_is_empty(html):
+            cleaned["body_html"] = html = ""
+            if self.strict:
+                cleaned["body"] = ""
+        if html:
+            cleaned["body"] = rich_text.html_to_text(html)
+        if self.strict and "body" not in self.errors and not cleaned.get("body", "").strip():
+            self.add_error("body", ValidationError(_("Write the message first."), code="required"))
+        return cleaned
 
     def draft_content(self) -> DraftContent:
         """What was typed, for the draft (call after ``is_valid``; invalid values left out)."""
@@ -151,6 +184,7 @@ class ComposeForm(SubmitOnceForm):
             subject=data.get("subject") or self.data.get("subject", ""),
             body=data.get("body") or self.data.get("body", ""),
             status=data.get("status"),
+            body_html=data.get("body_html") or "",
         )
 
     def outgoing(self, *, uploads: list[Any]) -> Outgoing:
@@ -166,6 +200,7 @@ class ComposeForm(SubmitOnceForm):
             forwarded=list(data["forwarded"]),
             kept=list(data["kept"]),
             uploads=uploads,
+            html=data.get("body_html") or "",
         )
 
 

@@ -12,6 +12,7 @@ from kartoteka.cases.candidates import case_candidate_get
 from kartoteka.cases.forms_merge import CaseNumberField, ServiceErrorsForm
 from kartoteka.cases.models import Case
 from kartoteka.customers.models import Account, Contact
+from kartoteka.customers.pickers import account_picker
 from kartoteka.mail.models import Message
 from kartoteka.mail.triage.services import sender_name_parts
 from kartoteka.people.models import User
@@ -161,12 +162,7 @@ class MessageSplitForm(ServiceErrorsForm):
 
     source = forms.IntegerField(required=False, widget=forms.HiddenInput)
     subject = forms.CharField(label=_("Subject"), max_length=255)
-    account = forms.ModelChoiceField(
-        label=_("Customer"),
-        queryset=Account.objects.none(),
-        required=False,
-        empty_label=_("— no customer —"),
-    )
+    account = account_picker(label=_("Customer"), required=False)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Contacts"),
         queryset=Contact.objects.none(),

@@ -29,6 +29,7 @@ from email.message import Message
 from email.parser import HeaderParser
 
 from kartoteka.mail.reading.parsed import Address
+from kartoteka.mail.reading.threading import ANSWER_PREFIXES
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ _DAEMON_LOCAL_PARTS = {"mailer-daemon", "postmaster", "mail-daemon", "maildaemon
                        "mailerdaemon", "mail-delivery-system", "mail.delivery.system",
                        "maildelivery", "mail-delivery", "mailer", "bounce", "bounces",
                        "nobody", "smtp", "mmdf"}  # fmt: skip
+# Senders that are programs rather than people, seen sending free-form bounces.
+_SYSTEM_LOCAL_PART = re.compile(
+    r"daemon|postmaster|mailer|^ndr$|smtp|virus|sysadmin|administrator|^admin$|^system|bounce",
+    re.IGNORECASE,
+)
+_RETURNED_TYPES = {"message/rfc822", "message/global", "text/rfc822-headers",
+                   "message/rfc822-headers", "message/delivery-status"}  # fmt: skip
 _DAEMON_NAME = re.compile(r"mail delivery (?:subsystem|system)|mailer[- ]daemon|postmaster",
                           re.IGNORECASE)  # fmt: skip
 _BOUNCE_SUBJECT = re.compile(
@@ -168,11 +176,42 @@ def _classify(
     bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
     if auto and not (daemon or bounce_subject):
         return Classification(auto_reply=True)
-    if (daemon or bounce_subject) and (
+    if (daemon or (bounce_subject and _sent_by_a_program(headers, sender, subject, parts))) and (
         (daemon and bounce_subject) or _BOUNCE_BODY.search(text[:_MAX_SCAN])
     ):
         return _free_form_bounce(parts, headers, sender, text, auto)
     return Classification(auto_reply=auto)
+
+
+def _sent_by_a_program(
+    headers: Mapping[str, str],
+    sender: Address | None,
+    subject: str,
+    parts: Sequence[tuple[str, Mapping[str, str], Message]],
+) -> bool:
+    """Whether a message from a sender that is not a mailer daemon shows that a program sent
+    it, so that a bounce subject and bounce words make it a bounce. A person writes "Re:
+    Reklamacja - paczka niedostarczona … adres does not exist": a reply or a forward, no
+    null Return-Path, no Auto-Submitted, no returned message, from a person's address."""
+    if ANSWER_PREFIXES.match(subject):
+        return False
+    if sender is None or not sender.address:
+        return True
+    if headers.get("return-path", "").strip().strip("<>").strip() == "" and (
+        "return-path" in headers
+    ):
+        return True  # the null reverse-path of delivery reports (RFC 5321 4.5.5)
+    if headers.get("x-failed-recipients", "").strip():
+        return True
+    submitted = headers.get("auto-submitted", "").split(";", 1)[0].strip().lower()
+    if submitted and submitted != "no":
+        return True
+    if _SYSTEM_LOCAL_PART.search(sender.address.split("@", 1)[0]):
+        return True
+    return_path = _ADDRESS.search(headers.get("return-path", ""))
+    if return_path and return_path.group(0).split("@", 1)[0].lower() in _DAEMON_LOCAL_PARTS:
+        return True
+    return any(content_type in _RETURNED_TYPES for content_type, _, _ in parts)
 
 
 def _auto_reply(headers: Mapping[str, str], subject: str) -> bool:

@@ -1,19 +1,25 @@
 """Raw message bytes → ``ParsedMessage``: a pure function, no database, never raises.
 
-The standard ``email`` package with ``policy.default`` splits the message; headers are read
-from their raw form and decoded here, because real mail breaks the rules the header registry
-relies on (unencoded 8-bit names, encoded words glued to text, addresses without brackets).
-Bodies are decoded with their declared charset; charset detection runs only when the
-declaration is missing, fails, or is a single-byte Western charset whose result looks like
-Central European text read with the wrong table.
+The standard ``email`` package with ``policy.default`` splits the message, after its header
+block is read as mail clients read it (``head``: broken folding, stray first lines); headers
+are read from their raw form and decoded here, because real mail breaks the rules the header
+registry relies on (unencoded 8-bit names, encoded words glued to text, addresses without
+brackets, names with unquoted commas). Raw 8-bit header bytes are read as UTF-8, else in the
+charset the message's text parts declare, else a detected one (``charsets.HeaderCharsets``).
+Bodies are decoded with their declared charset (read as its superset: gb2312 as GB18030);
+charset detection runs only when the declaration is missing, fails, or is a single-byte
+Western charset whose result looks like Central European text read with the wrong table.
+
+A forwarded message (``message/rfc822``) is an attachment named after its subject and is
+shown after the body, with its headers; a text part with a file name is an attachment.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import hashlib
+import html
 import mimetypes
 import quopri
 import re
@@ -26,7 +32,10 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from kartoteka.core.files import file_name_clean
 from kartoteka.mail.reading import html as mail_html
+from kartoteka.mail.reading.address_lists import names_quoted
+from kartoteka.mail.reading.charsets import FALLBACKS, HeaderCharsets, codec_name, decode_bytes
 from kartoteka.mail.reading.classify import classify
+from kartoteka.mail.reading.head import head_repaired
 from kartoteka.mail.reading.header_text import header_text
 from kartoteka.mail.reading.parse_policy import POLICY
 from kartoteka.mail.reading.parsed import Address, ParsedAttachment, ParsedMessage
@@ -44,42 +53,40 @@ _SURROGATES = re.compile("[\udc80-\udcff]")
 _PARAMETER_SPLIT = re.compile(r'(?:[^;"]|"(?:[^"\\]|\\.)*"?)+')
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(set(range(256)) - set(_BASE64_ALPHABET))  # for bytes.translate(None, …)
-
-# Charsets whose every byte sequence decodes: a wrong declaration never fails with them, so
-# their result is checked for signs of Central European text read with the wrong table.
-_NEVER_FAILING = {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "iso8859_2", "ascii"}
-_LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "iso8859_1", "latin_1", "iso8859_2", "iso8859_15",
-                      "mac_latin2", "mac_roman", "cp850", "cp852", "cp437"}  # fmt: skip
-_SEVEN_BIT_CODECS = ("iso2022", "utf_7", "utf_16", "utf_32", "hz")
-_C1_CONTROLS = re.compile("[\x80-\x9f]")
-# Bytes of cp1250 Polish/Czech letters read as Latin-1: ą ł ż Ą Ł Ż Ľ ľ ...
-_LATIN1_MOJIBAKE = re.compile("[¹³¿¾¦¶¼±¥£¯¤]")
-_CENTRAL_EUROPEAN = re.compile("[ąćęłńśźżĄĆĘŁŃŚŹŻčďěňřšťůžČĎĚŇŘŠŤŮŽőűŐŰľĺŕĽĹŔ]")
+# What Windows refuses in a file name, in a subject that names a forwarded message's file.
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
+_FORWARDED_SHOWN = 10  # forwarded messages shown in the text; all are kept as attachments
 
 
 @dataclass
 class _Collected:
+    charsets: HeaderCharsets
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     content_types: set[str] = field(default_factory=set)
     parts: list[tuple[str, dict[str, str], Message]] = field(default_factory=list)
+    forwarded: list[Message] = field(default_factory=list)  # message/rfc822 parts, to show
+    # text of named text/plain parts not marked "attachment": shown when there is no body
+    named_texts: list[str] = field(default_factory=list)
 
 
-def parse(raw: bytes, *, sha256: str | None = None) -> ParsedMessage:
+def parse(raw: bytes, *, sha256: str | None = None, language: str = "") -> ParsedMessage:
     """The message in ``raw`` as plain data; never raises, whatever the bytes.
 
     ``sha256`` is the bytes' hash when the caller has it already (the raw store's key), so
-    they are not hashed twice. Input the ``email`` package cannot split at all gives a message
-    whose text is the raw bytes decoded leniently, and whose ``defects`` say what happened.
+    they are not hashed twice. ``language`` (the mailbox's, "pl") helps detect the charset of
+    raw 8-bit headers and undeclared bodies. Input the ``email`` package cannot split at all
+    gives a message whose text is the raw bytes decoded leniently, and whose ``defects`` say
+    what happened.
     """
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", "surrogateescape")
     raw = bytes(raw)
     digest = sha256 if sha256 is not None else hashlib.sha256(raw).hexdigest()
     try:
-        return _parse(raw, digest)
+        return _parse(raw, digest, language)
     except Exception as exc:  # the contract is "never raises"; keep the message readable
         return unparsable_message(raw, digest, exc)
 
@@ -89,36 +96,43 @@ def synthetic_message_id(digest: str) -> str:
     return f"sha256-{digest[:32]}@kartoteka.invalid"
 
 
-def _parse(raw: bytes, digest: str) -> ParsedMessage:
-    message = _PARSER.parsebytes(raw)
+def _parse(raw: bytes, digest: str, language: str) -> ParsedMessage:
+    repaired, repairs = head_repaired(raw)
+    message = _PARSER.parsebytes(repaired)
     headers = _raw_headers(message)
-    collected = _Collected()
+    collected = _Collected(charsets=_header_charsets(headers, language))
+    collected.defects.extend(repairs)
     collected.defects.extend(type(defect).__name__ for defect in message.defects)
+    _collect(message, collected, depth=0)
+    charsets = collected.charsets
 
-    subject = decode_header_text(headers.get("subject", ""), collected.defects)
-    from_header = from_read(
-        headers.get("from", ""), parse_addresses(headers.get("from", ""), collected.defects)
-    )
+    subject = decode_header_text(headers.get("subject", ""), collected.defects, charsets)
+    from_value = headers.get("from", "")
+    from_header = from_read(from_value, parse_addresses(from_value, collected.defects, charsets))
     message_id = _first_id(headers.get("message-id", ""))
     if not message_id:
         message_id = synthetic_message_id(digest)
         collected.defects.append("missing-message-id")
 
-    _collect(message, collected, depth=0)
     text = "\n\n".join(part for part in collected.plain if part.strip())
     html_source = "\n<hr>\n".join(collected.html)
     if not text.strip() and html_source:
         text = mail_html.to_text(html_source)
+    if not text.strip():
+        # As mail clients show a text file sent inline (an MMS gateway's text_0.txt).
+        text = "\n\n".join(part for part in collected.named_texts if part.strip())
     text = _normalise_newlines(text)
     sender = from_header.sender
     kind = classify(message, headers, subject, sender, text, collected.parts)
+    if collected.forwarded and not (kind.bounce or "multipart/report" in collected.content_types):
+        text, html_source = _with_forwarded(text, html_source, collected, language)
     return ParsedMessage(
         message_id=message_id,
         subject=subject,
         from_=sender,
-        to=tuple(parse_addresses(headers.get("to", ""), collected.defects)),
-        cc=tuple(parse_addresses(headers.get("cc", ""), collected.defects)),
-        reply_to=tuple(parse_addresses(headers.get("reply-to", ""), collected.defects)),
+        to=tuple(parse_addresses(headers.get("to", ""), collected.defects, charsets)),
+        cc=tuple(parse_addresses(headers.get("cc", ""), collected.defects, charsets)),
+        reply_to=tuple(parse_addresses(headers.get("reply-to", ""), collected.defects, charsets)),
         date=parse_date(headers.get("date", "")),
         in_reply_to=_first_id(headers.get("in-reply-to", "")),
         references=split_references(headers.get("references", "")),
@@ -138,6 +152,20 @@ def _parse(raw: bytes, digest: str) -> ParsedMessage:
         from_suspicion=from_header.suspicion,
         authentication_results=_all_values(message, "authentication-results", RESULTS_READ),
     )
+
+
+def _header_charsets(headers: dict[str, str], language: str) -> HeaderCharsets:
+    """The reader of the message's raw 8-bit header bytes, from all of them together."""
+    raw_values = [value for value in headers.values() if not value.isascii()]
+    if not raw_values:
+        return HeaderCharsets(b"", language)
+    sample = b" ".join(
+        value.encode("ascii", "surrogateescape")
+        for value in raw_values
+        if _SURROGATES.search(value)
+    )
+    labelled = " ".join(value for value in headers.values() if "=?" in value)
+    return HeaderCharsets(sample, language, labelled)
 
 
 def unparsable_message(raw: bytes, digest: str, exc: Exception) -> ParsedMessage:
@@ -193,23 +221,23 @@ def _all_values(message: Message, name: str, limit: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-def decode_header_text(value: str, defects: list[str] | None = None) -> str:
+def decode_header_text(
+    value: str, defects: list[str] | None = None, charsets: HeaderCharsets | None = None
+) -> str:
     """A header's text with RFC 2047 encoded words and unencoded 8-bit bytes decoded, on one
-    line (``header_text``: what would break a header again when answered becomes a space)."""
+    line (``header_text``: what would break a header again when answered becomes a space).
+    ``charsets`` reads the 8-bit bytes as the rest of the message suggests."""
     if _SURROGATES.search(value):
-        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
+        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects, charsets)
     if "=?" in value:
         value = _decode_encoded_words(value)
     return header_text(value)
 
 
-def _decode_8bit(data: bytes, defects: list[str] | None) -> str:
+def _decode_8bit(data: bytes, defects: list[str] | None, charsets: HeaderCharsets | None) -> str:
     if defects is not None:
         defects.append("8bit-header")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return decode_bytes(data, None, defects)
+    return (charsets or HeaderCharsets(data)).decode(data, defects)
 
 
 def _decode_encoded_words(value: str) -> str:
@@ -259,22 +287,25 @@ def _decode_word_payload(encoding: str, payload: str) -> bytes:
 
 
 def _decode_word_bytes(data: bytes, charset: str | None) -> str:
-    codec = _codec(charset)
-    if codec:
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            pass
+    codec = codec_name(charset)
+    for candidate in (codec, FALLBACKS.get(codec or "")):
+        if candidate:
+            try:
+                return data.decode(candidate)
+            except UnicodeDecodeError:
+                pass
     return decode_bytes(data, None, None)
 
 
-def parse_addresses(value: str, defects: list[str] | None = None) -> list[Address]:
+def parse_addresses(
+    value: str, defects: list[str] | None = None, charsets: HeaderCharsets | None = None
+) -> list[Address]:
     """The addresses of an address header; names decoded, addresses lower-cased."""
     if not value.strip():
         return []
     if _SURROGATES.search(value):
-        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects)
-    value = value.replace("\r", "").replace("\n", " ")
+        value = _decode_8bit(value.encode("ascii", "surrogateescape"), defects, charsets)
+    value = names_quoted(value.replace("\r", "").replace("\n", " "))
     pairs = getaddresses([value])
     if not pairs or pairs == [("", "")]:
         pairs = getaddresses([value], strict=False)
@@ -345,7 +376,10 @@ def _collect(part: Message, collected: _Collected, depth: int) -> None:
         collected.defects.append("nesting-too-deep")
         return
     if content_type == "message/rfc822":
-        collected.attachments.append(_forwarded_message(part, headers, collected))
+        inner = _forwarded_inner(part, headers)
+        collected.attachments.append(_forwarded_message(inner, part, headers, collected))
+        if inner is not None:
+            collected.forwarded.append(inner)
         return
     if part.is_multipart():
         if content_type.startswith("multipart/"):
@@ -360,17 +394,20 @@ def _collect(part: Message, collected: _Collected, depth: int) -> None:
         headers.get("content-disposition", "")
     )
     disposition = disposition_value.lower() or None
-    filename = _filename(disposition_params, type_params, collected.defects)
-    if (
-        content_type in ("text/plain", "text/html")
-        and disposition != "attachment"
-        and not (filename and disposition == "inline" and depth > 0)
-    ):
+    filename = _filename(disposition_params, type_params, collected)
+    if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+        # A text part with a name is a file sent along (a saved page, a log), not the body.
         payload = _payload(part, headers)
-        text = decode_bytes(payload, type_params.get("charset"), collected.defects)
+        charset = type_params.get("charset")
+        collected.charsets.declare(charset)
+        text = decode_bytes(payload, charset, collected.defects, collected.charsets.language)
         (collected.plain if content_type == "text/plain" else collected.html).append(text)
         return
     payload = _payload(part, headers)
+    if content_type == "text/plain" and disposition != "attachment":
+        charset = type_params.get("charset")
+        language = collected.charsets.language
+        collected.named_texts.append(decode_bytes(payload, charset, collected.defects, language))
     content_id = _first_id(headers.get("content-id", ""))
     inline = disposition == "inline" or (bool(content_id) and disposition != "attachment")
     if not filename:
@@ -471,18 +508,35 @@ def _payload(part: Message, headers: dict[str, str]) -> bytes:
 
 
 def _filename(
-    disposition_params: dict[str, str], type_params: dict[str, str], defects: list[str]
+    disposition_params: dict[str, str], type_params: dict[str, str], collected: _Collected
 ) -> str:
     name = disposition_params.get("filename") or type_params.get("name") or ""
     if not name:
         return ""
-    return file_name_clean(decode_header_text(name, defects))
+    return file_name_clean(decode_header_text(name, collected.defects, collected.charsets))
+
+
+def _forwarded_inner(part: Message, headers: dict[str, str]) -> Message | None:
+    """The message a ``message/rfc822`` part holds. Some programs encode it in base64 or
+    quoted-printable (RFC 2046 forbids it): the ``email`` package then reads the encoded
+    text as a message, which is decoded and read again here."""
+    inner = part.get_payload(0) if part.is_multipart() else None
+    if not isinstance(inner, Message):
+        return None
+    encoding = headers.get("content-transfer-encoding", "").strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return inner
+    encoded = b"".join(_serialised(inner, depth=0)).decode("ascii", "replace")
+    holder = Message()
+    holder.set_payload(encoded)
+    decoded = _payload(holder, {"content-transfer-encoding": encoding})
+    return _PARSER.parsebytes(head_repaired(decoded)[0])
 
 
 def _forwarded_message(
-    part: Message, headers: dict[str, str], collected: _Collected
+    inner: Message | None, part: Message, headers: dict[str, str], collected: _Collected
 ) -> ParsedAttachment:
-    inner = part.get_payload(0) if part.is_multipart() else None
+    """A forwarded message as an attachment named after its subject (``Subject.eml``)."""
     content = b""
     subject = ""
     if isinstance(inner, Message):
@@ -492,10 +546,12 @@ def _forwarded_message(
         content = _payload(part, headers)
     disposition_params = _split_parameters(headers.get("content-disposition", ""))[1]
     type_params = _split_parameters(headers.get("content-type", ""))[1]
-    filename = _filename(disposition_params, type_params, collected.defects)
-    if not filename:
-        base = file_name_clean(re.sub(r"[/\\]", "_", subject))[:200] or "message"
-        filename = f"{base}.eml"
+    named = _UNSAFE_IN_FILE_NAMES.sub("_", subject)
+    filename = file_name_clean(named)[:200].strip(" .") or _filename(
+        disposition_params, type_params, collected
+    )
+    if not filename.lower().endswith(".eml"):
+        filename = f"{filename or 'message'}.eml"
     return ParsedAttachment(
         filename=filename,
         content_type="message/rfc822",
@@ -503,6 +559,62 @@ def _forwarded_message(
         inline=False,
         content_id="",
     )
+
+
+_FORWARD_LABELS = {
+    "pl": ("Wiadomość przekazana", "Od", "Data", "Temat", "Do", "DW"),
+    "cs": ("Přeposlaná zpráva", "Od", "Datum", "Předmět", "Komu", "Kopie"),
+}
+_FORWARD_LABELS_EN = ("Forwarded message", "From", "Date", "Subject", "To", "Cc")
+
+
+def _with_forwarded(
+    text: str, html_source: str, collected: _Collected, language: str
+) -> tuple[str, str]:
+    """``text`` and ``html_source`` with each forwarded message (``message/rfc822``) after
+    them, as mail clients show one: its headers, then its text (its own parts stay in the
+    ``.eml`` attachment)."""
+    labels = _FORWARD_LABELS.get(language.lower()[:2], _FORWARD_LABELS_EN)
+    texts: list[str] = [text] if text.strip() else []
+    htmls: list[str] = [html_source] if html_source else []
+    for inner in collected.forwarded[:_FORWARDED_SHOWN]:
+        head, inner_text, inner_html = _forwarded_content(inner, labels, language)
+        texts.append(f"{head}\n\n{inner_text}".rstrip())
+        if html_source:
+            escaped = html.escape(head).replace("\n", "<br>")
+            body = inner_html or "<p>{}</p>".format(html.escape(inner_text).replace("\n", "<br>"))
+            htmls.append(f"<p>{escaped}</p>\n{body}")
+    return "\n\n".join(texts), "\n<hr>\n".join(htmls)
+
+
+def _forwarded_content(
+    inner: Message, labels: tuple[str, ...], language: str
+) -> tuple[str, str, str]:
+    """The header lines, text and HTML of a forwarded message."""
+    headers = _raw_headers(inner)
+    nested = _Collected(charsets=_header_charsets(headers, language))
+    _collect(inner, nested, depth=40)  # its own forwards and files are not taken out again
+    charsets = nested.charsets
+    title, *names = labels
+    lines = [f"---------- {title} ----------"]
+    for name, key in zip(names, ("from", "date", "subject", "to", "cc"), strict=True):
+        value = headers.get(key, "")
+        if not value:
+            continue
+        if key in ("from", "to", "cc"):
+            shown = ", ".join(
+                f"{item.name} <{item.address}>" if item.name and item.address else
+                item.name or item.address
+                for item in parse_addresses(value, None, charsets)
+            )  # fmt: skip
+        else:
+            shown = decode_header_text(value, None, charsets)
+        lines.append(f"{name}: {shown}")
+    inner_text = "\n\n".join(part for part in nested.plain if part.strip())
+    inner_html = "\n<hr>\n".join(nested.html)
+    if not inner_text.strip() and inner_html:
+        inner_text = mail_html.to_text(inner_html)
+    return "\n".join(lines), _normalise_newlines(inner_text).strip(), inner_html
 
 
 def _serialised(message: Message, depth: int) -> list[bytes]:
@@ -551,7 +663,7 @@ def _structured_attachment(
             blocks.append("".join(f"{name}: {value}\n" for name, value in block.raw_items()))
     disposition_params = _split_parameters(headers.get("content-disposition", ""))[1]
     type_params = _split_parameters(headers.get("content-type", ""))[1]
-    filename = _filename(disposition_params, type_params, collected.defects)
+    filename = _filename(disposition_params, type_params, collected)
     if not filename:
         extension = ".txt" if content_type == "message/delivery-status" else ".bin"
         filename = f"part-{len(collected.attachments) + 1}{extension}"
@@ -562,102 +674,6 @@ def _structured_attachment(
         inline=False,
         content_id="",
     )
-
-
-def _codec(charset: str | None) -> str | None:
-    if not charset:
-        return None
-    charset = charset.strip().strip("\"'").lower()
-    if charset in ("x-unknown", "unknown-8bit", "unknown", "8bit", "default"):
-        return None
-    try:
-        return codecs.lookup(charset).name.replace("-", "_")
-    except (LookupError, ValueError):
-        return None
-
-
-def decode_bytes(data: bytes, declared: str | None, defects: list[str] | None) -> str:
-    """Text of ``data``: the declared charset when it fits, otherwise a detected one."""
-    codec = _codec(declared)
-    if data.isascii() and not (codec and codec.startswith(_SEVEN_BIT_CODECS)):
-        return data.decode("ascii")
-    if codec and codec not in _NEVER_FAILING:
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            _note(defects, f"charset-mismatch:{declared}")
-    elif codec:
-        return _decode_single_byte(data, codec, defects)
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if codec is None and declared:
-            _note(defects, f"unknown-charset:{declared}")
-        return decoded
-    return _detect(data, codec, defects)
-
-
-def _decode_single_byte(data: bytes, codec: str, defects: list[str] | None) -> str:
-    try:
-        as_utf8 = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        _note(defects, f"charset-mismatch:{codec}:utf-8")
-        return as_utf8
-    if codec == "ascii":
-        return _detect(data, None, defects)
-    text = data.decode(codec, "replace")
-    if not (_C1_CONTROLS.search(text) or _LATIN1_MOJIBAKE.search(text)):
-        return text
-    best = max(
-        (text, *(data.decode(other, "replace") for other in ("cp1250", "iso8859_2"))),
-        key=_central_european_score,
-    )
-    if best is not text:
-        _note(defects, f"charset-mismatch:{codec}")
-    return best
-
-
-def _central_european_score(text: str) -> int:
-    return (
-        2 * len(_CENTRAL_EUROPEAN.findall(text))
-        - 3 * len(_C1_CONTROLS.findall(text))
-        - 2 * len(_LATIN1_MOJIBAKE.findall(text))
-        - 5 * text.count("\ufffd")
-    )
-
-
-def _detect(data: bytes, declared_codec: str | None, defects: list[str] | None) -> str:
-    _note(defects, "charset-detected")
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:65536]).best()
-        detected = _codec(best.encoding) if best is not None else None
-    except Exception:
-        detected = None
-    candidates = [c for c in (detected, "cp1250", "iso8859_2", "cp1252") if c]
-    if detected and not _is_single_byte_latin(detected):
-        try:
-            return data.decode(detected)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return max(
-        (data.decode(candidate, "replace") for candidate in dict.fromkeys(candidates)),
-        key=_central_european_score,
-    )
-
-
-def _is_single_byte_latin(codec: str) -> bool:
-    return codec in _LATIN_SINGLE_BYTE
-
-
-def _note(defects: list[str] | None, defect: str) -> None:
-    if defects is not None:
-        defects.append(defect)
 
 
 def _normalise_newlines(text: str) -> str:

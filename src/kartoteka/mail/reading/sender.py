@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import authres
 import authres.dmarc
 
+from kartoteka.mail.reading.address_lists import top_level_entries, unquoted
 from kartoteka.mail.reading.parsed import Address
 
 # The values of ``Message.SenderSuspicion`` (this module may not import models).
@@ -49,7 +50,7 @@ def from_read(value: str, addresses: list[Address]) -> FromHeader:
     angle brackets is the sender's when the header holds one entry: an address before it is
     part of the name, even unquoted (which ``getaddresses`` reads as two addresses).
     """
-    entries = _top_level_entries(value)
+    entries = top_level_entries(value)
     with_address = [a for a in addresses if a.address]
     if len(entries) > 1 and len(with_address) > 1:
         return FromHeader(with_address[0], SEVERAL_ADDRESSES)
@@ -60,46 +61,28 @@ def from_read(value: str, addresses: list[Address]) -> FromHeader:
         sender: Address | None = Address(name=name, address=address)
     else:
         sender = with_address[0] if with_address else (addresses[0] if addresses else None)
-    if sender is not None and _name_is_other_address(sender):
+    if sender is None:
+        return FromHeader(None)
+    if _name_is_other_address(sender) or _unquoted_name_has_other_address(value, sender):
         return FromHeader(sender, NAME_IS_ADDRESS)
+    if len(entries) > 1:
+        # "Kowalski, Jan <jan@…>": read as one name, as clients show it, but a strict reader
+        # (and a filter before us) sees an address "Kowalski" beside jan@….
+        return FromHeader(sender, SEVERAL_ADDRESSES)
     return FromHeader(sender)
+
+
+def _unquoted_name_has_other_address(value: str, sender: Address) -> bool:
+    """Whether the name written before the sender's ``<address>``, outside quotes and
+    comments, holds another address: ``jan@firma.example via Forum <forum@…>``, which a
+    strict reader takes for the sender jan@firma.example."""
+    name = unquoted(value.rpartition("<")[0]) if "<" in value else ""
+    return any(found.lower() != sender.address for found in _ADDRESS.findall(name))
 
 
 def _name_is_other_address(sender: Address) -> bool:
     match = _NAME_AS_ADDRESS.match(sender.name.strip())
     return match is not None and match.group(1).lower() != sender.address.lower()
-
-
-def _top_level_entries(value: str) -> list[str]:
-    """``value`` split on commas outside quotes, angle brackets and comments; empty entries
-    (``a@b.pl,``) left out."""
-    entries: list[str] = []
-    current: list[str] = []
-    quoted = angled = False
-    depth = 0  # of (comments)
-    escaped = False
-    for character in value:
-        if escaped:
-            escaped = False
-        elif character == "\\" and (quoted or depth):
-            escaped = True
-        elif character == '"' and not angled and not depth:
-            quoted = not quoted
-        elif character == "(" and not quoted:
-            depth += 1
-        elif character == ")" and not quoted and depth:
-            depth -= 1
-        elif character == "<" and not quoted and not depth:
-            angled = True
-        elif character == ">" and not quoted and not depth:
-            angled = False
-        elif character == "," and not (quoted or angled or depth):
-            entries.append("".join(current))
-            current = []
-            continue
-        current.append(character)
-    entries.append("".join(current))
-    return [entry for entry in (e.strip() for e in entries) if entry]
 
 
 def _angle_addresses(value: str) -> list[str]:

@@ -16,13 +16,36 @@ An archive mailbox's mail (``Knowledge.archive``: a BCC or journal address, a us
 is never made a case: after step 0's check of our own signed Message-ID it is filed to the
 customer of its correspondents (``_archive``), or waits in triage when none is known.
 
-Steps 2 and 3 are believed only when the sender is a participant of that case (its contacts,
-an address of its customer, a verified staff user who may see it, or an address already in its
-conversation);
-otherwise the message waits in triage marked as pointing to that case. Auto-replies and
-bounces are placed but never move the case's status. Before steps 1 to 4, a sender that cannot
-be believed (``Knowledge.sender_doubt``: a suspicious From, or mail claiming a staff address or
-one of our domains that nothing proved) sends the message to triage.
+A participant of a case is one of its contacts, an address of its customer (shared or of any
+of its contacts), a verified staff user who may see it, or an address already in its
+conversation (a sender, To or Cc of its mail).
+
+Steps 1 and 2 find replies of the conversation: whoever answers a message of the case takes
+part in it, as mail programs thread it. A sender who is not a participant yet is appended
+all the same and joins the case as a *newcomer* (``Decision.newcomer``): a new contact of the
+case's customer when the address belongs to no one yet and its domain is one of that
+customer's own (never a free-mail domain, ``sender.PUBLIC_MAIL_DOMAINS``), else an extra
+address of the case (its mail in the conversation is what makes it one). The message card
+shows the newcomer with a one-click "not part of this case" (``triage.services.
+newcomer_reject``), which moves the message to triage and takes the participant back out.
+A stored Message-ID can be guessed or learnt, so step 2 keeps a non-participant's message in
+triage, marked as pointing to that case, when the mailbox accepts only known participants
+(``Knowledge.only_known_participants``, today's strictness kept for those who want it), when
+it is an automatic reply (as before: an out-of-office answer does not make anyone a
+participant), or when its Reply-To would send our answers to an address that is neither the
+sender nor a participant (see ``_stored_reply`` for what such a message can and cannot gain).
+A signed Message-ID cannot be forged and names its case whoever answers.
+
+Step 3 is believed only when the sender is a participant: a subject tag is a number anyone
+can type, so a tag alone (no reference that names the case) from anyone else waits in triage
+marked as pointing to that case. Auto-replies and bounces are placed but never move the
+case's status. Before steps 1 to 4, a sender that cannot be believed
+(``Knowledge.sender_doubt``: a suspicious From, or mail claiming a staff address or one of our
+domains that nothing proved) sends the message to triage: a newcomer is never such a sender.
+
+A mailing list's conversation (members answering each other, ``List-Id``) therefore stays in
+one case: its first message makes the case (for a mailbox that creates cases for unknown
+senders), and every member's answer names a stored message of it.
 """
 
 from __future__ import annotations
@@ -34,8 +57,11 @@ from typing import Literal
 
 from kartoteka.mail.reading.message_ids import read_signed
 from kartoteka.mail.reading.parsed import ParsedMessage
+from kartoteka.mail.reading.sender import PUBLIC_MAIL_DOMAINS, address_domain
 
 Action = Literal["append", "create", "triage", "ignore", "archive"]
+# append: how a sender who was not a participant joins the case ("" when they were one)
+Newcomer = Literal["", "contact", "address"]
 
 # What mail programs put before a subject, in the languages seen here and around Europe
 # (Czech ``Odpověď:``, Polish ``Odp:``, German ``AW:``/``WG:``, ...), optionally counted
@@ -54,6 +80,7 @@ ANSWER_PREFIXES = _prefixes(f"{REPLY_WORDS}|{FORWARD_WORDS}")
 FORGED_REASON = "points to case {number}, sender not a participant"
 # The same, for a reader who may not see the case it named (its number is not theirs to know).
 FORGED_HIDDEN_REASON = "names a case, sender not a participant"
+NEWCOMER_REASON = "{reason}, new participant"
 
 
 @dataclass(frozen=True)
@@ -63,6 +90,8 @@ class Knowledge:
     ``case_participants`` holds every candidate case that exists (named by a signed id, a
     stored Message-ID or a subject tag), each with the lower-cased addresses that belong to
     it. ``referenced_cases`` maps stored Message-IDs (without brackets) to their case number.
+    ``customer_domains`` holds, of those cases with a customer, the domains of its
+    customer's addresses (free-mail domains left out): where a newcomer becomes a contact.
     """
 
     prefix: str
@@ -70,6 +99,7 @@ class Knowledge:
     own_addresses: frozenset[str] = frozenset()
     referenced_cases: Mapping[str, int] = field(default_factory=dict)
     case_participants: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    customer_domains: Mapping[int, frozenset[str]] = field(default_factory=dict)
     sender_contact_id: int | None = None
     sender_account_id: int | None = None
     sender_is_staff: bool = False  # a verified staff address
@@ -77,6 +107,9 @@ class Knowledge:
     # restricted customer's): the sender takes part in every other case
     hidden_from_staff_sender: frozenset[int] = frozenset()
     unknown_sender_creates_case: bool = False
+    # the mailbox's "only known participants": a stored Message-ID alone does not let a
+    # non-participant in (step 2 as it was before newcomers)
+    only_known_participants: bool = False
     # why the sender cannot be believed: a suspicious From, or mail claiming to be ours that
     # nothing proved ("" when it can); see ``receiving.sender_check``
     sender_doubt: str = ""
@@ -101,6 +134,7 @@ class Decision:
     new_contact: bool = False  # create: make a contact for the unknown sender
     moves_status: bool = False  # append: a customer's own message, the case takes its status
     outgoing: bool = False  # archive: mail we sent (its correspondents are its recipients)
+    newcomer: Newcomer = ""  # append: the sender joins the case (see the module docstring)
 
 
 def decide(message: ParsedMessage, known: Knowledge) -> Decision:
@@ -122,18 +156,18 @@ def decide(message: ParsedMessage, known: Knowledge) -> Decision:
     for reference in references_newest_first(message):
         signed = read_signed(reference)
         if signed is not None and signed.case_number in known.case_participants:
-            return _append(
-                signed.case_number, f"reply to our message in case {signed.case_number}", automatic
-            )
+            case_number = signed.case_number
+            reason = f"reply to our message in case {case_number}"
+            if automatic or _participates(sender, case_number, known) or not sender:
+                return _append(case_number, reason, automatic)
+            return _newcomer(case_number, reason, sender, known)
 
     # (2) a stored Message-ID of a case
     for reference in references_newest_first(message):
         number = known.referenced_cases.get(reference)
         if number is None or number not in known.case_participants:
             continue
-        if not _participates(sender, number, known):
-            return _forged(number)
-        return _append(number, f"reply to a stored message of case {number}", automatic)
+        return _stored_reply(message, number, sender, known)
 
     # (3) the subject tag
     tagged = [n for n in subject_tags(message.subject, known) if n in known.case_participants]
@@ -231,6 +265,64 @@ def _participates(sender: str, number: int, known: Knowledge) -> bool:
     if known.sender_is_staff and number not in known.hidden_from_staff_sender:
         return True
     return bool(sender) and sender in known.case_participants.get(number, frozenset())
+
+
+def _stored_reply(message: ParsedMessage, number: int, sender: str, known: Knowledge) -> Decision:
+    """Step 2: the message answers a stored message of case ``number``.
+
+    Message-IDs are not secret: every recipient of a message has its id (a colleague
+    copied, a list's archive, a forward), and some mail programs make them guessable. Who
+    knows one and writes from an address of their own gains this much: their message is
+    appended (followers hear of it, the case reopens) and their address joins the case's
+    participants, so a "reply all" of staff would include it and their tag alone is
+    believed from then on, as any participant's. Staff see it happen: the card marks the
+    new participant, removed with one click. They gain no look at the case: nothing is sent
+    to them by itself, and the customer's portal shows only mail that touches the
+    customer's own addresses. A forged From of the customer's own domain (mail is not
+    signed) makes a contact of that address, as any such From could pass for an existing
+    contact already; the card marks it new and shows whether the sender was verified.
+    Two doors stay closed: a From that claims a colleague or one of our domains is not
+    believed unproved (``sender_doubt``, checked before), and a Reply-To that would send our
+    answers to an address outside the case keeps the message in triage, so a forged From
+    cannot divert the answers to the forger. A mailbox that wants no newcomers this way
+    says ``only_known_participants``.
+    """
+    reason = f"reply to a stored message of case {number}"
+    automatic = message.auto_reply
+    if _participates(sender, number, known):
+        return _append(number, reason, automatic)
+    if not sender or automatic or known.only_known_participants:
+        return _forged(number)
+    participants = known.case_participants.get(number, frozenset())
+    if any(
+        other.address and other.address != sender and other.address not in participants
+        for other in message.reply_to
+    ):
+        return _forged(number)
+    return _newcomer(number, reason, sender, known)
+
+
+def _newcomer(number: int, reason: str, sender: str, known: Knowledge) -> Decision:
+    """Append a person's reply from ``sender``, not yet a participant, who joins the case: as
+    a new contact of its customer when the address is no one's and its domain the
+    customer's own (free-mail domains never are), else as an extra address of the case."""
+    domain = address_domain(sender)
+    unowned = known.sender_contact_id is None and known.sender_account_id is None
+    joins: Newcomer = "address"
+    if (
+        unowned
+        and domain
+        and domain not in PUBLIC_MAIL_DOMAINS
+        and domain in known.customer_domains.get(number, frozenset())
+    ):
+        joins = "contact"
+    return Decision(
+        "append",
+        NEWCOMER_REASON.format(reason=reason),
+        case_number=number,
+        moves_status=True,
+        newcomer=joins,
+    )
 
 
 def _append(number: int, reason: str, automatic: bool) -> Decision:

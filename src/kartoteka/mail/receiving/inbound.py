@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model, QuerySet
@@ -200,7 +201,7 @@ def _parse(raw: bytes, sha256: str) -> tuple[ParsedMessage, str]:
     from kartoteka.mail.reading.parsing import parse, unparsable_message
 
     try:
-        parsed = _without_nul(parse(raw, sha256=sha256))
+        parsed = _without_nul(parse(raw, sha256=sha256, language=settings.LANGUAGE_CODE))
     except Exception as error:
         logger.exception("the parser raised on %s", sha256)
         parsed = _without_nul(unparsable_message(raw, sha256, error))
@@ -272,7 +273,7 @@ def _receive(
     )
     decision = threading.decide(parsed, known)
     with transaction.atomic():
-        decision, case = _apply(decision, parsed, mailbox, context)
+        decision, case, newcomer_contact = _apply(decision, parsed, mailbox, context)
         message.case = case
         message.account_id = case.account_id if case is not None else decision.account_id
         if decision.outgoing:
@@ -280,6 +281,8 @@ def _receive(
         message.state = STATES[decision.action]
         message.reason = (reason_prefix + decision.reason)[:255]
         message.forged = decision.forged
+        message.newcomer = decision.newcomer if case is not None else ""
+        message.newcomer_contact = newcomer_contact
         if decision.points_to_case is not None:
             message.points_to_case = Case.objects.filter(number=decision.points_to_case).first()
         if parsed.bounce and decision.action != "ignore":
@@ -317,31 +320,42 @@ def _apply(
     parsed: ParsedMessage,
     mailbox: Mailbox | None,
     context: ReceivingContext,
-) -> tuple[threading.Decision, Case | None]:
-    """Carry out the decision inside the caller's transaction; returns what was done."""
+) -> tuple[threading.Decision, Case | None, Contact | None]:
+    """Carry out the decision inside the caller's transaction; returns what was done: the
+    decision as carried out, the case, and the contact made for a newcomer."""
     if decision.action == "append" and decision.case_number is not None:
         case = _CASE_FOR_UPDATE.first(number=decision.case_number)
         if case is not None and case.merged_into_id is not None:
             final_pk, _account = merge_targets({case.number})[case.number]
             case = _one(Case.objects.select_for_update().filter(pk=final_pk))
         if case is None:
-            return threading.Decision("triage", f"case {decision.case_number} was deleted"), None
+            deleted = threading.Decision("triage", f"case {decision.case_number} was deleted")
+            return deleted, None, None
         if case.number != decision.case_number:
             reason = f"{decision.reason}; case {decision.case_number} was merged into {case.number}"
             decision = dataclasses.replace(decision, reason=reason, case_number=case.number)
+        newcomer = None
+        if decision.newcomer == "contact":
+            newcomer = _newcomer_contact(parsed.from_, case)
+            if newcomer is None:
+                decision = dataclasses.replace(decision, newcomer="address")
+        changes: dict[str, Any] = {}
         incoming_id = context.settings_row.incoming_status_id
         if decision.moves_status and incoming_id is not None and case.status_id != incoming_id:
-            # No user made this change: the history records it without one.
-            incoming = context.settings_row.incoming_status
+            changes["status"] = context.settings_row.incoming_status
+        if changes or newcomer is not None:
+            # No user made this change: the history names the sender's contact.
             case = case_update(
                 case=case,
                 by=None,
-                data={"status": incoming},
+                data=changes,
+                contacts=None if newcomer is None else [*case.contacts.all(), newcomer],
                 with_message=Message.Direction.INBOUND,
+                by_sender=parsed.from_.address if parsed.from_ is not None else "",
             )
-        return decision, case
+        return decision, case, newcomer
     if decision.action != "create":
-        return decision, None
+        return decision, None, None
     contact = account = None
     if decision.contact_id is not None:
         contact = context.contact(decision.contact_id)
@@ -353,7 +367,7 @@ def _apply(
             contact = _contact_for(parsed.from_)
         except ValidationError as error:
             reason = f"unknown sender, address not accepted: {'; '.join(error.messages)}"
-            return threading.Decision("triage", reason), None
+            return threading.Decision("triage", reason), None, None
     data: dict[str, Any] = {**context.case_defaults, "reporter": contact}
     if mailbox is not None and mailbox.group_id is not None:
         data["group"] = mailbox.group
@@ -366,7 +380,7 @@ def _apply(
         data=data,
         channel=Case.Channel.EMAIL,
     )
-    return decision, case
+    return decision, case, None
 
 
 def _one[M: Model](rows: QuerySet[M]) -> M | None:
@@ -375,8 +389,9 @@ def _one[M: Model](rows: QuerySet[M]) -> M | None:
     return next(iter(rows.order_by()[:1]), None)
 
 
-def _contact_for(sender: Address) -> Contact:
-    """A new contact (no customer) for an unknown sender, named from the From header."""
+def _contact_for(sender: Address, account: Account | None = None) -> Contact:
+    """A new contact (of ``account``, or of no customer) for an unknown sender, named from the
+    From header."""
     words = re.sub(r"\s+", " ", sender.name).strip().split(" ")
     if len(words) >= 2:
         first, last = " ".join(words[:-1]), words[-1]
@@ -384,9 +399,22 @@ def _contact_for(sender: Address) -> Contact:
         first, last = "", (words[0] if words[0] else sender.address)
     return contact_create(
         by=None,  # type: ignore[arg-type]
-        data={"first_name": first[:100], "last_name": last[:100]},
+        data={"account": account, "first_name": first[:100], "last_name": last[:100]},
         emails=[sender.address],
     )
+
+
+def _newcomer_contact(sender: Address | None, case: Case) -> Contact | None:
+    """A new contact of the case's customer for a newcomer (see ``threading``), or ``None``
+    when there is no customer or the address is refused (taken meanwhile, not valid): the
+    newcomer then joins as an extra address of the case."""
+    if sender is None or case.account is None:
+        return None
+    try:
+        with transaction.atomic():  # a refused address leaves the message's transaction whole
+            return _contact_for(sender, case.account)
+    except ValidationError:
+        return None
 
 
 def _without_nul(parsed: ParsedMessage) -> ParsedMessage:
@@ -447,6 +475,8 @@ def _fill(
     message.error = ""
     message.forged = False
     message.points_to_case = None
+    message.newcomer = ""
+    message.newcomer_contact = None
 
 
 # Duplicates

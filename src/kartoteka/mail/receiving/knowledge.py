@@ -21,7 +21,7 @@ from kartoteka.customers.models import Account, Contact, EmailAddress
 from kartoteka.mail.models import Mailbox, Message
 from kartoteka.mail.reading import threading
 from kartoteka.mail.reading.parsed import ParsedMessage
-from kartoteka.mail.reading.sender import own_domains
+from kartoteka.mail.reading.sender import PUBLIC_MAIL_DOMAINS, address_domain, own_domains
 from kartoteka.people.models import User
 
 CONTEXT_MAX_AGE = 5.0  # seconds: an admin's change of settings reaches a long run this late
@@ -178,7 +178,8 @@ def knowledge_gather(
     numbers |= set(
         threading.tag_numbers(parsed.subject, prefix=settings_row.prefix, old_prefixes=old_prefixes)
     )
-    participants = case_participants(numbers)
+    people = case_people(numbers)
+    participants = people.participants
     is_staff = sender_verified and sender.lower() in context.staff_addresses
     return threading.Knowledge(
         prefix=settings_row.prefix,
@@ -186,6 +187,7 @@ def knowledge_gather(
         own_addresses=context.own_addresses,
         referenced_cases=referenced,
         case_participants=participants,
+        customer_domains=people.customer_domains,
         sender_contact_id=contact_id,
         sender_account_id=account_id,
         sender_is_staff=is_staff,
@@ -196,6 +198,7 @@ def knowledge_gather(
         unknown_sender_creates_case=(
             mailbox is not None and mailbox.unknown_sender == Mailbox.UnknownSender.NEW_CASE
         ),
+        only_known_participants=mailbox is not None and mailbox.only_known_participants,
     )
 
 
@@ -240,18 +243,29 @@ def cases_hidden_from(address: str, numbers: set[int]) -> frozenset[int]:
     return frozenset(numbers - seen)
 
 
-def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
+@dataclass(frozen=True)
+class CasePeople:
+    """Of each existing case named, by number: the addresses that belong to it, and the
+    domains of its customer's addresses (free-mail ones left out; none without a customer)."""
+
+    participants: dict[int, frozenset[str]] = field(default_factory=dict)
+    customer_domains: dict[int, frozenset[str]] = field(default_factory=dict)
+
+
+def case_people(numbers: set[int]) -> CasePeople:
     """The addresses belonging to each existing case of ``numbers`` (five queries at most):
     its contacts', its customer's (shared and of every contact) and every address already in
-    its conversation (senders and recipients). A case merged into another answers with the
-    participants of the case it was merged into, where its mail goes."""
+    its conversation (senders and recipients); and its customer's domains, read from the
+    same rows. A case merged into another answers with those of the case it was merged
+    into, where its mail goes."""
     if not numbers:
-        return {}
+        return CasePeople()
     final_of = merge_targets(numbers)
     if not final_of:
-        return {}
+        return CasePeople()
     cases = set(final_of.values())
     found: dict[int, set[str]] = {pk: set() for pk, _account in cases}
+    domains: dict[int, set[str]] = {}  # of each customer
     of_account: dict[int, list[int]] = {}
     for pk, account in cases:
         if account is not None:
@@ -260,15 +274,26 @@ def case_participants(numbers: set[int]) -> dict[int, frozenset[str]]:
         found[case_pk].add(address)
     if of_account:
         for address, account, contact_account in _ACCOUNT_ADDRESSES.rows(accounts=list(of_account)):
-            for case_pk in of_account.get(account or contact_account, []):
+            owner = account or contact_account
+            for case_pk in of_account.get(owner, []):
                 found[case_pk].add(address)
+            domain = address_domain(address)
+            if domain and domain not in PUBLIC_MAIL_DOMAINS:
+                domains.setdefault(owner, set()).add(domain)
     for case_pk, sender, to, cc in _CONVERSATION_ADDRESSES.rows(cases=list(found)):
         found[case_pk].add(sender)
         found[case_pk].update(_addresses(to) | _addresses(cc))
-    return {
-        number: frozenset(a.lower() for a in found.get(pk, ()) if a)
-        for number, (pk, _account) in final_of.items()
-    }
+    return CasePeople(
+        participants={
+            number: frozenset(a.lower() for a in found.get(pk, ()) if a)
+            for number, (pk, _account) in final_of.items()
+        },
+        customer_domains={
+            number: frozenset(domains[account])
+            for number, (_pk, account) in final_of.items()
+            if account is not None and account in domains
+        },
+    )
 
 
 MERGE_CHAIN_LIMIT = 10  # merged cases pointing on and on: a cycle or a corrupt chain ends here

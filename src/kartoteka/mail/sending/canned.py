@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kartoteka.mail.models import CannedResponse
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
     from kartoteka.cases.models import Case
+    from kartoteka.customers.models import Contact
     from kartoteka.people.models import User
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -42,6 +44,11 @@ CASE_PLACEHOLDERS: dict[str, StrPromise] = {
     "assignee_name": _("the full name of the case's assignee"),
     "contact_name": _("the full name of the case's reporter (else its first contact)"),
     "contact_first_name": _("the first name of the case's reporter (else its first contact)"),
+    "salutation": _(
+        "how the email opens, with a comma: the salutation of the case's reporter (else its "
+        "first contact), e.g. “Szanowny Panie Janie,”; when none is written down, a neutral "
+        "greeting (“Dzień dobry,”, “Dobrý den,”), never a bare first name"
+    ),
     "customer_name": _("the name of the case's customer"),
 }
 WRITER_PLACEHOLDERS: dict[str, StrPromise] = {
@@ -59,6 +66,17 @@ def placeholders_unknown(text: str, *, known: Collection[str] = PLACEHOLDERS.key
         if name not in known and name not in found:
             found.append(name)
     return found
+
+
+def salutation_for(contact: Contact | None) -> str:
+    """The opening line of an email to ``contact``: its salutation (written by a user, in the
+    vocative: "Szanowny Panie Janie") with a comma, else a neutral greeting in the active
+    language. Never built from the first name: a name in the nominative reads wrong in
+    Polish and Czech, and no rule makes a vocative right for every name."""
+    written = contact.salutation.strip().rstrip(",").strip() if contact is not None else ""
+    if written:
+        return f"{written},"
+    return pgettext("greeting opening an email", "Hello,")
 
 
 def case_placeholder_values(case: Case, *, prefix: str) -> dict[str, str]:
@@ -82,6 +100,7 @@ def case_placeholder_values(case: Case, *, prefix: str) -> dict[str, str]:
         "assignee_name": text(case.assignee),
         "contact_name": text(contact),
         "contact_first_name": (contact.first_name or str(contact)) if contact is not None else "",
+        "salutation": salutation_for(contact),
         "customer_name": case.account.name if case.account is not None else "",
     }
 

@@ -9,11 +9,12 @@ is seen by its author only; sending (``composed_send``) queues the message throu
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -26,12 +27,14 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings
+from kartoteka.core.addresses import address_entries
 from kartoteka.core.files import file_name_clean
 from kartoteka.core.models import FormSubmission
 from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_read, blob_store
 from kartoteka.mail.models import Attachment, Draft, DraftAttachment, Mailbox, Message
 from kartoteka.mail.sending import outbound
+from kartoteka.mail.sending.status_after_sending import status_after_sending_set
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -70,13 +73,49 @@ def own_addresses() -> set[str]:
     return {address.lower() for address in ours.values_list("address", flat=True)}
 
 
+# A name holding one of these is quoted in an address field (RFC 5322 "specials"), so that a
+# comma or bracket in it does not split or end it.
+NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
+def address_text(name: str, address: str) -> str:
+    """One address as an address field shows it: ``Name <a@b>``, the name as people read it.
+
+    Unlike ``email.utils.formataddr`` the name is never RFC 2047-encoded (an encoded word
+    in it is decoded instead): the field is for reading and typing, and the message built
+    from it encodes the name for the header (``outbound.build_message``). A name with a
+    comma, a quote or a bracket is quoted, so ``core.addresses`` reads it back as one.
+    """
+    name = " ".join(outbound.name_decoded(name).split())
+    if not name:
+        return address
+    if NAME_SPECIALS.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
 def addresses_text(entries: Sequence[dict[str, Any]]) -> str:
     """``[{"name", "address"}]`` as the text of an address field ("Name <a@b>, c@d")."""
     return ", ".join(
-        formataddr((str(entry.get("name") or ""), str(entry["address"])))
+        address_text(str(entry.get("name") or ""), str(entry["address"]))
         for entry in entries
         if entry.get("address")
     )
+
+
+def addresses_readable(text: str) -> str:
+    """A typed address field with its encoded names decoded (drafts saved before names were
+    shown decoded hold ``=?utf-8?q?…?=``); an entry without one stays as typed."""
+    if "=?" not in text:
+        return text
+    shown = []
+    for entry in address_entries(text):
+        parsed = getaddresses([entry]) if "=?" in entry else []
+        if len(parsed) == 1 and "@" in parsed[0][1]:
+            shown.append(address_text(*parsed[0]))
+        else:
+            shown.append(entry)
+    return ", ".join(shown)
 
 
 def _unique(entries: Sequence[dict[str, Any]], *, leave_out: set[str]) -> list[dict[str, str]]:
@@ -131,7 +170,7 @@ def forward_block(message: Message) -> str:
     """The forwarded message's headers and text, as put under a forward."""
     rows = [
         _("---------- Forwarded message ----------"),
-        _("From: %(sender)s") % {"sender": formataddr((message.from_name, message.from_address))},
+        _("From: %(sender)s") % {"sender": address_text(message.from_name, message.from_address)},
         _("Date: %(date)s") % {"date": _when(message)},
         _("Subject: %(subject)s") % {"subject": message.subject},
         _("To: %(recipients)s") % {"recipients": addresses_text(message.to)},
@@ -261,6 +300,7 @@ class DraftContent:
     subject: str = ""
     body: str = ""
     status: Status | None = None
+    body_html: str = ""
 
 
 @transaction.atomic
@@ -295,6 +335,7 @@ def draft_save(
     draft.to, draft.cc, draft.bcc = content.to, content.cc, content.bcc
     draft.subject = content.subject.replace("\r", " ").replace("\n", " ")[:998]
     draft.body = content.body
+    draft.body_html = content.body_html
     draft.status = content.status
     draft.save()
     draft.forwarded.set(
@@ -398,6 +439,8 @@ class Outgoing:
     forwarded: Sequence[Attachment] = ()
     kept: Sequence[DraftAttachment] = ()
     uploads: Sequence[UploadedFile] = ()
+    # the editor's HTML (``body`` is then its text); "" when written as plain text
+    html: str = ""
 
 
 @transaction.atomic
@@ -411,7 +454,8 @@ def composed_send(
     draft: Draft | None = None,
 ) -> Message:
     """Queue the composed reply or forward (``outbound.reply_create``: sent by the worker after
-    commit), set the chosen status, and delete the draft, all in one transaction.
+    commit) with the chosen status to set once the server accepts it
+    (``status_after_sending``), and delete the draft, all in one transaction.
 
     The attachments' total size is checked before any file is read. Raises
     ``ValidationError`` by field as ``reply_create`` does, plus ``attachments`` and
@@ -456,9 +500,11 @@ def composed_send(
         replying_to=replying_to,
         subject=outgoing.subject,
         attachments=attachments,
-        status=outgoing.status,
+        status=case.status,  # unchanged now: set once the server accepts the message
         forward=kind == Kind.FORWARD,
+        html=outgoing.html,
     )
+    status_after_sending_set(message=message, case=case, status=outgoing.status)
     if draft is not None:
         draft.delete()
     return message

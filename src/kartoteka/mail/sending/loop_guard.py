@@ -67,7 +67,7 @@ def _recent_to(address: str, *, since: datetime) -> list[tuple[int | None, datet
     rows = (
         automatic_messages()
         .filter(created_at__gte=since)
-        .exclude(state=Message.State.FAILED)
+        .exclude(state__in=[Message.State.FAILED, Message.State.CANCELLED])
         .annotate(to_text=Cast("to", TextField()), cc_text=Cast("cc", TextField()))
         .filter(Q(to_text__icontains=address) | Q(cc_text__icontains=address))
         .values_list("case_id", "created_at", "to", "cc")

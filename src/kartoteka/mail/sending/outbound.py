@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -45,7 +47,7 @@ from kartoteka.mail.reading.header_text import has_line_break, header_text
 from kartoteka.mail.reading.html import sanitize
 from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
 from kartoteka.mail.search_entries import message_index
-from kartoteka.mail.sending import loop_guard
+from kartoteka.mail.sending import loop_guard, rich_text
 from kartoteka.mail.sending.tasks import send_due_messages
 
 if TYPE_CHECKING:
@@ -131,6 +133,51 @@ def html_with_signature(text: str, signature_html: str) -> str:
     )
 
 
+def signature_text_of(mailbox: Mailbox, personal: str = "") -> str:
+    """The text signature: the writer's own above the mailbox's."""
+    return "\n\n".join(part.strip() for part in (personal, mailbox.signature_text) if part.strip())
+
+
+def signature_html_of(mailbox: Mailbox, personal: str = "") -> str:
+    """The HTML signature: the writer's own (plain text, escaped) above the mailbox's (its
+    HTML, else its text)."""
+    mailbox_part = mailbox.signature_html.strip() or rich_text.signature_html(
+        mailbox.signature_text
+    )
+    parts = [rich_text.signature_html(personal), mailbox_part]
+    return "<br>\n<br>\n".join(part for part in parts if part.strip())
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """The parts of a message as sent: text (signed) and HTML (signed; "" when none)."""
+
+    text: str
+    html: str
+
+
+def bodies_for(
+    *, mailbox: Mailbox, text: str, html: str = "", personal_signature: str = ""
+) -> Bodies:
+    """The signed parts of a message written as ``text`` (and, from the HTML editor, as
+    cleaned ``html``). An HTML part goes along when the message was written in HTML or the
+    mailbox has an HTML signature; the signatures (the writer's above the mailbox's) go
+    under what was written and above the quoted message, in both parts."""
+    signed = text_with_signature(text, signature_text_of(mailbox, personal_signature))
+    if html.strip():
+        written, quote = rich_text.html_quote_split(html)
+        document = rich_text.html_document(
+            written, signature=signature_html_of(mailbox, personal_signature), quote=quote
+        )
+        return Bodies(text=signed, html=document)
+    if mailbox.signature_html.strip():
+        return Bodies(
+            text=signed,
+            html=html_with_signature(text, signature_html_of(mailbox, personal_signature)),
+        )
+    return Bodies(text=signed, html="")
+
+
 def build_message(
     *,
     mailbox: Mailbox,
@@ -138,6 +185,8 @@ def build_message(
     to: Sequence[dict[str, str]],
     cc: Sequence[dict[str, str]] = (),
     text: str,
+    html: str = "",
+    personal_signature: str = "",
     message_id: str,
     in_reply_to: str = "",
     references: Sequence[str] = (),
@@ -145,8 +194,9 @@ def build_message(
     automatic: bool = False,
     date: datetime | None = None,
 ) -> EmailMessage:
-    """The complete message: headers, text body with the mailbox's signature, an HTML
-    alternative when the mailbox has an HTML signature, and the attachments.
+    """The complete message: headers, text body with the signatures, an HTML alternative
+    when written in HTML or the mailbox has an HTML signature (``bodies_for``), and the
+    attachments.
 
     Every header built from text (the subject, the display names) passes ``header_text``
     first, so a line or paragraph separator or a control character in it becomes a space
@@ -170,9 +220,12 @@ def build_message(
     if automatic:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(text_with_signature(text, mailbox.signature_text))
-    if mailbox.signature_html.strip():
-        message.add_alternative(html_with_signature(text, mailbox.signature_html), subtype="html")
+    bodies = bodies_for(
+        mailbox=mailbox, text=text, html=html, personal_signature=personal_signature
+    )
+    message.set_content(bodies.text)
+    if bodies.html:
+        message.add_alternative(bodies.html, subtype="html")
     for attachment in attachments:
         # A content type may carry parameters ("text/calendar; method=REQUEST").
         maintype, _slash, rest = attachment.mime_type.partition("/")
@@ -195,14 +248,26 @@ def build_message(
 # Recipients and defaults
 
 
+def name_decoded(name: str) -> str:
+    """A display name with its RFC 2047 encoded words (``=?utf-8?q?…?=``) decoded, as a
+    field shows it; a name that does not decode stays as it is."""
+    if "=?" not in name:
+        return name
+    try:
+        return str(make_header(decode_header(name)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return name
+
+
 def recipients_parse(values: Iterable[str], *, field: str) -> list[dict[str, str]]:
     """``["Name <a@b>", "c@d; e@f"]`` as ``[{"name", "address"}]``, each address once
-    (``core.addresses``); each entry that is not one address is an error on ``field``."""
+    (``core.addresses``), a name typed encoded (``formataddr``'s) decoded; each entry that is
+    not one address is an error on ``field``."""
     try:
         parsed = addresses_parse(values)
     except ValidationError as error:
         raise ValidationError({field: error.messages}, code="invalid_address") from error
-    return [{"name": name, "address": address} for name, address in parsed]
+    return [{"name": name_decoded(name), "address": address} for name, address in parsed]
 
 
 def _sender_of(message: Message) -> list[dict[str, str]]:
@@ -286,12 +351,16 @@ def _queue(
     automatic: bool,
     bcc: list[dict[str, str]] | None = None,
     threaded: bool = True,
+    html: str = "",
+    personal_signature: str = "",
 ) -> Message:
     """Store the message as queued (inside the caller's transaction) with its raw bytes.
 
     ``bcc`` goes only into the stored row (the envelope), never into the built message;
     ``threaded=False`` (a forward) leaves out In-Reply-To and References. The subject and
-    the names are stored as the headers carry them (``header_text``).
+    the names are stored as the headers carry them (``header_text``). ``html`` is the
+    cleaned HTML of the editor (``rich_text.reply_html_clean``), ``personal_signature`` the
+    writer's own signature.
     """
     subject = header_text(subject)
     to, cc = _recipients_for_header(to), _recipients_for_header(cc)
@@ -333,6 +402,8 @@ def _queue(
         to=to,
         cc=cc,
         text=text,
+        html=html,
+        personal_signature=personal_signature,
         message_id=message.message_id,
         in_reply_to=in_reply_to,
         references=references,
@@ -343,11 +414,14 @@ def _queue(
     raw = bytes(built)
     message.raw_sha256 = rawstore.raw_store(raw)
     message.size = len(raw)
-    message.text = text_with_signature(text, mailbox.signature_text)
+    bodies = bodies_for(
+        mailbox=mailbox, text=text, html=html, personal_signature=personal_signature
+    )
+    message.text = bodies.text
     message.text_new = quotes.trailing_quote_split(text)[0].strip()
-    if mailbox.signature_html.strip():
+    if bodies.html:
         # The raw message keeps the signature as written; the stored copy is for display.
-        message.html = sanitize(html_with_signature(text, mailbox.signature_html))
+        message.html = sanitize(bodies.html)
     message.save(update_fields=["message_id", "raw_sha256", "size", "text", "text_new", "html"])
     message_index(message, filenames=[attachment.filename for attachment in attachments or ()])
     if attachments:
@@ -387,6 +461,7 @@ def reply_create(
     bcc: Sequence[str] = (),
     status: Status | None = None,
     forward: bool = False,
+    html: str = "",
 ) -> Message:
     """Queue a reply from a case (committed as ``queued``; the worker sends it after commit).
 
@@ -399,6 +474,8 @@ def reply_create(
     through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
     the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
     for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
+    ``html`` (from the composer's editor) is cleaned here and sent beside ``text``; the
+    writer's own signature (``by.signature``) goes above the mailbox's.
 
     Line breaks: a ``subject`` given here that a header would read as more than one line
     (``\n``, ``\r``, but also U+2028, U+2029, U+0085, vertical tab, form feed, ``\x1c``-
@@ -476,6 +553,8 @@ def reply_create(
         attachments=attachments,
         automatic=False,
         threaded=not forward,
+        html=rich_text.reply_html_clean(html),
+        personal_signature=by.signature,
     )
     # Who writes to the customer wants to hear the answer.
     case_follow(case=case, user=by)

@@ -11,6 +11,12 @@ A process that dies between the server's acceptance and the recorded outcome lea
 message in ``sending``. Whether it arrived cannot be known (SMTP servers accept the same
 message twice), so such a message is never sent again automatically: once its lease has run
 out, ``outbox_reconcile`` marks it failed for a person to check.
+
+The status a reply was to give its case ("send and set status") is applied in the
+transaction that records ``sent`` (``status_after_sending``). A person retries or cancels a
+message in the outbox page (``outbox_actions``), by the same conditional ``UPDATE`` as the
+claim: whichever changes the state first wins, so a cancelled message is never claimed and
+a claimed one is never cancelled.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.mail import rawstore
 from kartoteka.mail.models import Message
-from kartoteka.mail.sending import smtp
+from kartoteka.mail.sending import smtp, status_after_sending
 
 logger = logging.getLogger(__name__)
 
@@ -127,12 +134,14 @@ def outbox_send_one(message_pk: int, *, now: datetime | None = None) -> str | No
         )
         return Message.State.QUEUED
     refused = "; ".join(f"{address}: {reply}" for address, reply in result.refused.items())
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.SENT,
-        sent_at=timezone.now(),
-        error=refused,
-        next_attempt_at=None,
-    )
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            state=Message.State.SENT,
+            sent_at=timezone.now(),
+            error=refused,
+            next_attempt_at=None,
+        )
+        status_after_sending.status_after_sending_apply_safely(message_pk=message.pk)
     return Message.State.SENT
 
 

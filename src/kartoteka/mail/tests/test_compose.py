@@ -12,6 +12,7 @@ from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_store
 from kartoteka.mail.models import Attachment, Draft, Message
 from kartoteka.mail.sending import outbound, outbox
+from kartoteka.mail.sending.status_after_sending import status_after_sending_apply
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.cases import make_case as make_case_of
 from kartoteka.testing.clients import client_for
@@ -258,6 +259,12 @@ def test_the_same_form_posted_twice_queues_one_message(agent, case, inbound) -> 
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 1
 
 
+def accepted_by_the_server(message: Message) -> None:
+    """What the outbox worker does once the server accepted ``message``."""
+    Message.objects.filter(pk=message.pk).update(state=Message.State.SENT)
+    status_after_sending_apply(message_pk=message.pk)
+
+
 def test_send_and_set_status_sets_the_chosen_status_recorded_in_history(
     agent, case, inbound
 ) -> None:
@@ -269,7 +276,10 @@ def test_send_and_set_status_sets_the_chosen_status_recorded_in_history(
     # when
     client.post(compose_url(case), posted(form, body="Zamówiliśmy część.", status=waiting.pk))
 
-    # then
+    # then: set once the server accepts the reply (``status_after_sending``), not before
+    case.refresh_from_db()
+    assert case.status != waiting
+    accepted_by_the_server(Message.objects.get(direction=Message.Direction.OUTBOUND))
     case.refresh_from_db()
     assert case.status == waiting
     record = case.history.first()
@@ -287,6 +297,7 @@ def test_send_without_a_chosen_status_sets_the_reply_status(agent, case, inbound
 
     # when
     client.post(compose_url(case), posted(form, body="Gotowe."))
+    accepted_by_the_server(Message.objects.get(direction=Message.Direction.OUTBOUND))
 
     # then
     case.refresh_from_db()

@@ -495,6 +495,7 @@ def test_gathering_what_is_known_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         known = inbound.knowledge_gather(parsed, mailbox, context)
     assert known.case_participants == {case.number: frozenset({CUSTOMER, SUPPORT})}
+    assert known.customer_domains == {case.number: frozenset({"klient.example"})}
 
 
 def test_a_run_reads_each_senders_contact_once(mailbox, customer) -> None:

@@ -202,8 +202,16 @@ MULTIPART = (
 
 def test_bodies_and_attachments_of_a_multipart_message() -> None:
     message = parse(MULTIPART)
-    assert message.text == "Plain body"
-    assert message.html == '<p>Html body <img src="cid:logo@x"></p>'
+    # the forwarded message is readable after the body (and kept whole as an attachment)
+    assert message.text == (
+        "Plain body\n\n---------- Forwarded message ----------\n"
+        "From: b@example.com\nSubject: Earlier: offer\n\nOld text"
+    )
+    assert message.html == (
+        '<p>Html body <img src="cid:logo@x"></p>\n<hr>\n'
+        "<p>---------- Forwarded message ----------<br>From: b@example.com<br>"
+        "Subject: Earlier: offer</p>\n<p>Old text</p>"
+    )
     assert [
         (item.filename, item.content_type, item.inline, item.content_id)
         for item in message.attachments
@@ -212,7 +220,7 @@ def test_bodies_and_attachments_of_a_multipart_message() -> None:
         ("Faktura żółta.pdf", "application/pdf", False, ""),
         ("Příloha.docx", "application/octet-stream", False, ""),
         ("winmail.dat", "application/ms-tnef", False, ""),
-        ("Earlier: offer.eml", "message/rfc822", False, ""),
+        ("Earlier_ offer.eml", "message/rfc822", False, ""),
     ]
     assert message.attachments[0].content == base64.b64decode("iVBORw0KGgo=")
     assert message.attachments[1].content == b"%PDF-"

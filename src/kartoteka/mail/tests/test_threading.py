@@ -87,14 +87,36 @@ def test_bounce_of_an_unknown_message_goes_to_triage() -> None:
 
 
 def test_reply_with_our_signed_id_lands_in_its_case_without_a_tag() -> None:
-    # given a stranger's address: a signed id cannot be forged, so it is believed
-    reply = message(subject="Re: drukarka", in_reply_to=ours(), from_=Address("", STRANGER))
+    # given the customer's reply to our message, its subject without a tag
+    reply = message(subject="Re: drukarka", in_reply_to=ours())
     # when
     decision = decide(reply, knowing(case_participants=case_7(CUSTOMER)))
     # then
     assert decision == Decision(
         "append", "reply to our message in case 7", case_number=7, moves_status=True
     )
+
+
+def test_reply_with_our_signed_id_from_a_stranger_joins_the_case_as_a_newcomer() -> None:
+    # given a stranger's address: a signed id cannot be forged, so it is believed
+    reply = message(subject="Re: drukarka", in_reply_to=ours(), from_=Address("", STRANGER))
+    # when
+    decision = decide(reply, knowing(case_participants=case_7(CUSTOMER)))
+    # then
+    assert decision == Decision(
+        "append",
+        "reply to our message in case 7, new participant",
+        case_number=7,
+        moves_status=True,
+        newcomer="address",
+    )
+
+
+def test_signed_id_lets_a_newcomer_in_even_for_only_known_participants() -> None:
+    reply = message(in_reply_to=ours(), from_=Address("", STRANGER))
+    known = knowing(case_participants=case_7(CUSTOMER), only_known_participants=True)
+    decision = decide(reply, known)
+    assert (decision.action, decision.case_number, decision.newcomer) == ("append", 7, "address")
 
 
 def test_signed_id_deep_in_references_is_found() -> None:
@@ -130,14 +152,161 @@ def test_in_reply_to_a_stored_inbound_id_appends_for_a_participant() -> None:
     )
 
 
-def test_in_reply_to_a_stored_id_from_a_stranger_goes_to_triage_marked_forged() -> None:
+STORED = {"first@klient.example": 7}
+
+
+def test_in_reply_to_a_stored_id_from_someone_new_joins_the_case_as_an_extra_address() -> None:
+    # given someone of another domain the customer forwarded the thread to
     reply = message(in_reply_to="first@klient.example", from_=Address("", STRANGER))
     known = knowing(
-        referenced_cases={"first@klient.example": 7}, case_participants=case_7(CUSTOMER)
+        referenced_cases=STORED,
+        case_participants=case_7(CUSTOMER),
+        customer_domains={7: frozenset({"klient.example"})},
+    )
+    # when
+    decision = decide(reply, known)
+    # then
+    assert decision == Decision(
+        "append",
+        "reply to a stored message of case 7, new participant",
+        case_number=7,
+        moves_status=True,
+        newcomer="address",
+    )
+
+
+def test_a_new_colleague_of_the_customers_domain_joins_as_a_contact() -> None:
+    # given a colleague of the customer nobody knows yet, answering all
+    reply = message(references=("first@klient.example",), from_=Address("Ewa Bąk", COLLEAGUE))
+    known = knowing(
+        referenced_cases=STORED,
+        case_participants=case_7(CUSTOMER),
+        customer_domains={7: frozenset({"klient.example"})},
+    )
+    # when
+    decision = decide(reply, known)
+    # then
+    assert (decision.action, decision.case_number, decision.newcomer) == ("append", 7, "contact")
+    assert decision.moves_status is True
+
+
+def test_a_free_mail_domain_is_never_the_customers_own() -> None:
+    # given a customer whose people write from gmail.com (a domain gathered by mistake)
+    reply = message(in_reply_to="first@klient.example", from_=Address("", "ktos@gmail.com"))
+    known = knowing(
+        referenced_cases=STORED,
+        case_participants=case_7("jan@gmail.com"),
+        customer_domains={7: frozenset({"gmail.com"})},
+    )
+    # then the newcomer is an address of the case, not a contact of the customer
+    assert decide(reply, known).newcomer == "address"
+
+
+def test_a_newcomer_whose_address_someone_already_owns_joins_as_an_address() -> None:
+    # given the sender of the customer's domain is a contact of another customer
+    reply = message(in_reply_to="first@klient.example", from_=Address("", COLLEAGUE))
+    known = knowing(
+        referenced_cases=STORED,
+        case_participants=case_7(CUSTOMER),
+        customer_domains={7: frozenset({"klient.example"})},
+        sender_contact_id=5,
+        sender_account_id=9,
+    )
+    assert decide(reply, known).newcomer == "address"
+
+
+def test_in_reply_to_a_stored_id_from_a_stranger_waits_for_only_known_participants() -> None:
+    reply = message(in_reply_to="first@klient.example", from_=Address("", STRANGER))
+    known = knowing(
+        referenced_cases=STORED,
+        case_participants=case_7(CUSTOMER),
+        only_known_participants=True,
     )
     assert decide(reply, known) == Decision(
         "triage", "points to case 7, sender not a participant", forged=True, points_to_case=7
     )
+
+
+def test_a_participants_reply_is_appended_for_only_known_participants() -> None:
+    reply = message(in_reply_to="first@klient.example")
+    known = knowing(
+        referenced_cases=STORED, case_participants=case_7(CUSTOMER), only_known_participants=True
+    )
+    assert decide(reply, known) == Decision(
+        "append", "reply to a stored message of case 7", case_number=7, moves_status=True
+    )
+
+
+def test_a_strangers_auto_reply_to_a_stored_id_still_waits_in_triage() -> None:
+    out_of_office = message(
+        auto_reply=True, in_reply_to="first@klient.example", from_=Address("", STRANGER)
+    )
+    known = knowing(referenced_cases=STORED, case_participants=case_7(CUSTOMER))
+    decision = decide(out_of_office, known)
+    assert (decision.action, decision.forged, decision.points_to_case) == ("triage", True, 7)
+
+
+def test_a_strangers_auto_reply_to_our_signed_id_is_appended_without_joining() -> None:
+    out_of_office = message(auto_reply=True, in_reply_to=ours(), from_=Address("", STRANGER))
+    decision = decide(out_of_office, knowing(case_participants=case_7(CUSTOMER)))
+    assert decision == Decision(
+        "append", "automatic reply, reply to our message in case 7", case_number=7
+    )
+
+
+def test_a_reply_to_that_diverts_answers_outside_the_case_waits_in_triage() -> None:
+    # given a From of the customer's domain nobody knows, whose answers would go elsewhere
+    reply = message(
+        in_reply_to="first@klient.example",
+        from_=Address("Prezes", "prezes@klient.example"),
+        reply_to=(Address("", "prezes@evil.example"),),
+    )
+    known = knowing(
+        referenced_cases=STORED,
+        case_participants=case_7(CUSTOMER),
+        customer_domains={7: frozenset({"klient.example"})},
+    )
+    # then
+    decision = decide(reply, known)
+    assert (decision.action, decision.forged, decision.points_to_case) == ("triage", True, 7)
+
+
+def test_a_reply_to_the_sender_or_a_participant_lets_the_newcomer_in() -> None:
+    # given a list member whose list sets Reply-To to the list, already in the conversation
+    reply = message(
+        in_reply_to="first@klient.example",
+        from_=Address("", STRANGER),
+        reply_to=(Address("", STRANGER), Address("", "lista@klient.example")),
+    )
+    known = knowing(
+        referenced_cases=STORED, case_participants=case_7(CUSTOMER, "lista@klient.example")
+    )
+    assert decide(reply, known).newcomer == "address"
+
+
+def test_a_stored_reference_without_a_sender_address_waits_in_triage() -> None:
+    reply = message(in_reply_to="first@klient.example", from_=None)
+    known = knowing(referenced_cases=STORED, case_participants=case_7(CUSTOMER))
+    assert decide(reply, known).action == "triage"
+
+
+def test_a_doubtful_sender_naming_a_stored_id_waits_in_triage() -> None:
+    # given mail claiming a colleague's address that nothing proved
+    reply = message(in_reply_to="first@klient.example", from_=Address("", "agent@firma.example"))
+    doubt = "claims a staff address, not verified"
+    known = knowing(referenced_cases=STORED, case_participants=case_7(), sender_doubt=doubt)
+    assert decide(reply, known) == Decision("triage", doubt)
+
+
+def test_a_tag_and_a_stored_reference_from_a_stranger_join_by_the_reference() -> None:
+    reply = message(
+        subject="Re: [KART#7] drukarka",
+        references=("first@klient.example",),
+        from_=Address("", STRANGER),
+    )
+    known = knowing(referenced_cases=STORED, case_participants=case_7(CUSTOMER))
+    decision = decide(reply, known)
+    assert (decision.action, decision.case_number, decision.newcomer) == ("append", 7, "address")
 
 
 def test_references_are_read_with_angle_brackets_tolerated() -> None:

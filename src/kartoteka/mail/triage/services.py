@@ -5,7 +5,9 @@ through ``cases.merge``, which locks the message and refuses one placed meanwhil
 remember the sender's address on the customer (on one of its contacts, or as a new contact)
 so that the next message from it is placed by ``inbound`` without triage, or discards it as
 spam: kept ``DISCARD_KEPT_DAYS`` days, restorable, then purged by the periodic job
-``tasks_triage.purge_discarded_messages``.
+``tasks_triage.purge_discarded_messages``. The other way, a reply that joined its case with a
+new participant (``reading.threading``) is sent back here when that person is not part of
+the case (``newcomer_reject``).
 """
 
 from __future__ import annotations
@@ -21,17 +23,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kartoteka.cases import happenings
+from kartoteka.cases import events, happenings
+from kartoteka.cases.models import Case
 from kartoteka.cases.services import case_settings, case_update
 from kartoteka.core.search_index import index_remove
+from kartoteka.core.sentences import single_stop
 from kartoteka.customers.models import Contact, EmailAddress
-from kartoteka.customers.services import contact_create, contact_update
+from kartoteka.customers.services import contact_create, contact_delete, contact_update
 from kartoteka.mail.merge import MessageMovedError, case_from_message, message_move
 from kartoteka.mail.models import DISCARD_KEPT_DAYS, Message
 from kartoteka.mail.reading.threading import clean_subject
+from kartoteka.mail.search_entries import message_index
 
 if TYPE_CHECKING:
-    from kartoteka.cases.models import Case
     from kartoteka.customers.models import Account
     from kartoteka.people.models import User
 
@@ -76,8 +80,10 @@ def sender_address_remember(
         if contact.account_id != account.pk:
             raise ValidationError(
                 {
-                    "remember": _("%(name)s is not a contact of %(account)s.")
-                    % {"name": contact, "account": account.name}
+                    "remember": single_stop(
+                        _("%(name)s is not a contact of %(account)s.")
+                        % {"name": contact, "account": account.name}
+                    )
                 },
                 code="contact_not_of_account",
             )
@@ -302,6 +308,69 @@ def ignored_message_to_triage(*, message: Message, by: User) -> Message:
     locked.reason = f"moved from ignored mail by {by.get_username()} ({locked.reason})"[:255]
     locked.save(update_fields=["state", "reason"])
     return locked
+
+
+@transaction.atomic
+def newcomer_reject(*, message: Message, by: User) -> Case:
+    """Say that the sender a reply brought into its case (a newcomer, see
+    ``reading.threading``) is not part of it: the message goes back to the triage inbox,
+    marked as pointing to that case, and the participant it added goes too. A contact made
+    for the newcomer leaves the case's contacts, and is deleted when nobody has used it since
+    (no other case, no login, never edited by a user); an extra address was the message
+    itself. Later mail of that sender placed meanwhile stays where it is.
+
+    Locks the message and its case; refused (``ValidationError``) when the message is no
+    longer in the case with a newcomer, so a second click does nothing. Returns the case.
+    """
+    locked = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("newcomer_contact")
+        .filter(pk=message.pk, state=Message.State.PLACED, case__isnull=False)
+        .exclude(newcomer="")
+        .first()
+    )
+    if locked is None or locked.case_id is None or locked.case_id != message.case_id:
+        raise ValidationError(
+            _("Someone else handled this message meanwhile; nothing was done."),
+            code="handled_meanwhile",
+        )
+    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    contact = locked.newcomer_contact
+    if contact is not None:
+        others = [person for person in case.contacts.all() if person.pk != contact.pk]
+        case_update(case=case, by=by, data={}, contacts=others)
+        if _made_for_nothing_else(contact):
+            contact_delete(contact=contact, by=by)
+    locked.case = None
+    locked.account = None
+    locked.state = Message.State.TRIAGE
+    locked.forged = True
+    locked.points_to_case = case
+    locked.newcomer = ""
+    locked.newcomer_contact = None
+    locked.reason = (
+        f"sender not part of case {case.number}, said {by.get_username()} ({locked.reason})"
+    )[:255]
+    locked.save(
+        update_fields=[
+            "case", "account", "state", "forged", "points_to_case", "newcomer",
+            "newcomer_contact", "reason",
+        ]
+    )  # fmt: skip
+    message_index(locked)  # no longer found in the customer's file
+    events.message_to_triage_event(message=locked, source=case, by=by)
+    return case
+
+
+def _made_for_nothing_else(contact: Contact) -> bool:
+    """Whether a contact made for a newcomer, taken out of its case, is still only that: in
+    no other case, reporting none, no portal login, never changed by a user."""
+    return (
+        contact.updated_by_id is None
+        and contact.portal_user_id is None
+        and contact.cases.count() == 0
+        and not contact.reported_cases.exists()
+    )
 
 
 def discarded_messages_purge(*, now: datetime | None = None) -> int:

@@ -31,8 +31,9 @@ from kartoteka.core.once import announce_creation, submit_once
 from kartoteka.core.validation import show_service_errors
 from kartoteka.mail.forms.compose import ComposeForm
 from kartoteka.mail.models import Draft, Message
-from kartoteka.mail.sending import canned, compose, outbound
+from kartoteka.mail.sending import canned, compose, outbound, rich_text
 from kartoteka.people.access import StaffRequest
+from kartoteka.people.models import User
 
 TEMPLATE = "mail/composer.html"
 
@@ -90,17 +91,19 @@ def _initial(case: Case, kind: str, replying_to: Message | None, draft: Draft | 
         "bcc": start.bcc,
         "subject": start.subject,
         "body": start.body,
+        "body_html": rich_text.text_to_html(start.body),
         "status": start.status,
         "forwarded": [attachment.pk for attachment in start.forwarded],
     }
     if draft is not None:
         initial.update(
             mailbox=draft.mailbox or start.mailbox,
-            to=draft.to,
-            cc=draft.cc,
-            bcc=draft.bcc,
+            to=compose.addresses_readable(draft.to),
+            cc=compose.addresses_readable(draft.cc),
+            bcc=compose.addresses_readable(draft.bcc),
             subject=draft.subject,
             body=draft.body,
+            body_html=draft.body_html or rich_text.text_to_html(draft.body),
             status=draft.status or start.status,
             forwarded=[attachment.pk for attachment in draft.forwarded.all()],
             kept=[attachment.pk for attachment in draft.attachments.all()],
@@ -170,21 +173,24 @@ def _render(
         "replying_to": replying_to,
         "draft": draft,
         "canned": responses,
-        **composer_context(form),
+        **composer_context(form, request.user),
         **extra,
     }
     template = f"{TEMPLATE}#composer" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)
 
 
-def composer_context(form: ComposeForm) -> dict[str, Any]:
-    """What every composer shows of its mailboxes: the chosen one's signature, and whether
-    any can send."""
+def composer_context(form: ComposeForm, user: User) -> dict[str, Any]:
+    """What every composer shows of its mailboxes: the signature under the text (the user's
+    own above the chosen mailbox's), and whether any can send."""
     chosen = form["mailbox"].value()
     mailbox = compose.sending_mailboxes().filter(pk=getattr(chosen, "pk", chosen) or 0).first()
+    mailbox_signature = mailbox.signature_text if mailbox is not None else ""
+    parts = (user.signature.strip(), mailbox_signature.strip())
     return {
         "form": form,
-        "signature": mailbox.signature_text if mailbox is not None else "",
+        "signature": "\n\n".join(part for part in parts if part),
+        "personal_signature": user.signature.strip(),
         "has_mailbox": compose.sending_mailboxes().exists(),
     }
 

@@ -121,7 +121,9 @@ def mailbox_test(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             candidate.smtp_password_encrypted = ""
         elif form.cleaned_data.get("smtp_password"):
             candidate.smtp_password = form.cleaned_data["smtp_password"]
-        context["steps"] = connection_test(candidate)
+        steps = connection_test(candidate)
+        context["steps"] = steps
+        context["steps_failed"] = not all(step.ok for step in steps)
     else:
         context["form_errors"] = [
             f"{_label(form, name)}: {' '.join(map(str, errors))}"

@@ -63,7 +63,7 @@ def _render(
         "kind_label": _("New email"),
         # A refused send shows the form again; the browser forgets the chosen files.
         "files_lost": bool(request.FILES),
-        **composer_context(form),
+        **composer_context(form, request.user),
     }
     template = f"{TEMPLATE}#composer" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)

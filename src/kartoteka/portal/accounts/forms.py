@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.customers.models import Account, PortalRole
+from kartoteka.customers.pickers import account_picker
 from kartoteka.people.models import User
 from kartoteka.portal.guard import portal_contact_of
 
@@ -148,7 +149,7 @@ class PortalSettingsForm(forms.Form):
 
 
 class PortalDomainForm(forms.Form):
-    account = forms.ModelChoiceField(label=_("Customer"), queryset=Account.objects.none())
+    account = account_picker(label=_("Customer"))
     domain = forms.CharField(label=_("Domain"), max_length=253)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -48,7 +48,13 @@ def portal_case_list(*, user: User, state: str = State.OPEN, query: str = "") ->
         .filter(merged_into__isnull=True)
         .select_related("status")
         .only(
-            "number", "subject", "created_at", "updated_at", "status__name", "status__closes_case"
+            "number",
+            "subject",
+            "created_at",
+            "updated_at",
+            "status__name",
+            "status__names",
+            "status__closes_case",
         )
         .order_by("-number")
     )

@@ -16,6 +16,8 @@ def posted(form: forms.Form, **changes: Any) -> dict[str, Any]:
     """The data a browser posts for ``form`` as shown, with ``changes``."""
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
+        if field.widget.attrs.get("disabled"):
+            continue  # a browser does not post a disabled field (the HTML editor enables it)
         value = form.initial.get(name, field.initial)
         if hasattr(value, "pk"):
             value = value.pk

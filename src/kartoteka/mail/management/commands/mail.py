@@ -1,16 +1,19 @@
 """Mail from the command line.
 
-kartoteka mail deliver --mailbox NAME < message.eml   take one message from the mail server
+kartoteka mail deliver --mailbox NAME|ADDRESS < message.eml
+                                                       take one message from the mail server
 kartoteka mail parse FILE... [--json]                  show what the parser reads in files
 kartoteka mail fetch [--mailbox NAME]                  fetch IMAP/POP3 mailboxes now
 kartoteka mail import PATH --mailbox NAME [--restart]  take an mbox, a Maildir or .eml files
 kartoteka mail reprocess --all | ID...                 read unparsable messages again
 
 ``deliver`` is for the mail server's pipe (Postfix ``mailbox_command``, an alias, procmail).
-It prints one JSON line ``{"action", "case", "reason"}`` and exits with a sysexits code the
-mail server understands: 0 stored (also a duplicate, triage or ignored message), 75 temporary
-failure (the database or the disk: the server queues the message and retries), 65 input that
-can never be accepted (after its bytes were kept), 67 no such mailbox.
+``--mailbox`` takes the mailbox's name or its address (in any case): give the mail server the
+address, which stays when an administrator renames the mailbox in the settings. It prints one
+JSON line ``{"action", "case", "reason"}`` and exits with a sysexits code the mail server
+understands: 0 stored (also a duplicate, triage or ignored message), 75 temporary failure (the
+database or the disk: the server queues the message and retries), 65 input that can never be
+accepted (after its bytes were kept), 67 no such mailbox.
 
 ``reprocess`` runs the pipeline again on stored messages (after a parser fix): ``--all`` takes
 every unparsable message, oldest first; IDs name messages that are unparsable or wait in
@@ -23,10 +26,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, BinaryIO, TextIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+
+if TYPE_CHECKING:
+    from kartoteka.mail.models import Mailbox
 
 EX_USAGE = 64
 EX_DATAERR = 65
@@ -44,7 +50,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         deliver = commands.add_parser("deliver", help="store one message read from stdin")
-        deliver.add_argument("--mailbox", required=True, help="the mailbox's name")
+        deliver.add_argument(
+            "--mailbox",
+            required=True,
+            metavar="NAME|ADDRESS",
+            help="the mailbox's name or address (the address survives a rename)",
+        )
         parse = commands.add_parser("parse", help="print what the parser reads in files")
         parse.add_argument("files", nargs="+", metavar="FILE")
         parse.add_argument("--json", action="store_true", help="one JSON array (the default)")
@@ -183,6 +194,26 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(line, ensure_ascii=False))
 
 
+def mailbox_for_pipe(name_or_address: str) -> Mailbox | None:
+    """The mailbox named ``name_or_address``, else the one with that address (any case).
+
+    A name wins over an address: a mailbox may be named like another one's address. One query.
+    """
+    from django.db.models import Q
+
+    from kartoteka.mail.models import Mailbox
+
+    wanted = name_or_address.strip()
+    if not wanted:
+        return None
+    found = list(Mailbox.objects.filter(Q(name=wanted) | Q(address__iexact=wanted))[:3])
+    by_name = [mailbox for mailbox in found if mailbox.name == wanted]
+    if by_name:
+        return by_name[0]
+    # Stored addresses are unique as typed: two that differ in case only name no one mailbox.
+    return found[0] if len(found) == 1 else None
+
+
 def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | None, str]:
     """Store ``raw`` for the named mailbox: (exit code, the JSON line, the error).
 
@@ -190,7 +221,6 @@ def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | Non
     given their hash), so even input that is refused (empty, too big) or a database that is
     down loses nothing.
     """
-    from kartoteka.mail.models import Mailbox
     from kartoteka.mail.rawstore import raw_store
     from kartoteka.mail.receiving.inbound import TemporaryFailure, message_receive
 
@@ -204,7 +234,7 @@ def deliver(raw: bytes, *, mailbox_name: str) -> tuple[int, dict[str, Any] | Non
         limit = DELIVER_MAX_BYTES // (1024 * 1024)
         return EX_DATAERR, None, f"The message is larger than {limit} MB; kept as {sha256}."
     try:
-        mailbox = Mailbox.objects.filter(name=mailbox_name).first()
+        mailbox = mailbox_for_pipe(mailbox_name)
         if mailbox is None:
             return EX_NOUSER, None, f"There is no mailbox {mailbox_name}."
         receipt = message_receive(raw=raw, sha256=sha256, mailbox=mailbox, source="pipe")

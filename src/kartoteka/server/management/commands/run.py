@@ -1,7 +1,10 @@
 """Start Kartoteka: migrate, load demo data on the first start, collect static files, start the
 background worker and serve HTTP with gunicorn until Ctrl-C or SIGTERM.
 
-Demo data is loaded when no user exists yet (--no-demo skips it). The worker runs as a child
+Demo data is loaded when no user exists yet (--no-demo skips it). The demo logins are printed
+with their password on that first start only; later starts name the demo users still on the
+demo password and say that it is in the README, so a terminal log or a screen share of a
+running server does not spell it out again. The worker runs as a child
 process (``kartoteka worker``), is started again whenever it exits (``server.supervision``)
 and is stopped with the server.
 """
@@ -55,7 +58,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write("Preparing the database…")
         call_command("migrate", verbosity=0, interactive=False)
-        if not options["no_demo"] and not User.objects.exists():
+        first_start = not options["no_demo"] and not User.objects.exists()
+        if first_start:
             call_command("demo", stdout=self.stdout)
         call_command("collectstatic", verbosity=0, interactive=False)
         logins = demo_logins(DEMO_PASSWORD)
@@ -75,7 +79,15 @@ class Command(BaseCommand):
         def when_ready(_arbiter: object) -> None:
             if not options["no_worker"]:
                 worker.start()
-            self._print_banner(address, logins, time.monotonic() - started)
+            lines = banner(
+                address,
+                logins,
+                time.monotonic() - started,
+                first_start=first_start,
+                debug=settings.DEBUG,
+            )
+            self.stdout.write("\n".join(lines))
+            self.stdout.flush()
 
         server = _Server(
             {
@@ -102,21 +114,6 @@ class Command(BaseCommand):
                 worker.stop(timeout=WORKER_STOP_SECONDS)
                 self.stdout.write("Kartoteka stopped.")
 
-    def _print_banner(self, address: str, logins: list[User], seconds: float) -> None:
-        lines = ["", f"Kartoteka is running at {address}  (ready in {seconds:.1f} s)"]
-        if logins:
-            lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
-            lines += [
-                f"  {user.username:<10} {DEMO_PASSWORD:<16} {User.Role(user.role).label}"
-                + (f" at {address}/portal/" if user.role == User.Role.PORTAL else "")
-                for user in logins
-            ]
-        if settings.DEBUG:
-            lines.append("DEBUG is on: do not use this server for real data.")
-        lines += ["Press Ctrl-C to stop.", ""]
-        self.stdout.write("\n".join(lines))
-        self.stdout.flush()
-
 
 class _Server(BaseApplication):  # type: ignore[misc]
     """gunicorn with its configuration given here, never read from the command line."""
@@ -133,6 +130,29 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> WSGIHandler:
         return get_wsgi_application()
+
+
+def banner(
+    address: str, logins: list[User], seconds: float, *, first_start: bool, debug: bool
+) -> list[str]:
+    """The lines printed once the server is ready.
+
+    The demo password is shown on the first start only (when the demo was just loaded);
+    later starts list the demo users still on it, without it.
+    """
+    lines = ["", f"Kartoteka is running at {address}  (ready in {seconds:.1f} s)"]
+    if logins and first_start:
+        lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
+    elif logins:
+        lines.append('Demo logins as before; their password is in the README, "Quick start":')
+    for user in logins:
+        password = f"{DEMO_PASSWORD:<16} " if first_start else ""
+        portal = f" at {address}/portal/" if user.role == User.Role.PORTAL else ""
+        lines.append(f"  {user.username:<10} {password}{User.Role(user.role).label}{portal}")
+    if debug:
+        lines.append("DEBUG is on: do not use this server for real data.")
+    lines += ["Press Ctrl-C to stop.", ""]
+    return lines
 
 
 def _start_worker(parent_pid: int) -> subprocess.Popen[bytes]:
