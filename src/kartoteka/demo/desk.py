@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from kartoteka.cases.models import Case
@@ -22,6 +23,7 @@ from kartoteka.mail.models import CannedResponse, Message
 from kartoteka.mail.receiving.inbound import message_receive
 from kartoteka.mail.sending.canned import canned_response_create
 from kartoteka.mail.sending.outbound import reply_create
+from kartoteka.mail.sending.status_after_sending import status_after_sending_apply
 from kartoteka.mail.triage.services import message_discard
 from kartoteka.people.models import User
 
@@ -122,8 +124,12 @@ def _reply_to_some(agent: User) -> int:
         reply_create(case=case, by=agent, text=text).pk
         for case, text in zip(cases, REPLIES, strict=False)
     ]
-    # Demo history, not mail to send: the outbox claims only queued messages.
+    # Demo history, not mail to send: the outbox claims only queued messages. The server
+    # "accepted" them, so their cases take the reply status as the worker would set it.
     Message.objects.filter(pk__in=sent).update(state=Message.State.SENT, sent_at=timezone.now())
+    with transaction.atomic():
+        for pk in sent:
+            status_after_sending_apply(message_pk=pk)
     return len(sent)
 
 

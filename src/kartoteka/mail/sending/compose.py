@@ -34,7 +34,6 @@ from kartoteka.mail import rawstore
 from kartoteka.mail.blobstore import blob_read, blob_store
 from kartoteka.mail.models import Attachment, Draft, DraftAttachment, Mailbox, Message
 from kartoteka.mail.sending import outbound
-from kartoteka.mail.sending.status_after_sending import status_after_sending_set
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -500,11 +499,10 @@ def composed_send(
         replying_to=replying_to,
         subject=outgoing.subject,
         attachments=attachments,
-        status=case.status,  # unchanged now: set once the server accepts the message
+        status=outgoing.status,  # set once the server accepts the message
         forward=kind == Kind.FORWARD,
         html=outgoing.html,
     )
-    status_after_sending_set(message=message, case=case, status=outgoing.status)
     if draft is not None:
         draft.delete()
     return message

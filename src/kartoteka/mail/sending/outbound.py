@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from kartoteka.cases import happenings
 from kartoteka.cases.following import case_follow
 from kartoteka.cases.models import Case
-from kartoteka.cases.services import case_settings, case_update
+from kartoteka.cases.services import case_settings
 from kartoteka.core.addresses import addresses_parse
 from kartoteka.mail import mailboxes, rawstore
 from kartoteka.mail.blobstore import blob_store
@@ -48,6 +48,7 @@ from kartoteka.mail.reading.html import sanitize
 from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
 from kartoteka.mail.search_entries import message_index
 from kartoteka.mail.sending import loop_guard, rich_text
+from kartoteka.mail.sending.status_after_sending import status_after_sending_set
 from kartoteka.mail.sending.tasks import send_due_messages
 
 if TYPE_CHECKING:
@@ -468,12 +469,14 @@ def reply_create(
     Defaults: ``replying_to`` the case's latest inbound message; ``to`` the replied message's
     Reply-To or sender, else the case's reporter, else the latest inbound sender; ``mailbox``
     the one the replied message came in (see ``default_mailbox``). The subject is the case's
-    with its tag once and, when it answers a message, one ``Re:``. In the same transaction the
-    case moves to ``status``, by default the reply status of the case settings, and ``by``
-    follows the case (``cases.following.case_follow``). ``bcc`` addresses get the message
-    through the envelope only. ``forward=True`` forwards ``replying_to``: ``to`` is required,
-    the subject gets ``Fwd:`` and no threading headers. Raises ``ValidationError`` (by field)
-    for missing text, recipients or mailbox, bad addresses and line breaks in the subject.
+    with its tag once and, when it answers a message, one ``Re:``. The case is to move to
+    ``status``, by default the reply status of the case settings, once the server accepts the
+    reply (``status_after_sending``: kept on the message now, applied by the outbox worker);
+    ``by`` follows the case at once (``cases.following.case_follow``). ``bcc`` addresses get
+    the message through the envelope only. ``forward=True`` forwards ``replying_to``: ``to``
+    is required, the subject gets ``Fwd:`` and no threading headers. Raises
+    ``ValidationError`` (by field) for missing text, recipients or mailbox, bad addresses and
+    line breaks in the subject.
     ``html`` (from the composer's editor) is cleaned here and sent beside ``text``; the
     writer's own signature (``by.signature``) goes above the mailbox's.
 
@@ -559,11 +562,8 @@ def reply_create(
     # Who writes to the customer wants to hear the answer.
     case_follow(case=case, user=by)
     happenings.message_sent(message=message, by=by)
-    new_status = status or settings_row.reply_status
-    if new_status is not None and case.status_id != new_status.pk:
-        case_update(
-            case=case, by=by, data={"status": new_status}, with_message=Message.Direction.OUTBOUND
-        )
+    # The status changes when the server accepts the reply, not now (``status_after_sending``).
+    status_after_sending_set(message=message, case=case, status=status)
     return message
 
 

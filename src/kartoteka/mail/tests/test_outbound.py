@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from kartoteka.cases.models import Status
 from kartoteka.cases.services import case_settings
@@ -17,6 +18,7 @@ from kartoteka.mail.sending.outbound import (
     reply_create,
     subject_for,
 )
+from kartoteka.mail.sending.status_after_sending import status_after_sending_apply
 from kartoteka.testing.cases import make_case
 from kartoteka.testing.mail.composing import raw_of
 from kartoteka.testing.mail.sending import make_inbound, make_mailbox
@@ -100,7 +102,7 @@ def test_reply_is_queued_with_signed_id_tag_threading_headers_and_signature(agen
     assert message.size == len(rawstore.raw_read(message.raw_sha256))
 
 
-def test_reply_moves_the_case_to_the_reply_status_in_the_same_transaction(agent) -> None:
+def test_reply_keeps_the_reply_status_for_when_the_server_accepts_it(agent) -> None:
     # given
     waiting = Status.objects.create(name="Czeka na klienta", position=50)
     settings_row = case_settings()
@@ -108,14 +110,22 @@ def test_reply_moves_the_case_to_the_reply_status_in_the_same_transaction(agent)
     settings_row.save()
     mailbox = make_mailbox()
     case = make_case()
+    before = case.status
     make_inbound(case, mailbox=mailbox)
 
-    # when
-    reply_create(case=case, by=agent, text="Odpowiedź")
-
-    # then
+    # when: queued, the case keeps its status; the message holds the one to set
+    reply = reply_create(case=case, by=agent, text="Odpowiedź")
     case.refresh_from_db()
-    assert case.status == waiting
+    assert (case.status, reply.status_after_sending) == (before, waiting)
+
+    # when: the server accepted it (the worker records it sent and applies the status)
+    Message.objects.filter(pk=reply.pk).update(state=Message.State.SENT)
+    with transaction.atomic():
+        applied = status_after_sending_apply(message_pk=reply.pk)
+
+    # then: the case moves, as the reply's author's change
+    case.refresh_from_db()
+    assert (applied, case.status) == ("applied", waiting)
     assert case.history.first().history_user == agent
 
 
