@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.mail.sending import outbox_selectors as outbox
 
+# The views name messages in the plural ("Wysłane"), unlike a message's own state ("Wysłana").
 VIEW_CHOICES = [
-    (outbox.QUEUED, _("Waiting")),
-    (outbox.FAILED, _("Failed")),
-    (outbox.SENT, _("Sent")),
-    (outbox.CANCELLED, _("Cancelled")),
+    (outbox.QUEUED, pgettext_lazy("outbox view", "Waiting")),
+    (outbox.FAILED, pgettext_lazy("outbox view", "Failed")),
+    (outbox.SENT, pgettext_lazy("outbox view", "Sent")),
+    (outbox.CANCELLED, pgettext_lazy("outbox view", "Cancelled")),
 ]
 DAYS_CHOICES = [(1, _("Last day")), (7, _("Last 7 days")), (30, _("Last 30 days"))]
 
