@@ -185,13 +185,13 @@ def demo_mail(*, seed: int, conversations: int = 40, triage: int = 6) -> int:
         sent = BASE_DATE - timedelta(days=rng.randint(2, 28), minutes=rng.randint(0, 600))
         body = _signed(topic.body.format(**values), sender, rng)
         first_id = _message_id(seed, index, "a", sender.address)
-        first = _email(sender, to, subject, body, sent, first_id)
+        first = raw_email(sender, to, subject, body, sent, first_id)
         raws.append((sent, first))
         if rng.random() < 0.5:
             replied = sent + timedelta(days=rng.randint(1, 2), minutes=rng.randint(5, 300))
             quote = _quote(body, sender, sent)
             reply_body = _signed(topic.reply.format(**values), sender, rng) + "\n\n" + quote
-            reply = _email(
+            reply = raw_email(
                 sender,
                 to,
                 f"Re: {subject}",
@@ -207,7 +207,7 @@ def demo_mail(*, seed: int, conversations: int = 40, triage: int = 6) -> int:
         subject, text = rng.choice(STRANGER_MAIL)
         values = {"product": rng.choice(PRODUCTS), "count": rng.choice((20, 50, 100, 250))}
         sent = BASE_DATE - timedelta(days=rng.randint(0, 14), minutes=rng.randint(0, 600))
-        raw = _email(
+        raw = raw_email(
             sender,
             to,
             subject.format(**values),
@@ -237,7 +237,7 @@ def _out_of_office(seed: int, senders: list[Sender], to: Address) -> list[tuple[
     raws = []
     for index, sender in enumerate(senders):
         sent = BASE_DATE - timedelta(days=1, hours=index)
-        raw = _email(
+        raw = raw_email(
             sender,
             to,
             "Odpowiedź automatyczna: jestem na urlopie",
@@ -282,7 +282,7 @@ def _quote(body: str, sender: Sender, sent: datetime) -> str:
     return f"W dniu {when} {sender.name} <{sender.address}> pisze:\n{lines}\n"
 
 
-def _email(
+def raw_email(
     sender: Sender,
     to: Address,
     subject: str,

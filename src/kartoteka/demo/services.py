@@ -39,6 +39,7 @@ from kartoteka.demo.desk import demo_desk
 from kartoteka.demo.documents import demo_documents
 from kartoteka.demo.kb import demo_kb
 from kartoteka.demo.mail import demo_mail
+from kartoteka.demo.newcomers import demo_newcomers
 from kartoteka.demo.outbox import demo_outbox
 from kartoteka.demo.plan import AccountPlan, ContactPlan, plan_accounts, plan_contacts
 from kartoteka.demo.portal import demo_portal
@@ -108,6 +109,7 @@ def _world(password: str, *, accounts: int, contacts: int, cases: int, seed: int
     documents = demo_documents(seed=seed)
     demo_desk()
     demo_outbox()
+    demo_newcomers()
     demo_activities()
     demo_portal(password)
     demo_portal_cases()
