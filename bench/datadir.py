@@ -9,6 +9,7 @@ The children still run ``migrate``, which applies whatever migration came after 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,9 +36,20 @@ def child_env(data_dir: Path, database_url: str = "") -> dict[str, str]:
     return env
 
 
+def migrations_key() -> str:
+    """A short digest of every migration file's name and bytes: templates migrated by other
+    migrations (an older checkout, or one whose migration was still being written) are never
+    reused."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "kartoteka").glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def copy_migrated(data_dir: Path) -> None:
     """Make ``data_dir`` (new, or empty) a data dir with a migrated SQLite database."""
-    template = bench_dir() / "migrated"
+    template = bench_dir() / f"migrated-{migrations_key()}"
     if not (template / "ready").exists():
         shutil.rmtree(template, ignore_errors=True)
         template.mkdir(parents=True)

@@ -56,7 +56,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from bench.datadir import ROOT, bench_dir, child_env, copy_migrated
+from bench.datadir import ROOT, bench_dir, child_env, copy_migrated, migrations_key
 
 CORPUS_VERSION = 2  # change when the generator changes: the cached corpus is written again
 TEMPLATE_VERSION = 1
@@ -467,7 +467,7 @@ def run_child(data_dir: Path, *args: str) -> dict[str, Any]:
 
 def template_dir() -> Path:
     """A migrated database with the known accounts, contacts and the bench mailbox."""
-    folder = bench_dir() / f"mail-template-v{TEMPLATE_VERSION}"
+    folder = bench_dir() / f"mail-template-v{TEMPLATE_VERSION}-{migrations_key()}"
     if (folder / "ready").exists():
         return folder
     if folder.exists():
