@@ -48,7 +48,7 @@ from kartoteka.mail.reading.html import sanitize
 from kartoteka.mail.reading.threading import ANSWER_PREFIXES, REPLY_PREFIXES
 from kartoteka.mail.search_entries import message_index
 from kartoteka.mail.sending import loop_guard, rich_text
-from kartoteka.mail.sending.status_after_sending import status_after_sending_set
+from kartoteka.mail.sending.status_after_sending import wanted_status
 from kartoteka.mail.sending.tasks import send_due_messages
 
 if TYPE_CHECKING:
@@ -354,6 +354,7 @@ def _queue(
     threaded: bool = True,
     html: str = "",
     personal_signature: str = "",
+    status_after_sending: Status | None = None,
 ) -> Message:
     """Store the message as queued (inside the caller's transaction) with its raw bytes.
 
@@ -361,7 +362,8 @@ def _queue(
     ``threaded=False`` (a forward) leaves out In-Reply-To and References. The subject and
     the names are stored as the headers carry them (``header_text``). ``html`` is the
     cleaned HTML of the editor (``rich_text.reply_html_clean``), ``personal_signature`` the
-    writer's own signature.
+    writer's own signature; ``status_after_sending`` the status its case takes once the server
+    accepts it (``status_after_sending``), kept with the case's status now.
     """
     subject = header_text(subject)
     to, cc = _recipients_for_header(to), _recipients_for_header(cc)
@@ -392,6 +394,8 @@ def _queue(
         author=by,
         automatic=automatic,
         next_attempt_at=now,
+        status_after_sending=status_after_sending,
+        status_when_queued_id=case.status_id if case is not None else None,
     )
     domain = mailbox.address.rpartition("@")[2]
     message.message_id = message_ids.signed_message_id(
@@ -558,12 +562,12 @@ def reply_create(
         threaded=not forward,
         html=rich_text.reply_html_clean(html),
         personal_signature=by.signature,
+        # The status changes when the server accepts the reply, not now.
+        status_after_sending=wanted_status(case=case, status=status),
     )
     # Who writes to the customer wants to hear the answer.
     case_follow(case=case, user=by)
     happenings.message_sent(message=message, by=by)
-    # The status changes when the server accepts the reply, not now (``status_after_sending``).
-    status_after_sending_set(message=message, case=case, status=status)
     return message
 
 

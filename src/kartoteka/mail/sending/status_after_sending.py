@@ -1,10 +1,10 @@
 """The status of "send and set status", set when the server accepts the reply.
 
-The composer stores the wanted status on the queued message (``status_after_sending_set``)
-instead of setting it at once; the outbox worker applies it in the transaction that records
-the message ``sent`` (``status_after_sending_apply``). A reply that fails or is cancelled
-never changes the status; meanwhile the case page shows the change as pending
-(``pending_status_changes``).
+Every reply (``outbound.reply_create``) stores the wanted status (``wanted_status``) on the
+queued message as it is created, instead of setting it at once; the outbox worker applies
+it in the transaction that records the message ``sent`` (``status_after_sending_apply``). A
+reply that fails or is cancelled never changes the status; meanwhile the case page shows the
+change as pending (``pending_status_changes``).
 
 A reply sent late (retried after a failure) may find the case moved on. The wanted status is
 then left as it is, with a line in the case's history, when the customer wrote again after
