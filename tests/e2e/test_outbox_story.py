@@ -49,11 +49,10 @@ def test_a_refused_reply_is_seen_failed_retried_when_the_server_is_back_and_then
     page.goto(case.get_absolute_url())
     page.wait_for_function("() => window.htmx !== undefined")
     page.locator(".message-card").first.get_by_role("link", name="Reply", exact=True).click()
-    # (the formatting editor when scripts run, else the plain text field)
-    body = page.locator(
-        "#composer [contenteditable=true], #composer textarea[name=body]:visible"
-    ).first
+    # (scripts run here, so the formatting editor replaces the plain text field)
+    body = page.locator("#composer [data-editor-area]")
     expect(body).to_be_visible()
+    expect(page.locator("[data-composer-body]")).to_be_hidden()
     body.click()
     body.press("Control+Home")
     page.keyboard.type("Dzień dobry, faktura jest już w drodze. ")
