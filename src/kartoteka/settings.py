@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Accounts, contacts and everything a customer file holds.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: for staff, like the API it describes.
+    "SERVE_PERMISSIONS": ["kartoteka.core.rest.IsStaffMember"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MailSecurityEnum": "kartoteka.mail.models.Mailbox.Security",

@@ -4,16 +4,16 @@ static files, within the product's Content Security Policy."""
 from __future__ import annotations
 
 import pytest
-import yaml
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from kartoteka.testing.clients import client_for
+from kartoteka.testing.clients import api_schema, client_for
 
 pytestmark = pytest.mark.django_db
 
 DOCS = "/api/docs/"
 INDEX = "/api/v1/"
+SCHEMA = "/api/schema/"
 PAGE = {"HTTP_ACCEPT": "text/html,application/xhtml+xml"}
 
 
@@ -37,6 +37,24 @@ def test_an_anonymous_program_gets_no_index(client) -> None:
 @pytest.mark.parametrize("url", [DOCS, INDEX])
 def test_a_portal_user_finds_nothing(portal_user, url) -> None:
     assert client_for(portal_user).get(url, **PAGE).status_code == 404
+
+
+def test_the_schema_is_not_served_to_an_anonymous_program(db) -> None:
+    response = APIClient().get(SCHEMA)
+    assert response.status_code in (401, 403)
+    assert b"/api/v1/" not in response.content
+
+
+def test_the_schema_is_not_served_to_a_portal_user(portal_user) -> None:
+    response = client_for(portal_user).get(SCHEMA)
+    assert response.status_code == 403
+    assert b"/api/v1/" not in response.content
+
+
+def test_a_staff_member_signed_in_reads_the_schema_the_docs_page_loads(agent) -> None:
+    response = client_for(agent).get(SCHEMA, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert "/api/v1/cases/" in response.json()["paths"]
 
 
 def test_a_portal_users_program_gets_no_index(portal_user) -> None:
@@ -118,8 +136,7 @@ def test_the_index_answers_a_token(agent) -> None:
 def test_the_schema_covers_everything_mounted_under_v1_including_the_imports(db) -> None:
     from kartoteka.api.docs import api_endpoints
 
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
-    paths = set(yaml.safe_load(response.content)["paths"])
+    paths = set(api_schema()["paths"])
     assert any(path.startswith("/api/v1/imports/") for path in paths)
     assert {endpoint.path for endpoint in api_endpoints()} <= paths
     assert "/api/v1/" not in paths  # the index is for people, not an operation
