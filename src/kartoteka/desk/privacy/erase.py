@@ -50,8 +50,9 @@ from kartoteka.people.models import User
 ERASED = "[erased]"
 ERASED_MESSAGE_FIELDS = (
     "subject", "from_name", "from_address", *RECIPIENT_FIELDS, "text", "text_new", "html",
-    "state", "error", "raw_sha256",
+    "state", "error", "next_attempt_at", "status_after_sending", "raw_sha256",
 )  # fmt: skip
+UNSENT_STATES = (Message.State.QUEUED, Message.State.SENDING, Message.State.FAILED)
 ERASED_CHANGE_REASON = "personal data erased"
 
 
@@ -120,9 +121,13 @@ def erase_messages(scope: Scope) -> None:
             message.text = scope.scrub(message.text)
             message.text_new = scope.scrub(message.text_new)
             message.html = scope.scrub(message.html)
-        if message.state in (Message.State.QUEUED, Message.State.SENDING):
-            message.state = Message.State.FAILED
+        if message.state in UNSENT_STATES:
+            # Cancelled, not failed: there is no address left to send to again, so the outbox
+            # and the case must not offer "Send again", and the status it was to set is dropped.
+            message.state = Message.State.CANCELLED
             message.error = "Not sent: the recipient's personal data was erased."
+            message.next_attempt_at = None
+            message.status_after_sending = None
         if message.raw_sha256:
             scope.raw.add(message.raw_sha256)
         message.raw_sha256 = ""

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kartoteka.cases.events import contacts_changed_event
-from kartoteka.cases.models import CaseNote
+from kartoteka.cases.models import CaseNote, Status
 from kartoteka.customers.forms import AccountForm
 from kartoteka.customers.models import Contact
 from kartoteka.customers.services import account_update
@@ -21,6 +21,7 @@ from kartoteka.desk.tests.privacy.mailroom import mailroom
 from kartoteka.mail.blobstore import blob_path
 from kartoteka.mail.models import Attachment, Draft, Message
 from kartoteka.mail.rawstore import raw_path
+from kartoteka.mail.sending.outbox_actions import outbox_retry
 from kartoteka.notifications.models import Notification
 from kartoteka.people.models import User
 from kartoteka.testing.clients import client_for
@@ -73,21 +74,31 @@ def test_erasure_leaves_nothing_of_them_in_the_database(
     assert case.notify_addresses == "biuro@klient.example"
 
 
-def test_a_message_to_them_waiting_in_the_outbox_is_not_sent(
-    admin, customer, case, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("state", [Message.State.QUEUED, Message.State.FAILED])
+def test_a_message_to_them_waiting_or_failed_in_the_outbox_is_cancelled_never_to_be_sent(
+    admin, customer, case, state, django_capture_on_commit_callbacks
 ):
-    queued = add_message(
+    # given: a reply that was to close the case when sent
+    closed = Status.objects.get(name="Closed")
+    unsent = add_message(
         case,
         direction=Message.Direction.OUTBOUND,
-        state=Message.State.QUEUED,
+        state=state,
         to=[{"name": "Jan", "address": CUSTOMER}],
     )
+    Message.objects.filter(pk=unsent.pk).update(status_after_sending=closed)
+    # when
     erase(admin, customer, django_capture_on_commit_callbacks)
-    queued.refresh_from_db()
-    assert (queued.state, queued.to) == (
-        Message.State.FAILED,
+    # then: no "Send again" is offered for it, and the case keeps its status
+    unsent.refresh_from_db()
+    assert (unsent.state, unsent.to, unsent.status_after_sending) == (
+        Message.State.CANCELLED,
         [{"name": f"Erased contact #{customer.pk}", "address": ""}],
+        None,
     )
+    assert unsent.error == "Not sent: the recipient's personal data was erased."
+    with pytest.raises(ValidationError):
+        outbox_retry(message=unsent, by=admin)
 
 
 def test_the_case_reads_on_with_the_other_messages(
