@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,21 +15,26 @@ from django.utils import timezone, translation
 from kartoteka.people.sign_in import SETUP_REQUIRED_KEY
 
 
+def preferences_activate(request: HttpRequest, user: Any) -> None:
+    """Speak the user's language and show times in their time zone for the rest of the
+    request (the middleware below for a session, ``TokenAuthentication`` for a program)."""
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+    if user.time_zone:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+
+
 class UserPreferencesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            if user.time_zone:
-                try:
-                    timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    timezone.deactivate()
+        if request.user.is_authenticated:
+            preferences_activate(request, request.user)
         try:
             return self.get_response(request)
         finally:
