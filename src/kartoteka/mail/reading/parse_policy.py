@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from email import policy
 from email.headerregistry import BaseHeader, HeaderRegistry
+from email.parser import BytesParser
 from functools import lru_cache
 
 # A parsed header keeps its parse tree (about 12 kB for a usual Content-Type, growing with the
@@ -40,3 +41,6 @@ class _ReusingHeaderRegistry(HeaderRegistry):
 
 
 POLICY = policy.default.clone(header_factory=_ReusingHeaderRegistry())
+
+# The parser of every message and of every forwarded message a part holds.
+PARSER = BytesParser(policy=POLICY)

@@ -46,7 +46,7 @@ class FromHeader:
 def from_read(value: str, addresses: list[Address]) -> FromHeader:
     """The sender of a From header and whether it is suspicious.
 
-    ``addresses`` is what ``parsing.parse_addresses`` read from ``value``. The address in
+    ``addresses`` is what ``header_values.parse_addresses`` read from ``value``. The address in
     angle brackets is the sender's when the header holds one entry: an address before it is
     part of the name, even unquoted (which ``getaddresses`` reads as two addresses).
     """

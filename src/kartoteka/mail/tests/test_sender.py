@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kartoteka.mail.reading.header_values import parse_addresses
 from kartoteka.mail.reading.parsed import Address
-from kartoteka.mail.reading.parsing import parse_addresses
 from kartoteka.mail.reading.sender import (
     NAME_IS_ADDRESS,
     SEVERAL_ADDRESSES,
