@@ -40,7 +40,7 @@ from kartoteka.activities.models import (
 from kartoteka.activities.services import NextTask, event_record
 from kartoteka.cases.models import Case
 from kartoteka.core.models import DictionaryEntry
-from kartoteka.core.rest import SelectorFilterBackend, filtered, service_error
+from kartoteka.core.rest import NamedValueSerializer, SelectorFilterBackend, filtered, service_error
 from kartoteka.customers.api import VisibleAccountField
 from kartoteka.customers.models import Contact
 from kartoteka.documents.models import Document
@@ -170,9 +170,7 @@ class TaskOutputSerializer(VisibleCaseMixin, serializers.Serializer):
         return task.is_overdue()
 
 
-class EventTypeOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+class EventTypeOutputSerializer(NamedValueSerializer):
     kind = EventTypeKindField()
     icon = serializers.CharField()
     default_duration = serializers.DurationField()

@@ -229,12 +229,12 @@ def _month(first_of_month: date, months: int) -> date:
 _PERSON = ("first_name", "last_name", "username")
 EVENT_ITEM_FIELDS = (
     "starts_at", "ends_at", "confidential", "author_id", "event_type__name",
-    "event_type__icon", "account__name", "resource__name",
+    "event_type__names", "event_type__icon", "account__name", "resource__name",
     *(f"author__{name}" for name in _PERSON),
 )  # fmt: skip
 TASK_ITEM_FIELDS = (
-    "due_at", "assignee_id", "event_type__name", "event_type__icon", "account__name",
-    *(f"assignee__{name}" for name in _PERSON),
+    "due_at", "assignee_id", "event_type__name", "event_type__names", "event_type__icon",
+    "account__name", *(f"assignee__{name}" for name in _PERSON),
 )  # fmt: skip
 
 
@@ -298,7 +298,7 @@ def _event_items(
                 kind="event",
                 starts_at=event.starts_at,
                 ends_at=event.ends_at,
-                title=_(event.event_type.name),
+                title=event.event_type.local_name,
                 icon=event.event_type.icon,
                 account=str(event.account),
                 who=""
@@ -319,7 +319,7 @@ def _task_items(tasks: QuerySet[Task], now: datetime, *, mine: User | None = Non
             kind="task",
             starts_at=task.due_at,
             ends_at=task.due_at,
-            title=_(task.event_type.name),
+            title=task.event_type.local_name,
             icon=task.event_type.icon,
             account=str(task.account),
             who="" if mine is not None else str(task.assignee),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kartoteka.activities.models import CalendarFeed, Event, Task
+from kartoteka.core.names import local_name
 from kartoteka.people.models import User
 
 FEED_PAST = timedelta(days=90)
@@ -91,6 +93,7 @@ EVENT_COLUMNS = (
     "starts_at",
     "ends_at",
     "event_type__name",
+    "event_type__names",
     "account__name",
     "description",
     "result",
@@ -126,6 +129,14 @@ def feed_tasks(user: User, *, now: datetime) -> QuerySet[Task]:
     )
 
 
+def kind_name(known: dict[str, str], name: str, names: Mapping[str, str] | None) -> str:
+    """An event type's name in the active language, worked out once per type (``known``)."""
+    found = known.get(name)
+    if found is None:
+        found = known[name] = local_name(name, names)
+    return found
+
+
 def feed_calendar(user: User, *, now: datetime) -> bytes:
     """The feed's text: two queries of plain rows, however many events."""
     host = ical_host()
@@ -146,9 +157,9 @@ def feed_calendar(user: User, *, now: datetime) -> bytes:
             "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         ]
         result_label = _("Result: %(result)s")
-        kinds: dict[str, str] = {}  # the type names, translated once each
+        kinds: dict[str, str] = {}  # the type names, in the user's language once each
         for row in feed_events(user, now=now):
-            pk, starts_at, ends_at, kind, account, description, result, place, secret = row
+            pk, starts_at, ends_at, kind, names, account, description, result, place, secret = row
             text = "\n\n".join(
                 part
                 for part in (
@@ -163,7 +174,7 @@ def feed_calendar(user: User, *, now: datetime) -> bytes:
                 f"DTSTAMP:{stamp}",
                 f"DTSTART:{ical_time(starts_at)}",
                 f"DTEND:{ical_time(ends_at)}",
-                f"SUMMARY:{ical_text(f'{kinds.setdefault(kind, _(kind))} — {account}')}",
+                f"SUMMARY:{ical_text(f'{kind_name(kinds, kind, names)} — {account}')}",
                 *([f"DESCRIPTION:{ical_text(text)}"] if text else []),
                 *([f"LOCATION:{ical_text(place)}"] if place else []),
                 f"URL:{event_url % pk}",
@@ -171,11 +182,11 @@ def feed_calendar(user: User, *, now: datetime) -> bytes:
                 "END:VEVENT",
             ]
         tasks = feed_tasks(user, now=now).values_list(
-            "pk", "due_at", "event_type__name", "account__name", "note"
+            "pk", "due_at", "event_type__name", "event_type__names", "account__name", "note"
         )
         to_do = _("To do: %(type)s — %(account)s")
-        for pk, due_at, kind, account, note in tasks:
-            summary = to_do % {"type": kinds.setdefault(kind, _(kind)), "account": account}
+        for pk, due_at, kind, names, account, note in tasks:
+            summary = to_do % {"type": kind_name(kinds, kind, names), "account": account}
             lines += [
                 "BEGIN:VEVENT",
                 f"UID:task-{pk}@{host}",

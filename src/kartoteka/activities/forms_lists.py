@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.activities.models import CURRENCIES, EventType, Product, Resource
+from kartoteka.core.names import names_cleaned, names_fields_add
 
 MINUTES_MAX = 24 * 60
 
@@ -75,13 +76,15 @@ class EventTypeForm(_ServiceErrors):
                 "active": event_type.active,
             }
         super().__init__(*args, **kwargs)
+        names_fields_add(self, event_type.names)
         choices = EventType.objects.filter(active=True)
         if event_type.next_task_type_id:
             choices = choices | EventType.objects.filter(pk=event_type.next_task_type_id)
         cast(forms.ModelChoiceField, self.fields["next_task_type"]).queryset = choices
 
     def service_arguments(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {name: self.cleaned_data[name] for name in self.declared_fields}
+        data["names"] = names_cleaned(self)
         data["default_duration"] = timedelta(minutes=data.pop("duration_minutes"))
         data["next_task_delay"] = timedelta(
             days=data.pop("delay_days"), hours=data.pop("delay_hours") or 0

@@ -57,7 +57,7 @@ def invitation_mailbox(event: Event) -> Mailbox | None:
 
 
 def invitation_summary(event: Event, mailbox: Mailbox) -> str:
-    return f"{_(event.event_type.name)} — {mailbox.sender_name or mailbox.address}"
+    return f"{event.event_type.local_name} — {mailbox.sender_name or mailbox.address}"
 
 
 def invitation_ics(

@@ -8,6 +8,7 @@ leaves the menus of new events and stays on the old ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kartoteka.activities.models import EVENT_LONGEST, EventType, Product, Resource, Task
+from kartoteka.core.names import names_clean
 from kartoteka.people.models import User
 
 Lookup = EventType | Product | Resource
@@ -40,10 +42,12 @@ def event_type_save(
     next_task_delay: timedelta,
     position: int,
     active: bool,
+    names: Mapping[str, str] | None = None,
 ) -> EventType:
-    """Create or change an event type."""
+    """Create or change an event type, with its name per language (``names``, by code)."""
     _check_administrator(by)
     event_type.name = " ".join(name.split())
+    event_type.names = names_clean(names)
     event_type.kind = kind
     event_type.icon = icon.strip()
     event_type.default_duration = default_duration

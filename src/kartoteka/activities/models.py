@@ -49,6 +49,7 @@ class EventType(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    names = models.JSONField(_("names in other languages"), default=dict, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
     icon = models.CharField(_("icon"), max_length=8, help_text=_("A short symbol, e.g. 📞."))
     default_duration = models.DurationField(_("default duration"), default=timedelta(minutes=15))
@@ -77,7 +78,12 @@ class EventType(models.Model):
         verbose_name_plural = _("event types")
 
     def __str__(self) -> str:
-        return local_name(self.name)  # a starting name is shown translated
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (a starting name is translated)."""
+        return local_name(self.name, self.names)
 
 
 class Product(models.Model):

@@ -17,8 +17,9 @@ rescheduling moves the due time and recomputes the reminder.
 
 from __future__ import annotations
 
+import json
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -51,6 +52,7 @@ class ClaimedReminder:
     due_at: datetime
     account_name: str
     event_type_name: str
+    event_type_names: Mapping[str, str]
     assignee: User
 
 
@@ -63,7 +65,7 @@ _CLAIM_JOINED = """
         RETURNING task_id, remind_at
     )
     SELECT claimed.task_id, claimed.remind_at, task.due_at, task.assignee_id, task.state,
-           account.name, kind.name
+           account.name, kind.name, kind.names
     FROM claimed
     JOIN activities_task task ON task.id = claimed.task_id
     JOIN customers_account account ON account.id = task.account_id
@@ -78,6 +80,8 @@ _CLAIM_LOOKED_UP = """
         (SELECT name FROM customers_account
          WHERE id = (SELECT account_id FROM activities_task WHERE id = task_id)),
         (SELECT name FROM activities_eventtype
+         WHERE id = (SELECT event_type_id FROM activities_task WHERE id = task_id)),
+        (SELECT names FROM activities_eventtype
          WHERE id = (SELECT event_type_id FROM activities_task WHERE id = task_id))
 """
 
@@ -134,9 +138,10 @@ def reminders_claim(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> li
             due_at=aware(due_at),
             account_name=account,
             event_type_name=what,
+            event_type_names=_json(names),
             assignee=assignees[assignee_id],
         )
-        for task_id, _remind_at, due_at, assignee_id, _state, account, what in rows
+        for task_id, _remind_at, due_at, assignee_id, _state, account, what, names in rows
     ]
 
 
@@ -296,3 +301,9 @@ def moment_text(moment: datetime, *, now: datetime | None = None) -> str:
     if local.date() == timezone.localtime(now or timezone.now()).date():
         return formats.time_format(local, "H:i")
     return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read by raw SQL: text on SQLite and as Django's PostgreSQL backend
+    loads it, a value where a driver has decoded it already."""
+    return json.loads(value) if isinstance(value, str | bytes) else value or {}

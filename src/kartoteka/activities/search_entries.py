@@ -29,10 +29,10 @@ EVENT = "event"
 def type_names(event_type: EventType) -> str:
     """The type's name as stored and as each language of the installation shows it, so that
     "rozmowa" finds a "Phone call"."""
-    names = [event_type.name]
+    names = [event_type.name, *(event_type.names or {}).values()]
     for code, _label in settings.LANGUAGES:
         with translation.override(code):
-            names.append(translation.gettext(event_type.name))
+            names.append(event_type.local_name)
     return " ".join(dict.fromkeys(names))
 
 
@@ -119,7 +119,7 @@ class EventSource(ModelSource):
             event.pk: Hit(
                 EVENT,
                 event.pk,
-                title=f"{event.event_type.icon} {translation.gettext(event.event_type.name)}: "
+                title=f"{event.event_type.icon} {event.event_type.local_name}: "
                 f"{event.account.name}",
                 url=event.get_absolute_url(),
                 context=event.thread.title,

@@ -373,4 +373,4 @@ def _thread_title(title: str, event_type: EventType, starts_at: datetime) -> str
     if title:
         return title
     day = timezone.localtime(starts_at).date().isoformat()
-    return f"{_(event_type.name)} {day}"
+    return f"{event_type.local_name} {day}"

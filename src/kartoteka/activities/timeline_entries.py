@@ -145,4 +145,4 @@ class ActivityEntries:
 
 def event_type_label(row: Event | Task) -> dict[str, str]:
     """The icon and the (translated) name of the row's event type."""
-    return {"icon": row.event_type.icon, "type": _(row.event_type.name)}
+    return {"icon": row.event_type.icon, "type": row.event_type.local_name}

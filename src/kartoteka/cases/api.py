@@ -32,7 +32,13 @@ from kartoteka.cases.models import (
     Priority,
     Status,
 )
-from kartoteka.core.rest import SelectorFilterBackend, WorksWithCases, filtered, service_error
+from kartoteka.core.rest import (
+    NamedValueSerializer,
+    SelectorFilterBackend,
+    WorksWithCases,
+    filtered,
+    service_error,
+)
 from kartoteka.customers.api import VisibleAccountField
 from kartoteka.customers.models import Contact
 from kartoteka.people.models import User
@@ -129,16 +135,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = HistoryChangeSerializer(many=True)
 
 
-class LookupOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(help_text="The main name, as the administrator gave it.")
-    names = serializers.DictField(
-        child=serializers.CharField(),
-        help_text="The name in other languages, by language code (e.g. pl, cs).",
-    )
-    local_name = serializers.CharField(
-        help_text="The name in the language of the request (its user's), else the main name."
-    )
+class LookupOutputSerializer(NamedValueSerializer):
     position = serializers.IntegerField()
     is_default = serializers.BooleanField()
 

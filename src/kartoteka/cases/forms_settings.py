@@ -16,22 +16,10 @@ from kartoteka.cases.lookups import STATUS_FIELDS, AnyLookup, LookupModel
 from kartoteka.cases.models import NOTICE_FIELDS, CaseGroup, CaseSettings, Status
 from kartoteka.cases.selectors import case_workers
 from kartoteka.core.forms import CreateOnceModelForm
+from kartoteka.core.names import NAME_LABELS, name_field, names_fields_add
 
 DEFAULT_HELP = _("New cases get the default value. Making this one the default unsets the old one.")
 IS_DEFAULT_HELP = _("This is the default. To change it, make another value the default.")
-
-
-# The label of a value's name in each language the product speaks.
-NAME_LABELS = {
-    "pl": _("Name in Polish"),
-    "cs": _("Name in Czech"),
-    "en": _("Name in English"),
-}
-NAME_HELP = _("Shown to users of this language. Empty: the main name is shown.")
-
-
-def name_field(code: str) -> str:
-    return f"name_{code}"
 
 
 class LookupForm(forms.ModelForm):
@@ -40,22 +28,7 @@ class LookupForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = _("Main name")
-        self.fields["name"].help_text = _("Shown where no name in the reader's language is given.")
-        names = self.instance.names or {}
-        fields = list(self.fields.items())
-        self.fields.clear()
-        for field_name, field in fields:
-            self.fields[field_name] = field
-            if field_name == "name":
-                for code, label in NAME_LABELS.items():
-                    self.fields[name_field(code)] = forms.CharField(
-                        label=label,
-                        max_length=100,
-                        required=False,
-                        initial=names.get(code, ""),
-                        help_text=NAME_HELP,
-                    )
+        names_fields_add(self, self.instance.names)
         self.fields["is_default"].help_text = DEFAULT_HELP
         if self.instance.pk and self.instance.is_default:
             # The default stops being it only when another value becomes the default.

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 
@@ -37,6 +37,20 @@ class WorksWithCases(IsStaffMember):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return super().has_permission(request, view) and bool(request.user.works_with_cases)
+
+
+class NamedValueSerializer(serializers.Serializer):
+    """An admin-defined list value's names (see ``core.names``), as every such list answers."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The main name, as the administrator gave it.")
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The name in other languages, by language code (e.g. pl, cs).",
+    )
+    local_name = serializers.CharField(
+        help_text="The name in the language of the request (its user's), else the main name."
+    )
 
 
 def service_error(error: DjangoValidationError) -> exceptions.ValidationError:

@@ -90,6 +90,9 @@ DICTIONARIES = (
 CALL_OUTCOMES = "Wynik rozmowy"  # ``catalogue.DICTIONARIES``
 # The default event types the stories use (``activities.defaults``).
 TYPES = ("Phone call", "Meeting", "Text message", "Offer sent", "Contract signed", "Other")
+# A type the administrator added, named for each language its colleagues read.
+SERVICE_VISIT = "Wizyta serwisowa"
+SERVICE_VISIT_NAMES = {"cs": "Servisní návštěva", "en": "Service visit"}
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def demo_activities() -> ActivitiesSummary:
     types = {t.name: t for t in EventType.objects.filter(name__in=TYPES)}
     if not accounts or len(types) < len(TYPES):  # types renamed or removed by an administrator
         return ActivitiesSummary()
+    types[SERVICE_VISIT] = _service_visit_type()
     people[LEAVER] = _leaver(people["tomasz"])
     world = World(
         now=timezone.now(),
@@ -173,6 +177,19 @@ def demo_activities() -> ActivitiesSummary:
         tasks=Task.objects.count(),
         handed_over=handed_over,
     )
+
+
+def _service_visit_type() -> EventType:
+    return EventType.objects.get_or_create(
+        name=SERVICE_VISIT,
+        defaults={
+            "names": SERVICE_VISIT_NAMES,
+            "kind": EventType.Kind.MEETING,
+            "icon": "🔧",
+            "default_duration": timedelta(hours=2),
+            "position": len(TYPES),
+        },
+    )[0]
 
 
 # The stories
@@ -458,7 +475,7 @@ def _support_agent(world: World) -> None:
         .first()
     )
     account = case.account if case is not None and case.account else world.account()
-    event_record(
+    call = event_record(
         by=agent,
         account=account,
         event_type=world.types["Phone call"],
@@ -472,6 +489,17 @@ def _support_agent(world: World) -> None:
         next_task=world.plan(
             "Phone call", world.at(1, 9, 30), "agent", "Oddzwonić z terminem wizyty serwisu."
         ),
+    )
+    event_record(
+        by=agent,
+        account=account,
+        event_type=world.types[SERVICE_VISIT],
+        starts_at=world.at(3, 10),
+        ends_at=world.at(3, 12),
+        case=case,
+        thread=call.thread,
+        description="Wymiana podajnika papieru; technik zabiera części z magazynu.",
+        resource=world.resources[CAR],
     )
     task_create(
         by=agent,

@@ -40,7 +40,13 @@ class DocumentFileSerializer(serializers.Serializer):
 class DocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     account = serializers.IntegerField(source="account_id")
-    type = serializers.CharField(source="document_type.name")
+    type = serializers.CharField(
+        source="document_type.name", help_text="The type's main name, as the administrator gave it."
+    )
+    type_name = serializers.CharField(
+        source="document_type.local_name",
+        help_text="The type's name in the language of the request (its user's).",
+    )
     title = serializers.CharField()
     description = serializers.CharField()
     date = serializers.DateField()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.cases.models import Case
+from kartoteka.core.names import names_cleaned, names_fields_add
 from kartoteka.customers.models import Account, Contact
 from kartoteka.documents.models import Document, DocumentType
 from kartoteka.people.models import Team, User
@@ -143,6 +144,17 @@ class VersionForm(ServiceErrorsMixin, forms.Form):
 
 
 class DocumentTypeForm(ServiceErrorsMixin, forms.ModelForm[DocumentType]):
+    """A type's main name, its name per language, icon, order and whether it is offered."""
+
     class Meta:
         model = DocumentType
         fields = ["name", "icon", "position", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names_fields_add(self, self.instance.names)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """What ``services.document_type_save`` takes from a valid form."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {**data, "names": names_cleaned(self)}

@@ -27,6 +27,7 @@ class DocumentType(models.Model):
     """An administrator's list of kinds of document; the name is shown translated."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    names = models.JSONField(_("names in other languages"), default=dict, blank=True)
     icon = models.CharField(_("icon"), max_length=8, help_text=_("A short symbol, e.g. 🧾."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
@@ -37,7 +38,12 @@ class DocumentType(models.Model):
         verbose_name_plural = _("document types")
 
     def __str__(self) -> str:
-        return local_name(self.name)  # a starting name is shown translated
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (a starting name is translated)."""
+        return local_name(self.name, self.names)
 
 
 def document_visibility(user: User, prefix: str = "") -> Q:

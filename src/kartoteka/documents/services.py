@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kartoteka.cases.models import Case
 from kartoteka.core.files import file_name_clean
+from kartoteka.core.names import names_clean
 from kartoteka.core.search_index import index_remove
 from kartoteka.customers.models import Account, Contact
 from kartoteka.documents import sniffing
@@ -226,13 +227,22 @@ def _file_store(
 
 @transaction.atomic
 def document_type_save(
-    *, by: User, document_type: DocumentType, name: str, icon: str, position: int, active: bool
+    *,
+    by: User,
+    document_type: DocumentType,
+    name: str,
+    icon: str,
+    position: int,
+    active: bool,
+    names: Mapping[str, str] | None = None,
 ) -> DocumentType:
-    """Create or change a document type (administrators only). A type in use is deactivated,
-    never deleted: its documents keep it."""
+    """Create or change a document type (administrators only), with its name per language
+    (``names``, by language code). A type in use is deactivated, never deleted: its
+    documents keep it."""
     if not by.is_administrator:
         raise PermissionDenied
     document_type.name = name.strip()
+    document_type.names = names_clean(names)
     document_type.icon = icon.strip()
     document_type.position = position
     document_type.active = active

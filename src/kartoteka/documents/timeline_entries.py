@@ -55,7 +55,7 @@ class DocumentEntries:
                 title=_("%(icon)s %(type)s added: %(title)s")
                 % {
                     "icon": document.document_type.icon,
-                    "type": _(document.document_type.name),
+                    "type": document.document_type.local_name,
                     "title": document.title,
                 },
                 url=document.get_absolute_url(),

@@ -34,6 +34,7 @@ from kartoteka.activities.reminders import (
     moment_text,
     reminders_claim,
 )
+from kartoteka.core.names import local_name
 from kartoteka.notifications.emails import recipient_locale
 from kartoteka.notifications.models import TEXT_MAX_LENGTH, Notification
 from kartoteka.people.models import User
@@ -100,7 +101,7 @@ def reminder_text(reminder: ClaimedReminder, *, now: datetime) -> str:
     """What the bell says of a task, in the active language and time zone: "Phone call: ACME
     Sp. z o.o. — due 10:00" (the date too when it is not due on the day of ``now``)."""
     text = _("%(what)s: %(account)s — due %(due)s") % {
-        "what": _(reminder.event_type_name),
+        "what": local_name(reminder.event_type_name, reminder.event_type_names),
         "account": reminder.account_name,
         "due": moment_text(reminder.due_at, now=now),
     }

@@ -63,6 +63,7 @@ def test_a_reminder_is_due_at_its_lead_time_before_the_task_and_not_before(agent
             due_at=at(8, 10),
             account_name="ACME Sp. z o.o.",
             event_type_name="Phone call",
+            event_type_names={},
             assignee=agent,
         )
     ]

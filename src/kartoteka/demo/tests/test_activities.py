@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kartoteka.activities.models import Event, EventType, Handover, Resource, Task, Thread
 from kartoteka.activities.selectors import threads_without_next_step
@@ -152,4 +152,14 @@ def test_a_rerun_adds_no_activities() -> None:
     load()
     # then
     assert (Thread.objects.count(), Event.objects.count(), Task.objects.count()) == counts
-    assert counts == (12, 20, 19)
+    assert counts == (12, 21, 19)
+
+
+def test_the_agent_s_service_visit_has_a_type_named_in_each_language() -> None:
+    load()
+    visit = Event.objects.select_related("event_type").get(event_type__name="Wizyta serwisowa")
+    with translation.override("cs"):
+        assert str(visit.event_type) == "Servisní návštěva"
+    with translation.override("pl"):
+        assert str(visit.event_type) == "Wizyta serwisowa"
+    assert (visit.author.username, visit.resource.name) == ("agent", CAR)

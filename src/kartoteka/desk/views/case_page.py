@@ -97,7 +97,7 @@ def case_tree(
         conversation.TreeItem(
             kind="activity",
             when=event.starts_at,
-            label=_(event.event_type.name)
+            label=event.event_type.local_name
             + (f": {Truncator(event.result).chars(60)}" if event.result else ""),
             who=str(event.author or ""),
             url=event.get_absolute_url(),

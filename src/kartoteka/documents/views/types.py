@@ -33,14 +33,12 @@ def type_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     if form.is_valid():
         try:
             services.document_type_save(
-                by=request.user, document_type=document_type, **form.cleaned_data
+                by=request.user, document_type=document_type, **form.service_arguments()
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request, _("Document type %(name)s saved.") % {"name": document_type.name}
-            )
+            messages.success(request, _("Document type %(name)s saved.") % {"name": document_type})
             return redirect("documents:type-list")
     context = {"nav": "settings", "form": form, "document_type": document_type}
     return render(request, "documents/type_form.html", context, status=form.status)

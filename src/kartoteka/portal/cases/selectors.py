@@ -267,7 +267,14 @@ def portal_documents(user: User) -> list[SharedDocument]:
                 ).order_by("name", "-version"),
             )
         )
-        .only("title", "date", "description", "document_type__name", "document_type__icon")
+        .only(
+            "title",
+            "date",
+            "description",
+            "document_type__name",
+            "document_type__names",
+            "document_type__icon",
+        )
         .order_by("-date", "-pk")
     )
     shared = []
