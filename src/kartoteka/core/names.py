@@ -1,10 +1,12 @@
 """The name of an admin-defined list value in the reader's language.
 
-Lists the administrators edit (case statuses, priorities, types...) hold a main name and,
-optionally, a name per language (``names``, keyed by language code). Every page, API answer,
-export, email and print shows such a value through ``local_name``: the name in the active
-language, else the main name, translated when it is one of the names the product starts with
-(those are stored as their English message, or matched by the lists' ``defaults`` modules).
+Lists the administrators edit (case statuses, priorities, types..., event types, document
+types) hold a main name and, optionally, a name per language (``names``, keyed by language
+code). Every page, API answer, export, email and print shows such a value through
+``local_name``: the name in the active language, else the main name, translated when it is one
+of the names the product starts with (those are stored as their English message, or matched by
+the lists' ``defaults`` modules). Their forms get a field per language from
+``names_fields_add`` and read them back with ``names_cleaned``.
 """
 
 from __future__ import annotations
