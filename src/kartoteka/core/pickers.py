@@ -200,20 +200,14 @@ class _PickerMixin:
         self._queryset = None if queryset is None else queryset.all()
         self.widget.rows = self._queryset
 
-    def _search(self, value: PickerInput) -> list[Any]:
-        return self.widget.candidates(value.text)
-
-    def _no_match(self, value: PickerInput) -> ValidationError:
-        return ValidationError(
-            self.error_messages["no_match"], code="no_match", params={"text": value.text}
-        )
-
-    def _several(self, value: PickerInput, count: int) -> ValidationError:
-        return ValidationError(
-            self.error_messages["several"],
-            code="several",
-            params={"text": value.text},
-        )
+    def _one_found(self, value: PickerInput) -> str:
+        """The id of the one visible row the typed text finds (a form sent without
+        JavaScript); an error that says whether it found none or several."""
+        found = self.widget.candidates(value.text)
+        if len(found) == 1:
+            return str(found[0].pk)
+        code = "several" if found else "no_match"
+        raise ValidationError(self.error_messages[code], code=code, params={"text": value.text})
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple | QuerySet):
@@ -246,12 +240,7 @@ class PickerField(_PickerMixin, forms.ModelChoiceField):
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, PickerInput):
-            found = self._search(value)
-            if not found:
-                raise self._no_match(value)
-            if len(found) > 1:
-                raise self._several(value, len(found))
-            value = str(found[0].pk)
+            value = self._one_found(value)
         return super().clean(value)
 
 
@@ -268,10 +257,5 @@ class PickerMultipleField(_PickerMixin, forms.ModelMultipleChoiceField):
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, PickerInput):
-            found = self._search(value)
-            if not found:
-                raise self._no_match(value)
-            if len(found) > 1:
-                raise self._several(value, len(found))
-            value = list(dict.fromkeys([*value.ids, str(found[0].pk)]))
+            value = list(dict.fromkeys([*value.ids, self._one_found(value)]))
         return super().clean(value)
